@@ -1,0 +1,132 @@
+"""The ``kg`` command: parse options, call one library function, format its result."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .corpus import process
+from .errors import KgError
+from .output import FORMATS, default_format, render
+from .parse import parse_file
+from .pipeline import run_all
+from .records import agencies_records, docs_records, document_record, targets_records
+
+DATA_HELP = "Corpus directory holding corpus.yaml (default: ./data, or $KG_DATA)."
+
+
+def _format_option(choices=FORMATS):
+    return click.option("--format", "fmt", type=click.Choice(choices), default=None,
+                        help="Output format (default: table on a terminal, jsonl when piped).")
+
+
+def _emit(records, fmt, table_columns=None, columns=None, title=None) -> None:
+    fmt = fmt or default_format()
+    click.echo(render(records, fmt, columns=columns, table_columns=table_columns, title=title), nl=False)
+
+
+def _report_failures(results) -> None:
+    failed = [p for p in results if p.error]
+    for p in failed:
+        click.echo(f"error: {p.error}", err=True)
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KgError as e:
+            raise click.ClickException(str(e)) from None
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="kg")
+@click.option("--data", "data_dir", envvar="KG_DATA", default="data", show_default=True,
+              type=click.Path(file_okay=True, dir_okay=True), help=DATA_HELP)
+@click.pass_context
+def main(ctx, data_dir):
+    """policy-kg: a knowledge graph of Chinese policy measures, agencies and targets."""
+    ctx.obj = {"data": data_dir}
+
+
+@main.command()
+@_format_option()
+@click.pass_context
+def docs(ctx, fmt):
+    """Registered documents with counts and data-quality warnings."""
+    _, results = process(ctx.obj["data"])
+    records = docs_records(results)
+    if (fmt or default_format()) == "table":
+        for r in records:
+            r["warnings"] = len(r["warnings"])
+    _emit(records, fmt, ["id", "level", "region", "issued", "measures", "agencies", "targets", "warnings", "status", "title"])
+    _report_failures(results)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_format_option(("json", "table", "jsonl", "csv"))
+def parse(file, fmt):
+    """One file's structure, agencies and targets (no registry needed)."""
+    doc = parse_file(file)
+    rec = document_record(doc)
+    fmt = fmt or ("table" if default_format() == "table" else "json")
+    if fmt == "json":
+        _emit([rec], "json")
+        return
+    measures = [{**m, "agencies": [a["name"] for a in m["agencies"]], "targets": len(m["targets"])} for m in rec["measures"]]
+    title = f"{doc.title} · {doc.doc_number or '无文号'} · {doc.issued or '日期不详'} · {len(doc.warnings)} warnings"
+    _emit(measures, fmt, ["number", "section", "title", "agencies", "targets", "text"],
+          columns=["number", "index", "key", "section", "title", "agencies", "targets", "text", "span"], title=title)
+
+
+@main.command()
+@click.option("--doc", "docs_", multiple=True, help="Only this document (id, file or doc number); repeatable.")
+@click.option("--level", type=click.Choice(["national", "provincial", "municipal", "county"]), help="Only agencies of this level.")
+@_format_option()
+@click.pass_context
+def agencies(ctx, docs_, level, fmt):
+    """Agencies with the number of measures each leads and supports."""
+    _, results = process(ctx.obj["data"], only=list(docs_) or None)
+    _emit(agencies_records(results, level), fmt,
+          ["name", "level", "region", "kind", "lead", "support", "counterpart", "mapped", "aliases"])
+    _report_failures(results)
+
+
+@main.command()
+@click.option("--doc", "docs_", multiple=True, help="Only this document (id, file or doc number); repeatable.")
+@_format_option()
+@click.pass_context
+def targets(ctx, docs_, fmt):
+    """Quantitative and dated targets."""
+    _, results = process(ctx.obj["data"], only=list(docs_) or None)
+    _emit(targets_records(results), fmt,
+          ["doc", "number", "year", "indicator", "value", "unit", "comparator", "scope", "aspirational"])
+    _report_failures(results)
+
+
+@main.command(name="all")
+@click.option("--out", default="out", show_default=True, type=click.Path(file_okay=False), help="Output directory.")
+@click.pass_context
+def all_(ctx, out):
+    """The main job: parse the corpus and write all outputs into --out."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("processing corpus…") as status:
+        summary = run_all(ctx.obj["data"], out, progress=lambda e: status.update(f"parsing {e.id}…"))
+    click.echo(
+        f"{summary.parsed} of {summary.documents} documents parsed: {summary.measures} measures, "
+        f"{summary.agencies} agencies, {summary.targets} targets, {summary.warnings} data-quality warnings"
+    )
+    for path in summary.written:
+        click.echo(f"  wrote {path}")
+    for f in summary.failed:
+        click.echo(f"error: {f}", err=True)
+    if summary.failed:
+        sys.exit(1)

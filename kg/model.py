@@ -1,0 +1,143 @@
+"""Plain data passed between the stages of the data flow.
+
+Every fact carries a ``Span``: character offsets into the *raw* decoded text of its
+document, so a claim in any report can be traced back to the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Span:
+    """Half-open character range ``[start, end)`` in the raw decoded text."""
+
+    start: int
+    end: int
+
+    def as_list(self) -> list[int]:
+        return [self.start, self.end]
+
+
+@dataclass
+class Issue:
+    """A data-quality warning found in a document; reported, never silently fixed."""
+
+    code: str
+    message: str
+    span: Optional[Span] = None
+
+    def __str__(self) -> str:
+        where = f" [chars {self.span.start}-{self.span.end}]" if self.span else ""
+        return f"{self.code}: {self.message}{where}"
+
+
+@dataclass
+class Sentence:
+    text: str
+    span: Span
+
+
+@dataclass
+class AgencyRef:
+    """One entry of a responsibility list, in the order printed (first = lead)."""
+
+    raw: str
+    name: str  # canonical name (raw when unmapped)
+    role: str  # "lead" | "support"
+    span: Span
+    generic: bool = False
+    mapped: bool = False
+    level: Optional[str] = None
+    region: Optional[str] = None
+    kind: Optional[str] = None
+    counterpart: Optional[str] = None
+
+
+@dataclass
+class Target:
+    """A quantitative or dated goal. ``value`` is None for a dated goal without a number."""
+
+    text: str
+    span: Span
+    year: Optional[int] = None
+    year_start: Optional[int] = None
+    indicator: str = ""
+    value: Optional[float] = None
+    value_max: Optional[float] = None
+    unit: str = ""
+    comparator: Optional[str] = None  # ">=", "<=", "=", "~", ">", "<", "range", "baseline"
+    aspirational: bool = False  # 力争
+    change: Optional[str] = None  # "increase" | "decrease" for 提高50% / 下降10%
+    scope: Optional[str] = None  # 全省 / 全市 ...
+    baseline_year: Optional[int] = None
+
+
+@dataclass
+class Citation:
+    title: str
+    doc_number: Optional[str]
+    span: Span
+
+
+@dataclass
+class Measure:
+    number: str  # Chinese numeral as printed, e.g. "十三"
+    index: int  # 13
+    key: str  # unique within the document: "13", or "2.3" under per-section numbering
+    section: Optional[str]  # number of the enclosing section ("一"), None if none
+    title: str
+    text: str
+    span: Span  # first heading to end of first segment
+    sentences: list[Sentence] = field(default_factory=list)
+    agencies: list[AgencyRef] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    segments: list[Span] = field(default_factory=list)  # >1 when the number repeats
+    responsibility: Optional[str] = None  # the list as printed
+
+
+@dataclass
+class Section:
+    number: str
+    index: int
+    title: str
+    span: Span
+    text: str = ""  # text between the heading and the first measure
+    sentences: list[Sentence] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """A parsed document. ``raw`` is the decoded file; every span indexes into it."""
+
+    path: str
+    raw: str
+    encoding: str
+    title: Optional[str] = None
+    embedded_title: Optional[str] = None  # the plan's own title inside a 印发…通知
+    issuers: list[str] = field(default_factory=list)
+    doc_number: Optional[str] = None
+    issued: Optional[str] = None  # ISO date or year
+    region: Optional[str] = None
+    level: Optional[str] = None
+    citations: list[Citation] = field(default_factory=list)
+    preamble: list[Sentence] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)  # document-level targets
+    closing: list[Sentence] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+    def all_targets(self) -> list[tuple[Optional[Measure], Optional[Section], Target]]:
+        """Every target with the measure or section it belongs to, in document order."""
+        out: list[tuple[Optional[Measure], Optional[Section], Target]] = [
+            (None, None, t) for t in self.targets
+        ]
+        for s in self.sections:
+            out += [(None, s, t) for t in s.targets]
+        for m in self.measures:
+            out += [(m, None, t) for t in m.targets]
+        return out

@@ -1,0 +1,45 @@
+"""Chinese numerals as printed in headings (一 … 九十九, 百)."""
+
+from __future__ import annotations
+
+DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+NUMERAL_CHARS = "〇零一二三四五六七八九十百"
+
+
+def cn_to_int(s: str) -> int:
+    """Value of a heading numeral.
+
+    >>> [cn_to_int(x) for x in ["一", "十", "十三", "二十", "二十一", "一百零二"]]
+    [1, 10, 13, 20, 21, 102]
+    """
+    if not s or any(c not in DIGITS and c not in "十百" for c in s):
+        raise ValueError(f"not a Chinese numeral: {s!r}")
+    total, current = 0, 0
+    for c in s:
+        if c == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif c == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = DIGITS[c]
+    return total + current
+
+
+def int_to_cn(n: int) -> str:
+    """Inverse of cn_to_int for 1–999 (used in messages about missing numbers).
+
+    >>> [int_to_cn(x) for x in [1, 10, 13, 20, 21, 102]]
+    ['一', '十', '十三', '二十', '二十一', '一百零二']
+    """
+    names = "零一二三四五六七八九"
+    if n < 10:
+        return names[n]
+    if n < 20:
+        return "十" + (names[n % 10] if n % 10 else "")
+    if n < 100:
+        return names[n // 10] + "十" + (names[n % 10] if n % 10 else "")
+    rest = n % 100
+    tail = "" if rest == 0 else ("零" + int_to_cn(rest) if rest < 10 else (int_to_cn(rest) if rest >= 20 else "一" + int_to_cn(rest)))
+    return names[n // 100] + "百" + tail

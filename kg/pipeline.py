@@ -1,0 +1,75 @@
+"""``kg all``: the main job. Today: parse the corpus and write every listing to files.
+
+Outputs are written to a temporary directory beside ``out`` and moved into place file
+by file with ``os.replace``, so a reader never sees a half-written file and a failed
+run leaves the previous outputs intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from .corpus import Entry, process
+from .output import to_json
+from .records import agencies_records, docs_records, document_record, targets_records, warnings_records
+
+
+@dataclass
+class RunSummary:
+    out: Path
+    written: list[Path] = field(default_factory=list)
+    documents: int = 0
+    parsed: int = 0
+    failed: list[str] = field(default_factory=list)
+    measures: int = 0
+    agencies: int = 0
+    targets: int = 0
+    warnings: int = 0
+
+
+def _jsonl(records) -> str:
+    return "".join(to_json(r) + "\n" for r in records)
+
+
+def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[Entry], None]] = None) -> RunSummary:
+    """Process the corpus in ``data_dir`` and write its outputs into ``out``."""
+    _, results = process(data_dir, progress=progress)
+    out = Path(out)
+    summary = RunSummary(out)
+    files: dict[str, str] = {
+        "docs.jsonl": _jsonl(docs_records(results)),
+        "agencies.jsonl": _jsonl(agencies_records(results)),
+        "targets.jsonl": _jsonl(targets_records(results)),
+        "warnings.jsonl": _jsonl(warnings_records(results)),
+        "measures.jsonl": _jsonl(
+            {"doc": p.entry.id, **m} for p in results if p.doc for m in document_record(p.doc)["measures"]
+        ),
+    }
+    for p in results:
+        if p.doc:
+            files[f"documents/{p.entry.id}.json"] = to_json(document_record(p.doc)) + "\n"
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".kg-", dir=out))
+    try:
+        for name, content in sorted(files.items()):
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / name).write_text(content, encoding="utf-8")
+        for name in sorted(files):
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / name, out / name)
+            summary.written.append(out / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    summary.documents = len(results)
+    summary.parsed = sum(1 for p in results if p.doc)
+    summary.failed = [f"{p.entry.id}: {p.error}" for p in results if p.error]
+    summary.measures = sum(len(p.doc.measures) for p in results if p.doc)
+    summary.agencies = len(agencies_records(results))
+    summary.targets = len(targets_records(results))
+    summary.warnings = sum(len(p.doc.warnings) for p in results if p.doc)
+    return summary
