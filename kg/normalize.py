@@ -42,14 +42,29 @@ class Text:
 
     text: str
     offsets: list[int]
-    raw_len: int
+    raw: str
+
+    @property
+    def raw_len(self) -> int:
+        return len(self.raw)
 
     def raw_span(self, start: int, end: int) -> Span:
-        """Raw span covering normalised chars ``[start, end)``."""
+        """Raw span covering normalised chars ``[start, end)``.
+
+        Markup deleted at either edge (the ``}`` of ``PM_{2.5}``) belongs to the span;
+        deleted layout whitespace does not.
+        """
         if end <= start:
             pos = self.offsets[start] if start < len(self.offsets) else self.raw_len
             return Span(pos, pos)
-        return Span(self.offsets[start], self.offsets[end - 1] + 1)
+        a, b = self.offsets[start], self.offsets[end - 1] + 1
+        lo = self.offsets[start - 1] + 1 if start > 0 else 0
+        hi = self.offsets[end] if end < len(self.offsets) else self.raw_len
+        while a > lo and self.raw[a - 1] in "_^{":
+            a -= 1
+        while b < hi and self.raw[b] == "}":
+            b += 1
+        return Span(a, b)
 
 
 class _Buf:
@@ -208,7 +223,7 @@ def normalize(raw: str, simplify: bool | None = None) -> Text:
     buf.delete_matches(re.compile(r"\n+$"))
     _join_broken_lines(buf)
     buf.delete_matches(re.compile(r"(?<=\n)\n+"))  # blank lines → one break
-    return Text(buf.s, buf.offs, len(raw))
+    return Text(buf.s, buf.offs, raw)
 
 
 def tex_residue(raw: str) -> list[re.Match]:

@@ -1,0 +1,55 @@
+"""Property tests: the parser never crashes, and every span points at its raw text."""
+
+import re
+import unicodedata
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.errors import InputError
+from kg.normalize import normalize
+from kg.parse import parse_text
+
+PIECES = [
+    "一、", "二、", "（一）", "(二)", "（十三）", "。", "，", "、", "\n", "\n\n", " ", "　　", "2025 年", "到2025年底",
+    "达到20家", "98%和95%以上", "（市发改委、市\n\n市场监管局等按职责分工负责）", "（省生态环境厅牵头负责）",
+    "推进工业绿色转型", "加强再生资源回收利用", "《国务院关于测试的指导意见》", "（国发〔2021〕4号）", "PM_{2.5}",
+    "綠色發展", "（此件主动公开）", "2021年7月8日", "抄送：", "ａｂ１２", "(", ")", "“一村一点”",
+]
+texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), max_size=40).map("".join)
+
+
+def fold(s: str) -> str:
+    """What normalisation may do to a single character, undone for comparison."""
+    return normalize(s, simplify=False).text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_normalised_characters_come_from_their_raw_offsets(raw):
+    t = normalize(raw, simplify=False)
+    assert len(t.offsets) == len(t.text)
+    assert t.offsets == sorted(t.offsets)
+    for c, o in zip(t.text, t.offsets):
+        assert fold(raw[o]) in (c, "") or raw[o] == c or c in "（），：；！？"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_parser_never_crashes_and_spans_hold_the_fact(raw):
+    try:
+        doc = parse_text(raw)
+    except InputError:
+        return
+    simplified = any(w.code == "traditional_script" for w in doc.warnings)
+
+    def squash(s: str) -> str:  # context-free: width and bracket style may depend on neighbours
+        return re.sub(r"\s", "", unicodedata.normalize("NFKC", normalize(s, simplify=simplified).text))
+
+    for m in doc.measures:
+        for s in m.sentences:
+            assert squash(raw[s.span.start : s.span.end]) == squash(s.text)
+        for a in m.agencies:
+            assert squash(raw[a.span.start : a.span.end]) == squash(a.raw)
+        for t in m.targets:
+            assert 0 <= t.span.start <= t.span.end <= len(raw)

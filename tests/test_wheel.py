@@ -1,0 +1,32 @@
+"""The built wheel carries mappings/ and ontology/ and the package finds them there."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from .conftest import ROOT
+
+
+def test_wheel_ships_curated_tables_and_finds_them(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+        check=True, capture_output=True,
+    )
+    wheel = next(tmp_path.glob("policy_kg-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "kg/mappings/agencies.csv" in names and "kg/mappings/regions.csv" in names
+    assert any(n.startswith("kg/ontology/") for n in names)
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = (
+        "import kg.resources as r, kg.mappings as m;"
+        "p = r.mapping_path('agencies.csv'); print(p);"
+        "assert len(m.load_agencies(p)) > 10"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode == 0, out.stderr
+    assert Path(out.stdout.strip()).is_relative_to(site)
