@@ -58,6 +58,8 @@ def render(records: Sequence[dict], fmt: str, columns: Optional[Sequence[str]] =
 
 
 def _short(v, width: int = 40) -> str:
+    if isinstance(v, list) and not v:
+        return ""
     s = _cell(v) if not isinstance(v, list) or not v or isinstance(v[0], (dict, list)) else "、".join(map(_cell, v))
     if isinstance(v, list) and v and isinstance(v[0], (dict, list)):
         s = str(len(v))

@@ -88,15 +88,23 @@ def targets_records(results: list[Processed]) -> list[dict]:
 
 
 def agencies_records(results: list[Processed], level: Optional[str] = None) -> list[dict]:
-    """``kg agencies``: each agency (name + region) with its lead/support load."""
+    """``kg agencies``: each agency (name + region) with its lead/support load.
+
+    ``aliases`` joins the curated aliases with the forms actually printed in the texts.
+    """
+    from .mappings import load_agencies
+
+    table = load_agencies()
     rows: dict[tuple, dict] = {}
     for p in results:
         if not p.doc:
             continue
         for m in p.doc.measures:
             for a in m.agencies:
+                entry = table.lookup(a.name, (a.region,) if a.region else ()) if a.mapped else None
                 row = rows.setdefault((a.name, a.region), {
-                    "name": a.name, "level": a.level, "region": a.region, "kind": a.kind, "aliases": set(),
+                    "name": a.name, "level": a.level, "region": a.region, "kind": a.kind,
+                    "aliases": set(entry.aliases) if entry else set(),
                     "counterpart": a.counterpart, "mapped": a.mapped, "generic": a.generic,
                     "lead": 0, "support": 0, "measures": [],
                 })

@@ -346,6 +346,8 @@ def _sentence_targets(text: Text, off: int, t: str, units: dict[str, str]) -> li
                 post = _clean(re.sub(r"^的", "", t[q.b : nxt]))
                 indicator = post or last_indicator
             indicator = indicator or last_indicator
+            if t.startswith("其中", ca) and last_indicator and indicator != last_indicator:
+                indicator = f"{last_indicator}（{indicator}）"  # 其中设区城市达到95% narrows the last one
             last_indicator = indicator
             comparator = ("range" if q.value_max is not None else "baseline" if q.baseline
                           else SUFFIX_CMP.get(q.suffix or "") or (">=" if q.approx else None)

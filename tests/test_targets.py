@@ -181,9 +181,10 @@ def test_quantities_joined_by_dun_give_separate_indicators_and_scope():
     ]
 
 
-def test_qizhong_is_stripped_and_scope_comes_from_earlier_in_sentence():
+def test_qizhong_narrows_the_indicator_and_scope_comes_from_earlier_in_sentence():
     a, b = targets("到2025年，全省城市污泥无害化处理率达到90%以上，其中设区城市达到95%以上。")
-    assert (a.indicator, b.indicator, b.scope, b.value) == ("城市污泥无害化处理率", "设区城市", "全省", 95)
+    assert (a.indicator, b.indicator, b.scope, b.value) == (
+        "城市污泥无害化处理率", "城市污泥无害化处理率（设区城市）", "全省", 95)
 
 
 def test_qualifier_quantity_yields_to_verb_governed_one():
@@ -334,3 +335,4 @@ def test_jiangxi_2024_targets():
     assert not any(t.value == 30 and t.unit == "个" for t in found)  # “八大标志性战役、30个专项行动”
     assert [t.value for t in found if t.year == 2026 and t.value is not None][:3] == [29, 7000, 4600]
     assert sum(t.value is not None for t in found) == 32
+
