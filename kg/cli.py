@@ -120,9 +120,11 @@ def all_(ctx, out):
     console = Console(stderr=True)
     with console.status("processing corpus…") as status:
         summary = run_all(ctx.obj["data"], out, progress=lambda e: status.update(f"parsing {e.id}…"))
+    textless = summary.documents - summary.parsed - len(summary.failed)
     click.echo(
-        f"{summary.parsed} of {summary.documents} documents parsed: {summary.measures} measures, "
-        f"{summary.agencies} agencies, {summary.targets} targets, {summary.warnings} data-quality warnings"
+        f"{summary.parsed} documents parsed ({textless} registered without text, {len(summary.failed)} failed): "
+        f"{summary.measures} measures, {summary.agencies} agencies, {summary.targets} targets, "
+        f"{summary.warnings} data-quality warnings"
     )
     for path in summary.written:
         click.echo(f"  wrote {path}")

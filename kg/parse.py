@@ -15,115 +15,35 @@ it is a numbering error in the source: both measures are kept, the later one wit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from . import agencies as agencies_mod
 from .errors import InputError
+from .headings import Heading, find_headings, sentence_ranges, subtract
 from .metadata import PUBLICITY, read_metadata
 from .model import Document, Issue, Measure, Section, Sentence, Span
 from .normalize import Text, normalize, tex_residue, traditional_share
-from .numerals import NUMERAL_CHARS, cn_to_int, int_to_cn
+from .numerals import cn_to_int, int_to_cn
 from .read import read_text
 from .targets import extract_targets
 
-N = f"[{NUMERAL_CHARS}]+"
-_AFTER = r"(?:(?<=^)|(?<=\n)|(?<=[。）；]))"
-SECTION_HEAD = re.compile(rf"{_AFTER}({N})、(?![{NUMERAL_CHARS}]+、)")
-MEASURE_HEAD = re.compile(rf"{_AFTER}（({N})）")
-RUN_ON_MEASURE = re.compile(rf"（({N})）")  # straight after a section title, in a scrape
 CLOSING = re.compile(r"(?:^|\n)抄送[：:]")
 PREAMBLE = re.compile(
     r"为(?:深入|全面|认真)?贯彻[^。]{5,400}?(?:制定如下|制定本|现提出如下|提出如下|特制定)[^。]{0,12}。"
 )
 STRAY_LATIN = re.compile(rf"(?<=[\u4e00-\u9fff])[a-z]{{2,}}(?=[\u4e00-\u9fff])")
-SENTENCE_END = re.compile(r"[^。！？\n]*(?:[。！？]|$)")
 MIN_DEDUP = 8  # shorter sentences ("推动民航绿色发展。") may legitimately repeat
-
-
-@dataclass
-class _Head:
-    kind: str  # "section" | "measure"
-    number: str
-    start: int  # heading start (normalised offset)
-    body: int  # where the body starts (after the title)
-    title: str
-    section: Optional[str] = None
+MIN_DEDUP_LINE = 20  # a bare line (signature, issuer name) repeats by design unless long
 
 
 @dataclass
 class _Seg:
-    head: _Head
+    """A heading and where its text ends (the next heading or the closing matter)."""
+
+    head: Heading
     end: int
-    sents: list[tuple[int, int]] = field(default_factory=list)
-
-
-def _title_after(s: str, pos: int, stop: int) -> tuple[str, int]:
-    """Title and body start for a heading ending at ``pos``: own line, or run in up to 。."""
-    line_end = s.find("\n", pos, stop)
-    line_end = stop if line_end < 0 else line_end
-    first_stop = s.find("。", pos, line_end)
-    nxt = RUN_ON_MEASURE.search(s, pos, line_end)
-    if first_stop < 0 and nxt is None:
-        return s[pos:line_end].strip(), line_end
-    if nxt is not None and (first_stop < 0 or nxt.start() < first_stop):
-        return s[pos : nxt.start()].strip(), nxt.start()  # 一、标题（一）… in a scrape
-    if first_stop - pos <= 60:
-        return s[pos:first_stop].strip(), first_stop + 1
-    return "", pos
-
-
-def _headings(s: str, end: int) -> list[_Head]:
-    heads = []
-    starts = [m for m in MEASURE_HEAD.finditer(s, 0, end)]
-    for m in SECTION_HEAD.finditer(s, 0, end):
-        title, body = _title_after(s, m.end(), end)
-        if 2 <= len(title) <= 60:
-            heads.append(_Head("section", m.group(1), m.start(), body, title))
-            run_on = RUN_ON_MEASURE.match(s, body)
-            if run_on and s[body - 1] not in "。）；\n":
-                starts.append(run_on)
-    for m in starts:
-        title, body = _title_after(s, m.end(), end)
-        heads.append(_Head("measure", m.group(1), m.start(), body, title))
-    heads.sort(key=lambda h: h.start)
-    section = None
-    for h in heads:
-        if h.kind == "section":
-            section = h.number
-        else:
-            h.section = section
-    return heads
-
-
-def _sentences(s: str, a: int, b: int) -> list[tuple[int, int]]:
-    out = []
-    for m in SENTENCE_END.finditer(s, a, b):
-        x, y = m.start(), m.end()
-        while x < y and s[x] in " \n":
-            x += 1
-        while y > x and s[y - 1] in " \n":
-            y -= 1
-        if y - x > 1 or (y > x and s[x] not in "。，；"):
-            out.append((x, y))
-    return out
-
-
-def _cut(ranges: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``ranges`` minus ``holes``."""
-    for hx, hy in holes:
-        nxt = []
-        for a, b in ranges:
-            if hy <= a or hx >= b:
-                nxt.append((a, b))
-                continue
-            if a < hx:
-                nxt.append((a, hx))
-            if hy < b:
-                nxt.append((hy, b))
-        ranges = nxt
-    return ranges
 
 
 def _key(sentence: str) -> str:
@@ -150,15 +70,16 @@ class _Parser:
         return self.t.raw_span(a, b)
 
     # -- sentences, with duplicates dropped and reported as passages ---------------
-    def keep_sentences(self, ranges: list[tuple[int, int]], where: str) -> list[tuple[int, int]]:
+    def keepsentence_ranges(self, ranges: list[tuple[int, int]], where: str) -> list[tuple[int, int]]:
         kept, dropped = [], []
         for a, b in ranges:
-            for x, y in _sentences(self.s, a, b):
+            for x, y in sentence_ranges(self.s, a, b):
                 k = _key(self.s[x:y])
-                if len(k) >= MIN_DEDUP and k in self.seen:
+                minimum = MIN_DEDUP if self.s[y - 1] in "。！？" else MIN_DEDUP_LINE
+                if len(k) >= minimum and k in self.seen:
                     dropped.append((x, y, self.seen[k]))
                     continue
-                if len(k) >= MIN_DEDUP:
+                if len(k) >= minimum:
                     self.seen[k] = (x, y)
                 kept.append((x, y))
         self.report_duplicates(dropped, where)
@@ -205,7 +126,7 @@ class _Parser:
         s = self.s
         c = CLOSING.search(s)
         end = c.start() if c else len(s)
-        heads = _headings(s, end)
+        heads = find_headings(s, end)
         measures = [h for h in heads if h.kind == "measure"]
         if not measures:
             raise InputError(self.path, "no measures found (no numbered headings like （一） or (一))")
@@ -215,7 +136,7 @@ class _Parser:
         d.title, d.embedded_title, d.issuers = meta.title, meta.embedded_title, meta.issuers
         d.doc_number, d.issued, d.citations = meta.doc_number, meta.issued, meta.citations
         self.infer_region()
-        front = self.keep_sentences([(0, front_end)], "front matter")
+        front = self.keepsentence_ranges([(0, front_end)], "front matter")
         d.preamble = [Sentence(s[x:y], self.span(x, y)) for x, y in front]
         for x, y in front:
             d.targets += extract_targets(self.t, x, y)
@@ -224,10 +145,10 @@ class _Parser:
         self.build(segs)
         if closing:
             x, y = closing
-            d.closing = [Sentence(s[a:b], self.span(a, b)) for a, b in _sentences(s, x, y)]
+            d.closing = [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, x, y)]
             self.warn("closing_paragraph", "unnumbered paragraph after the last measure kept as closing text", x, y)
         if c:
-            d.closing += [Sentence(s[a:b], self.span(a, b)) for a, b in _sentences(s, c.start(), len(s))]
+            d.closing += [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, c.start(), len(s))]
         self.check_numbering()
         for m in tex_residue(self.raw):
             d.warnings.append(Issue("tex_residue", f"TeX markup “{m.group(0)}” read as “{m.group(1)}”", Span(m.start(), m.end())))
@@ -273,7 +194,7 @@ class _Parser:
             holes = self.boilerplate(h.body, g.end)
             for x, y in holes:
                 self.warn("front_matter_in_body", f"front matter inside {self.label(h)} moved to the preamble", x, y)
-                d.preamble += [Sentence(s[a:b], self.span(a, b)) for a, b in _sentences(s, x, y)]
+                d.preamble += [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, x, y)]
             if h.kind == "section":
                 section_obj = self.section(h, g, holes)
                 continue
@@ -292,7 +213,7 @@ class _Parser:
                 by_key[key] = m
                 lists_seen[key] = []
             m.segments.append(self.span(h.start, g.end))
-            kept = self.keep_sentences(_cut([(h.body, g.end)], holes), self.label(h))
+            kept = self.keepsentence_ranges(subtract([(h.body, g.end)], holes), self.label(h))
             m.sentences += [Sentence(s[x:y], self.span(x, y)) for x, y in kept]
             for x, y in kept:
                 m.targets += extract_targets(self.t, x, y)
@@ -304,14 +225,14 @@ class _Parser:
             m.text = "".join(x.text for x in m.sentences)
             self.assign_agencies(m, lists_seen[m.key])
 
-    def section(self, h: _Head, g: _Seg, holes) -> Section:
+    def section(self, h: Heading, g: _Seg, holes) -> Section:
         sec = Section(h.number, cn_to_int(h.number), h.title, self.span(h.start, g.end))
         existing = next((x for x in self.doc.sections if x.number == h.number and _key(x.title) == _key(h.title)), None)
         if existing is not None:
             sec = existing
         else:
             self.doc.sections.append(sec)
-        kept = self.keep_sentences(_cut([(h.body, g.end)], holes), f"section {h.number}、")
+        kept = self.keepsentence_ranges(subtract([(h.body, g.end)], holes), f"section {h.number}、")
         sec.sentences += [Sentence(self.s[x:y], self.span(x, y)) for x, y in kept]
         sec.text = "".join(x.text for x in sec.sentences)
         for x, y in kept:
@@ -344,16 +265,16 @@ class _Parser:
         sections = [g.head.number for g in segs if g.head.kind == "section"]
         return len(firsts) >= 2 and all(v == 1 for v in firsts.values()) and len(set(sections)) == len(sections)
 
-    def measure_key(self, h: _Head, per_section: bool) -> str:
+    def measure_key(self, h: Heading, per_section: bool) -> str:
         n = str(cn_to_int(h.number))
         return f"{cn_to_int(h.section)}.{n}" if per_section and h.section else n
 
-    def label(self, h: _Head) -> str:
+    def label(self, h: Heading) -> str:
         return f"measure （{h.number}）" if h.kind == "measure" else f"section {h.number}、"
 
     def check_numbering(self) -> None:
         d = self.doc
-        heads = [h for h in _headings(self.s, len(self.s)) if h.kind == "measure"]
+        heads = [h for h in find_headings(self.s, len(self.s)) if h.kind == "measure"]
         per_section = bool(d.measures) and "." in d.measures[0].key
         counts: dict[str, int] = {}
         for h in heads:
@@ -361,7 +282,7 @@ class _Parser:
             counts[label] = counts.get(label, 0) + 1
         repeated = [f"{k}×{v}" for k, v in counts.items() if v > 1]
         sec_counts: dict[str, int] = {}
-        for h in _headings(self.s, len(self.s)):
+        for h in find_headings(self.s, len(self.s)):
             if h.kind == "section":
                 sec_counts[f"{h.number}、{h.title}"] = sec_counts.get(f"{h.number}、{h.title}", 0) + 1
         if any(v > 1 for v in sec_counts.values()):

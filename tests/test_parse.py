@@ -111,3 +111,8 @@ def test_cc_list_is_closing_matter_not_a_measure():
 def test_stray_latin_word_is_reported():
     doc = parse_text("关于测试的方案\n一、总体\n（一）甲措施。结合棚户区 and 城镇老旧小区改造。\n")
     assert "stray_latin" in codes(doc)
+
+
+def test_issuer_names_repeated_as_signature_are_not_duplicate_passages():
+    doc = parse_text("江西省生态环境厅\n江西省能源局\n关于印发《测试方案》的通知\n现将《测试方案》印发给你们。\n江西省生态环境厅\n江西省能源局\n一、总体\n（一）甲措施。推进甲工作。\n")
+    assert "duplicate_passage" not in codes(doc)

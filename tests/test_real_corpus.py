@@ -113,3 +113,20 @@ def test_tex_residue_is_reported_and_unwrapped():
     doc = parse_file(JIANGXI_2022)
     assert any(w.code == "tex_residue" for w in doc.warnings)
     assert any("PM2.5" in s.text for m in doc.measures for s in m.sentences)
+
+
+def test_traditional_script_gb18030_copy_parses_like_the_original(tmp_path):
+    import opencc
+
+    original = parse_file(SHANGRAO)
+    trad = opencc.OpenCC("s2t").convert(SHANGRAO.read_text(encoding="utf-8"))
+    copy = tmp_path / "shangrao-traditional.txt"
+    copy.write_bytes(trad.encode("gb18030"))
+    doc = parse_file(copy)
+    assert doc.encoding == "gb18030"
+    assert any(w.code == "traditional_script" for w in doc.warnings)
+    assert [(m.number, m.title) for m in doc.measures] == [(m.number, m.title) for m in original.measures]
+    assert [[a.name for a in m.agencies] for m in doc.measures] == [[a.name for a in m.agencies] for m in original.measures]
+    assert len(doc.all_targets()) == len(original.all_targets())
+    m = doc.measures[1]
+    assert trad[m.sentences[0].span.start : m.sentences[0].span.end].startswith("緊密對接")
