@@ -140,4 +140,5 @@ class Document:
             out += [(None, s, t) for t in s.targets]
         for m in self.measures:
             out += [(m, None, t) for t in m.targets]
+        out.sort(key=lambda x: x[2].span.start)
         return out
