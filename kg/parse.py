@@ -15,6 +15,7 @@ it is a numbering error in the source: both measures are kept, the later one wit
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -70,7 +71,7 @@ class _Parser:
         return self.t.raw_span(a, b)
 
     # -- sentences, with duplicates dropped and reported as passages ---------------
-    def keepsentence_ranges(self, ranges: list[tuple[int, int]], where: str) -> list[tuple[int, int]]:
+    def keep_sentences(self, ranges: list[tuple[int, int]], where: str) -> list[tuple[int, int]]:
         kept, dropped = [], []
         for a, b in ranges:
             for x, y in sentence_ranges(self.s, a, b):
@@ -136,7 +137,7 @@ class _Parser:
         d.title, d.embedded_title, d.issuers = meta.title, meta.embedded_title, meta.issuers
         d.doc_number, d.issued, d.citations = meta.doc_number, meta.issued, meta.citations
         self.infer_region()
-        front = self.keepsentence_ranges([(0, front_end)], "front matter")
+        front = self.keep_sentences([(0, front_end)], "front matter")
         d.preamble = [Sentence(s[x:y], self.span(x, y)) for x, y in front]
         for x, y in front:
             d.targets += extract_targets(self.t, x, y)
@@ -149,7 +150,7 @@ class _Parser:
             self.warn("closing_paragraph", "unnumbered paragraph after the last measure kept as closing text", x, y)
         if c:
             d.closing += [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, c.start(), len(s))]
-        self.check_numbering()
+        self.check_numbering(heads)
         for m in tex_residue(self.raw):
             d.warnings.append(Issue("tex_residue", f"TeX markup “{m.group(0)}” read as “{m.group(1)}”", Span(m.start(), m.end())))
         for m in STRAY_LATIN.finditer(s):
@@ -213,7 +214,7 @@ class _Parser:
                 by_key[key] = m
                 lists_seen[key] = []
             m.segments.append(self.span(h.start, g.end))
-            kept = self.keepsentence_ranges(subtract([(h.body, g.end)], holes), self.label(h))
+            kept = self.keep_sentences(subtract([(h.body, g.end)], holes), self.label(h))
             m.sentences += [Sentence(s[x:y], self.span(x, y)) for x, y in kept]
             for x, y in kept:
                 m.targets += extract_targets(self.t, x, y)
@@ -232,7 +233,7 @@ class _Parser:
             sec = existing
         else:
             self.doc.sections.append(sec)
-        kept = self.keepsentence_ranges(subtract([(h.body, g.end)], holes), f"section {h.number}、")
+        kept = self.keep_sentences(subtract([(h.body, g.end)], holes), f"section {h.number}、")
         sec.sentences += [Sentence(self.s[x:y], self.span(x, y)) for x, y in kept]
         sec.text = "".join(x.text for x in sec.sentences)
         for x, y in kept:
@@ -272,29 +273,22 @@ class _Parser:
     def label(self, h: Heading) -> str:
         return f"measure （{h.number}）" if h.kind == "measure" else f"section {h.number}、"
 
-    def check_numbering(self) -> None:
+    def check_numbering(self, heads: list[Heading]) -> None:
         d = self.doc
-        heads = [h for h in find_headings(self.s, len(self.s)) if h.kind == "measure"]
         per_section = bool(d.measures) and "." in d.measures[0].key
-        counts: dict[str, int] = {}
-        for h in heads:
-            label = f"{h.section}、（{h.number}）" if per_section else f"（{h.number}）"
-            counts[label] = counts.get(label, 0) + 1
-        repeated = [f"{k}×{v}" for k, v in counts.items() if v > 1]
-        sec_counts: dict[str, int] = {}
-        for h in find_headings(self.s, len(self.s)):
-            if h.kind == "section":
-                sec_counts[f"{h.number}、{h.title}"] = sec_counts.get(f"{h.number}、{h.title}", 0) + 1
-        if any(v > 1 for v in sec_counts.values()):
-            self.warn("repeated_section", "section headings repeated: " + "；".join(f"{k}×{v}" for k, v in sec_counts.items() if v > 1))
-        if repeated:
-            self.warn("repeated_number", "measure numbers repeated: " + "、".join(repeated))
+        measures = [h for h in heads if h.kind == "measure"]
+        sections = Counter(f"{h.number}、{h.title}" for h in heads if h.kind == "section")
+        numbers = Counter(f"{h.section}、（{h.number}）" if per_section else f"（{h.number}）" for h in measures)
+        if any(v > 1 for v in sections.values()):
+            self.warn("repeated_section", "section headings repeated: " + "；".join(f"{k}×{v}" for k, v in sections.items() if v > 1))
+        if any(v > 1 for v in numbers.values()):
+            self.warn("repeated_number", "measure numbers repeated: " + "、".join(f"{k}×{v}" for k, v in numbers.items() if v > 1))
         if d.measures and not per_section:
             present = {m.index for m in d.measures}
             missing = [int_to_cn(i) for i in range(1, max(present) + 1) if i not in present]
             if missing:
                 self.warn("missing_numbers", "measure numbers missing: " + "、".join(f"（{x}）" for x in missing))
-            firsts = list(dict.fromkeys(cn_to_int(h.number) for h in heads))
+            firsts = list(dict.fromkeys(cn_to_int(h.number) for h in measures))
             if firsts != sorted(firsts):
                 self.warn("out_of_order", "measure numbers out of order: " + "".join(f"（{int_to_cn(i)}）" for i in firsts))
         if sum(1 for m in d.measures if m.agencies) >= len(d.measures) / 2:
