@@ -31,6 +31,8 @@ KINDS = (
 )
 AGENCY_COLUMNS = ("name", "aliases", "level", "region", "kind", "counterpart", "note")
 REGION_COLUMNS = ("code", "name", "short_name", "level", "parent_code", "aliases")
+UNIT_COLUMNS = ("unit", "kind")
+UNIT_KINDS = ("count", "measure", "percent", "ratio", "money", "scale")
 # the character a level-generic name starts with ("江西省发展改革委" → "省发展改革委")
 LEVEL_PREFIX = {"national": "", "provincial": "省", "municipal": "市", "county": "县"}
 
@@ -282,6 +284,27 @@ def _load_agencies(path: Path, regions: RegionTable) -> AgencyTable:
         if e.counterpart == e.name:
             raise rows.error(lines[e.name], "counterpart", "an agency cannot be its own counterpart")
     return AgencyTable(entries, regions)
+
+
+def _load_units(path: Path) -> dict[str, str]:
+    rows = _Rows(path, UNIT_COLUMNS)
+    units: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for line, row in rows:
+        unit = row["unit"]
+        if not unit:
+            raise rows.error(line, "unit", "empty unit")
+        _check_choice(rows, line, "kind", row["kind"], UNIT_KINDS)
+        if unit in units:
+            raise rows.error(line, "unit", f'duplicate unit "{unit}" (first on line {lines[unit]})')
+        units[unit], lines[unit] = row["kind"], line
+    return units
+
+
+@lru_cache(maxsize=8)
+def load_units(path: Union[str, Path, None] = None) -> dict[str, str]:
+    """units.csv as ``unit → kind`` (cached), validated like the other tables."""
+    return _load_units(Path(path) if path is not None else mapping_path("units.csv"))
 
 
 @lru_cache(maxsize=8)

@@ -12,18 +12,15 @@ plan periods, slogans and titles. Units come from ``mappings/units.csv``.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-from .errors import MappingError
+from .mappings import load_units
 from .model import Target
 from .normalize import Text
-from .resources import mapping_path
 
-UNIT_KINDS = {"count", "measure", "percent", "ratio", "money", "scale"}
 OPENERS, CLOSERS = "（《“「『〔【(", "）》”」』〕】)"
 SENTENCE_END = "。！？!?\n"
 CLAUSE_SEP = "，；;：,"
@@ -92,32 +89,6 @@ class _Qty:
     governed: bool = False
     acted: bool = False  # a count after an action verb: "实施10个以上…项目"
     group: list = field(default_factory=list)
-
-
-@lru_cache(maxsize=4)
-def load_units(path: Optional[str] = None) -> dict[str, str]:
-    """``unit → kind`` from units.csv; a malformed row stops the run with file and line."""
-    p = mapping_path("units.csv") if path is None else path
-    units: dict[str, str] = {}
-    try:
-        with open(p, encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))
-    except OSError as e:
-        raise MappingError(f"{p}: cannot read units table ({e.strerror})") from e
-    if not rows or [c.strip() for c in rows[0]] != ["unit", "kind"]:
-        raise MappingError(f"{p}: line 1: header must be 'unit,kind'")
-    for n, row in enumerate(rows[1:], start=2):
-        if not row or not "".join(row).strip() or row[0].startswith("#"):
-            continue
-        if len(row) != 2 or not row[0].strip():
-            raise MappingError(f"{p}: line {n}: expected 'unit,kind', got {','.join(row)!r}")
-        unit, kind = row[0].strip(), row[1].strip()
-        if kind not in UNIT_KINDS:
-            raise MappingError(f"{p}: line {n}: unknown kind {kind!r} (use {', '.join(sorted(UNIT_KINDS))})")
-        if unit in units:
-            raise MappingError(f"{p}: line {n}: duplicate unit {unit!r}")
-        units[unit] = kind
-    return units
 
 
 @lru_cache(maxsize=4)

@@ -6,7 +6,7 @@ import pytest
 
 from kg.errors import MappingError
 from kg.mappings import (
-    KINDS, LEVELS, find_region_in, load_agencies, load_regions, parent_region, region_by_name,
+    KINDS, LEVELS, find_region_in, load_agencies, load_regions, load_units, parent_region, region_by_name,
 )
 from kg.resources import mapping_path
 
@@ -143,3 +143,20 @@ def test_malformed_region_rows(mdir, row, where, problem):
         load_regions(mdir / "regions.csv")
     msg = str(e.value)
     assert msg.startswith(f"mappings/regions.csv {where}") and problem in msg, msg
+
+
+def test_units_table_loads_kinds():
+    units = load_units()
+    assert units["家"] == "count" and units["%"] == "percent" and units["万千瓦"] == "measure"
+
+
+@pytest.mark.parametrize(
+    "body, line",
+    [("unit,kind\n家,count\n万亩\n", 3), ("unit,kind\n家,count\n吨,weight\n", 3), ("unit;kind\n", 1),
+     ("unit,kind\n家,count\n家,count\n", 3)],
+)
+def test_malformed_units_table_names_file_and_line(tmp_path, body, line):
+    p = tmp_path / "units.csv"
+    p.write_text(body, encoding="utf-8")
+    with pytest.raises(MappingError, match=rf"units\.csv line {line}\b"):
+        load_units(str(p))

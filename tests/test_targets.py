@@ -7,9 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.errors import MappingError
 from kg.normalize import normalize
-from kg.targets import extract_targets, load_units
+from kg.targets import extract_targets
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SHANGRAO = DATA / "001_7d4b3fc7bf085163.txt"
@@ -273,26 +272,6 @@ def test_never_crashes_and_spans_stay_inside_the_raw_text(raw, data):
     for x in extract_targets(t, a, b) + extract_targets(t, 0, n):
         assert 0 <= x.span.start <= x.span.end <= len(raw)
         assert x.value is None or x.comparator is not None
-
-
-# --- units table ----------------------------------------------------------------------
-
-
-def test_units_table_loads_kinds():
-    units = load_units()
-    assert units["家"] == "count" and units["%"] == "percent" and units["万千瓦"] == "measure"
-
-
-@pytest.mark.parametrize(
-    "body, line",
-    [("unit,kind\n家,count\n万亩\n", 3), ("unit,kind\n家,count\n吨,weight\n", 3), ("unit;kind\n", 1),
-     ("unit,kind\n家,count\n家,count\n", 3)],
-)
-def test_malformed_units_table_names_file_and_line(tmp_path, body, line):
-    p = tmp_path / "units.csv"
-    p.write_text(body, encoding="utf-8")
-    with pytest.raises(MappingError, match=rf"units\.csv: line {line}:"):
-        load_units(str(p))
 
 
 # --- the real corpus -------------------------------------------------------------------
