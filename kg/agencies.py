@@ -43,6 +43,13 @@ LEVEL_BY_PREFIX = (("国家", "national"), ("省", "provincial"), ("市", "munic
 
 
 @dataclass(frozen=True)
+class _Item:
+    start: int  # offsets inside the list content
+    end: int
+    lead: bool  # named in a 牵头 clause
+
+
+@dataclass(frozen=True)
 class RespList:
     """One responsibility parenthetical; offsets index the normalised text."""
 
@@ -51,6 +58,7 @@ class RespList:
     content_start: int
     content_end: int
     raw: str  # the content as printed (normalised), e.g. "市商务局、市城管局等按职责分工负责"
+    items: tuple[_Item, ...]  # the agencies' places in ``raw``, in printed order
 
 
 @dataclass(frozen=True)
@@ -65,13 +73,6 @@ class Resolved:
     region: Optional[str]
     kind: Optional[str]
     counterpart: Optional[str]
-
-
-@dataclass(frozen=True)
-class _Item:
-    start: int  # offsets inside the list content
-    end: int
-    lead: bool  # named in a 牵头 clause
 
 
 def _split(s: str, seps: str, base: int = 0) -> list[tuple[int, int]]:
@@ -144,7 +145,7 @@ def find_responsibility_lists(text: Text, start: int = 0, end: Optional[int] = N
             content = s[i + 1 : close]
             items = _items(content)
             if items and all(_looks_like_org(content[it.start : it.end], table) for it in items):
-                out.append(RespList(i, close + 1, i + 1, close, content))
+                out.append(RespList(i, close + 1, i + 1, close, content, tuple(items)))
                 i = s.find("（", close + 1, end)
                 continue
         i = s.find("（", i + 1, end)
@@ -169,7 +170,7 @@ def _matching_close(s: str, i: int, end: int) -> Optional[int]:
 def parse_agencies(text: Text, lst: RespList, doc_level: Optional[str] = None,
                    doc_region: Optional[str] = None) -> list[AgencyRef]:
     """The list's agencies in printed order: 牵头 ones (else the first) lead, the rest support."""
-    items = _items(lst.raw) or []
+    items = lst.items
     has_lead_clause = any(it.lead for it in items)
     out = []
     for n, it in enumerate(items):

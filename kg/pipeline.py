@@ -41,18 +41,17 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
     _, results = process(data_dir, progress=progress)
     out = Path(out)
     summary = RunSummary(out)
+    agencies, targets = agencies_records(results), targets_records(results)
+    documents = {p.entry.id: document_record(p.doc) for p in results if p.doc}
     files: dict[str, str] = {
         "docs.jsonl": _jsonl(docs_records(results)),
-        "agencies.jsonl": _jsonl(agencies_records(results)),
-        "targets.jsonl": _jsonl(targets_records(results)),
+        "agencies.jsonl": _jsonl(agencies),
+        "targets.jsonl": _jsonl(targets),
         "warnings.jsonl": _jsonl(warnings_records(results)),
-        "measures.jsonl": _jsonl(
-            {"doc": p.entry.id, **m} for p in results if p.doc for m in document_record(p.doc)["measures"]
-        ),
+        "measures.jsonl": _jsonl({"doc": doc_id, **m} for doc_id, rec in documents.items() for m in rec["measures"]),
     }
-    for p in results:
-        if p.doc:
-            files[f"documents/{p.entry.id}.json"] = to_json(document_record(p.doc)) + "\n"
+    for doc_id, rec in documents.items():
+        files[f"documents/{doc_id}.json"] = to_json(rec) + "\n"
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".kg-", dir=out))
     try:
@@ -69,7 +68,7 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
     summary.parsed = sum(1 for p in results if p.doc)
     summary.failed = [f"{p.entry.id}: {p.error}" for p in results if p.error]
     summary.measures = sum(len(p.doc.measures) for p in results if p.doc)
-    summary.agencies = len(agencies_records(results))
-    summary.targets = len(targets_records(results))
+    summary.agencies = len(agencies)
+    summary.targets = len(targets)
     summary.warnings = sum(len(p.doc.warnings) for p in results if p.doc)
     return summary
