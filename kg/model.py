@@ -142,3 +142,35 @@ class Document:
             out += [(m, None, t) for t in m.targets]
         out.sort(key=lambda x: x[2].span.start)
         return out
+
+
+@dataclass
+class Evidence:
+    """A child sentence matched to a parent sentence, with its similarity in [0, 1]."""
+
+    source: Sentence
+    target: Sentence
+    score: float
+
+
+@dataclass
+class Link:
+    """One child measure's alignment to a parent document (or a peer document).
+
+    ``target_key`` is the chosen parent measure's ``Measure.key``, None when unaligned.
+    ``method`` says how the link was made: "auto" (scored) or "curated" (mappings/
+    alignment_overrides.csv). ``relation`` is "implements" for a child → parent pair and
+    "peer" for two documents implementing the same parent.
+    """
+
+    source_doc: str  # registry id of the child (or first peer)
+    source_key: str
+    target_doc: str  # registry id of the parent (or second peer)
+    target_key: Optional[str]
+    score: float
+    status: str  # "aligned" | "weak" | "unaligned"
+    method: str = "auto"
+    relation: str = "implements"
+    evidence: list[Evidence] = field(default_factory=list)
+    runners_up: list[tuple[str, float]] = field(default_factory=list)  # (target key, score)
+    comment: Optional[str] = None
