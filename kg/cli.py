@@ -110,6 +110,39 @@ def targets(ctx, docs_, fmt):
     _report_failures(results)
 
 
+@main.command()
+@click.option("--source", help="Child (or first peer) document: id, file or doc number.")
+@click.option("--target", help="Parent (or second peer) document; with --source, any pair is aligned.")
+@click.option("--overrides", type=click.Path(dir_okay=False), help="Curated overrides CSV (default: mappings/alignment_overrides.csv).")
+@click.option("--no-overrides", is_flag=True, help="Show the tool's own links, without curated overrides.")
+@click.option("--evaluate", is_flag=True, help="Print precision/recall/accuracy against hand labels instead of links.")
+@click.option("--labels", type=click.Path(dir_okay=False), help="Labels CSV for --evaluate (default: mappings/alignment_labels.csv).")
+@_format_option()
+@click.pass_context
+def align(ctx, source, target, overrides, no_overrides, evaluate, labels, fmt):
+    """Child measure -> parent measure links with score, status and evidence."""
+    from .align import align_corpus
+    from .records import align_records, evaluation_records
+
+    alignment = align_corpus(ctx.obj["data"], source, target, False if no_overrides else overrides)
+    for note in alignment.skipped:
+        click.echo(f"note: skipped {note}", err=True)
+    if evaluate:
+        from .align.evaluate import evaluate as run_evaluation
+
+        _emit(evaluation_records(run_evaluation(alignment, labels)), fmt,
+              ["source_doc", "target_doc", "measures", "top1_precision", "top1_recall", "top1_accuracy",
+               "aligned_precision", "aligned_recall", "aligned_accuracy", "errors"])
+        return
+    records = align_records(alignment)
+    if (fmt or default_format()) == "table":
+        records = [{"child": f"（{r['source_number']}）{r['source_title']}",
+                    "parent": f"（{r['target_number']}）{r['target_title'] or '标题缺失'}" if r["target_number"] else "—",
+                    **r} for r in records]
+    _emit(records, fmt, ["source_doc", "child", "target_doc", "parent", "score", "status", "method"])
+    _report_failures(alignment.results)
+
+
 @main.command(name="all")
 @click.option("--out", default="out", show_default=True, type=click.Path(file_okay=False), help="Output directory.")
 @click.pass_context

@@ -67,7 +67,7 @@ class Region:
         return tuple(n for n in (self.name, self.short_name, *self.aliases) if n)
 
 
-class _Rows:
+class Rows:
     """CSV rows as dicts with their line numbers; header and field counts checked."""
 
     def __init__(self, path: Path, columns: tuple[str, ...]):
@@ -113,7 +113,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _split_aliases(rows: _Rows, line: int, value: str) -> tuple[str, ...]:
+def _split_aliases(rows: Rows, line: int, value: str) -> tuple[str, ...]:
     if not value:
         return ()
     parts = tuple(p.strip() for p in value.split("|"))
@@ -122,7 +122,7 @@ def _split_aliases(rows: _Rows, line: int, value: str) -> tuple[str, ...]:
     return parts
 
 
-def _check_choice(rows: _Rows, line: int, column: str, value: str, allowed: tuple[str, ...]) -> None:
+def _check_choice(rows: Rows, line: int, column: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise rows.error(line, column, f'unknown {column} "{value}" (expected one of {", ".join(allowed)})')
 
@@ -214,7 +214,7 @@ class AgencyTable:
 
 
 def _load_regions(path: Path) -> RegionTable:
-    rows = _Rows(path, REGION_COLUMNS)
+    rows = Rows(path, REGION_COLUMNS)
     regions: list[Region] = []
     lines: dict[str, int] = {}
     names: dict[str, str] = {}
@@ -252,7 +252,7 @@ def _load_regions(path: Path) -> RegionTable:
 
 
 def _load_agencies(path: Path, regions: RegionTable) -> AgencyTable:
-    rows = _Rows(path, AGENCY_COLUMNS)
+    rows = Rows(path, AGENCY_COLUMNS)
     entries: list[AgencyEntry] = []
     lines: dict[str, int] = {}
     keys: dict[tuple[str, str], tuple[str, int]] = {}  # (region scope, name or alias) → owner
@@ -287,7 +287,7 @@ def _load_agencies(path: Path, regions: RegionTable) -> AgencyTable:
 
 
 def _load_units(path: Path) -> dict[str, str]:
-    rows = _Rows(path, UNIT_COLUMNS)
+    rows = Rows(path, UNIT_COLUMNS)
     units: dict[str, str] = {}
     lines: dict[str, int] = {}
     for line, row in rows:

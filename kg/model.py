@@ -174,3 +174,4 @@ class Link:
     evidence: list[Evidence] = field(default_factory=list)
     runners_up: list[tuple[str, float]] = field(default_factory=list)  # (target key, score)
     comment: Optional[str] = None
+    recovered: bool = False  # target number inferred: its heading is missing from the parent text

@@ -130,3 +130,52 @@ def warnings_records(results: list[Processed]) -> list[dict]:
         for w in p.doc.warnings if p.doc else []:
             out.append({"doc": p.entry.id, "code": w.code, "message": w.message, "span": _span(w.span) if w.span else None})
     return out
+
+
+def _measure_side(prefix: str, doc_id: str, doc_title: str, doc: Document, key, recovered: bool, evidence) -> dict:
+    m = next((x for x in doc.measures if x.key == key), None) if key is not None else None
+    rec = {f"{prefix}_doc": doc_id, f"{prefix}_doc_title": doc_title, f"{prefix}_measure": key,
+           f"{prefix}_number": m.number if m else None, f"{prefix}_title": m.title if m else None,
+           f"{prefix}_text": m.text if m else None}
+    if key is not None and m is None and recovered:
+        from .numerals import int_to_cn
+
+        rec[f"{prefix}_number"] = int_to_cn(int(key))
+        rec[f"{prefix}_text"] = "".join(dict.fromkeys(e.target.text for e in evidence)) or None
+    return rec
+
+
+def align_records(alignment) -> list[dict]:
+    """``kg align``: one record per child measure and parent (or peer) document."""
+    out = []
+    for pair in alignment.pairs:
+        child, parent = pair.scores.child, pair.scores.parent
+        titles = {m.key: m.title for m in parent.measures}
+        for link in pair.links:
+            rec = _measure_side("source", pair.source.id, pair.source.title, child, link.source_key, False, [])
+            rec.update(_measure_side("target", pair.target.id, pair.target.title, parent, link.target_key,
+                                     link.recovered, link.evidence))
+            rec.update({
+                "score": link.score, "status": link.status, "method": link.method, "relation": link.relation,
+                "recovered": link.recovered, "comment": link.comment,
+                "evidence": [{"source_sentence": e.source.text, "target_sentence": e.target.text, "score": e.score,
+                              "source_span": _span(e.source.span), "target_span": _span(e.target.span)}
+                             for e in link.evidence],
+                "runners_up": [{"measure": k, "title": titles.get(k), "score": s} for k, s in link.runners_up],
+            })
+            out.append(rec)
+    return out
+
+
+def evaluation_records(evaluations) -> list[dict]:
+    """``kg align --evaluate``: one record per labelled document pair."""
+    out = []
+    for e in evaluations:
+        rec = {"source_doc": e.source_doc, "target_doc": e.target_doc, "measures": e.measures}
+        for name in ("top1", "aligned"):
+            m = getattr(e, name)
+            rec.update({f"{name}_precision": m.precision, f"{name}_recall": m.recall, f"{name}_accuracy": m.accuracy,
+                        f"{name}_correct": m.correct, f"{name}_predicted": m.predicted, f"{name}_labelled": m.labelled})
+        rec["errors"] = e.errors
+        out.append(rec)
+    return out

@@ -1,0 +1,135 @@
+"""Evaluate alignment against hand labels (mappings/alignment_labels.csv).
+
+Two questions, each with precision, recall and accuracy over the labelled child measures:
+
+- top-1: is the parent the tool proposes (at any status) the labelled one?
+- aligned: are the links the tool marks ``aligned`` right, and how many labelled links
+  does it mark ``aligned``? (weak and unaligned count as "no link asserted")
+
+A prediction and a label of "no parent" agree; they count for accuracy only.
+``sweep`` recomputes the aligned figures for other thresholds: that is how
+``measures.ALIGNED`` was chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Union
+
+from ..mappings import Rows
+from ..resources import mapping_path
+from . import Alignment, AlignedPair
+from .measures import PREAMBLE, choose
+from .overrides import resolve_measure
+
+COLUMNS = ("source_doc", "source_measure", "target_doc", "target_measure", "note")
+FILENAME = "alignment_labels.csv"
+
+
+@dataclass(frozen=True)
+class Label:
+    source_doc: str
+    source_measure: str
+    target_doc: str
+    target_measure: Optional[str]
+    note: str
+    line: int
+
+
+def load_labels(path: Union[str, Path, None] = None) -> tuple[Rows, list[Label]]:
+    rows = Rows(Path(path) if path is not None else mapping_path(FILENAME), COLUMNS)
+    out = []
+    for line, r in rows:
+        for col in ("source_doc", "source_measure", "target_doc"):
+            if not r[col]:
+                raise rows.error(line, col, "empty")
+        out.append(Label(r["source_doc"], r["source_measure"], r["target_doc"], r["target_measure"] or None,
+                         r["note"], line))
+    return rows, out
+
+
+@dataclass
+class Metrics:
+    precision: float
+    recall: float
+    accuracy: float
+    correct: int  # predicted links that match the label
+    predicted: int
+    labelled: int  # labels with a parent
+
+    @classmethod
+    def of(cls, pairs: list[tuple[Optional[str], Optional[str]]]) -> "Metrics":
+        predicted = sum(p is not None for p, _ in pairs)
+        labelled = sum(g is not None for _, g in pairs)
+        correct = sum(p is not None and p == g for p, g in pairs)
+        agree = sum(p == g for p, g in pairs)
+        return cls(round(correct / predicted, 3) if predicted else 1.0, round(correct / labelled, 3) if labelled else 1.0,
+                   round(agree / len(pairs), 3) if pairs else 1.0, correct, predicted, labelled)
+
+
+@dataclass
+class PairEvaluation:
+    source_doc: str
+    target_doc: str
+    measures: int
+    top1: Metrics
+    aligned: Metrics
+    errors: list[str] = field(default_factory=list)  # 十八 → 十六 (label 十七)
+
+
+def _gold(pair: AlignedPair, labels: list[Label], rows: Rows) -> dict[str, Optional[str]]:
+    gold = {}
+    for lab in labels:
+        if (lab.source_doc, lab.target_doc) != (pair.source.id, pair.target.id):
+            continue
+        key = resolve_measure(pair.scores.child, lab.source_measure)
+        if key is None:
+            raise rows.error(lab.line, "source_measure", f"{lab.source_doc} has no measure “{lab.source_measure}”")
+        target = None
+        if lab.target_measure:
+            target = resolve_measure(pair.scores.parent, lab.target_measure, missing_ok=True)
+            if target is None:
+                raise rows.error(lab.line, "target_measure", f"{lab.target_doc} has no measure “{lab.target_measure}”")
+        gold[key] = target
+    return gold
+
+
+def _number(key: Optional[str]) -> str:
+    from ..numerals import int_to_cn
+
+    return "none" if key is None else int_to_cn(int(key)) if key.isdigit() else key
+
+
+def evaluate(alignment: Alignment, labels: Union[str, Path, None] = None) -> list[PairEvaluation]:
+    """Top-1 and aligned-status metrics for every aligned pair that has labels."""
+    rows, labs = load_labels(labels)
+    out = []
+    for pair in alignment.pairs:
+        gold = _gold(pair, labs, rows)
+        if not gold:
+            continue
+        links = [l for l in pair.links if l.source_key in gold]
+        top = [(l.target_key, gold[l.source_key]) for l in links]
+        aligned = [(l.target_key if l.status == "aligned" else None, gold[l.source_key]) for l in links]
+        numbers = {m.key: m.number for m in pair.scores.child.measures}
+        errors = [f"{numbers[l.source_key]} → {_number(l.target_key)} ({l.status}; label {_number(gold[l.source_key])})"
+                  for l in links if l.target_key != gold[l.source_key]]
+        out.append(PairEvaluation(pair.source.id, pair.target.id, len(links), Metrics.of(top), Metrics.of(aligned), errors))
+    return out
+
+
+def sweep(alignment: Alignment, thresholds: list[float], labels: Union[str, Path, None] = None) -> list[tuple[float, Metrics]]:
+    """Aligned-status metrics if ``measures.ALIGNED`` were each of ``thresholds``, on the
+    scorer's best candidate per child measure before lost headings are recovered (so the
+    wrong candidates that recovery later moves still count against a low threshold)."""
+    rows, labs = load_labels(labels)
+    items = []
+    for pair in alignment.pairs:
+        gold = _gold(pair, labs, rows)
+        raw = choose(pair.scores, pair.source.id, pair.target.id, pair.relation, recover=False)
+        for link in raw:
+            if link.source_key in gold:
+                best = link.target_key or next((k for k, _ in link.runners_up[:1] if k != PREAMBLE), None)
+                items.append((best, link.score, gold[link.source_key]))
+    return [(t, Metrics.of([(best if best and score >= t else None, g) for best, score, g in items])) for t in thresholds]

@@ -1,0 +1,278 @@
+"""Measure-level alignment of one child document to one parent (or peer) document.
+
+For every child measure the score against a parent measure combines four signals:
+
+- sentence evidence: how much of the child is copied from that measure's sentences, or
+  of that measure is carried into the child (the larger of the two, so that a merged or
+  a shortened measure still scores);
+- title similarity (headings survive even when a scraped body is shuffled);
+- agreement of the responsible agencies through their cross-level counterparts
+  (市工信局 ↔ 省工业和信息化厅), lead agency weighted;
+- document order (implementations mostly follow their parent), weighted lightly so that a
+  reordered measure still finds its parent.
+
+The parent's preamble competes as a candidate too: a child measure that only restates it
+is not aligned to a numbered measure. When the parent's numbering has gaps (a scrape lost
+headings), a child measure that cannot be anchored to a present parent measure but sits,
+in document order, where the missing numbers were is linked to the missing number as a
+``weak`` recovered link for a researcher to confirm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from ..model import AgencyRef, Document, Evidence, Link, Measure, Sentence
+from ..numerals import int_to_cn
+from .text import similarity, topic_similarity
+
+# Weights of the signals (renormalised when a side lists no agencies).
+W_EVIDENCE, W_TITLE, W_TOPIC, W_AGENCY, W_ORDER = 0.40, 0.30, 0.15, 0.075, 0.075
+# Sentence similarity at or below LOW counts as no evidence, at or above HIGH as a copy.
+LOW, HIGH = 0.45, 0.85
+# Title similarity is rescaled the same way: titles share generic words (推进, 绿色).
+TITLE_LOW, TITLE_HIGH = 0.45, 0.95
+# TF-IDF cosine of whole measures: unrelated measures of one policy field sit near 0.1.
+TOPIC_LOW, TOPIC_HIGH = 0.10, 0.45
+# A child measure is linked to a parent number missing from the text only with this much
+# of it copied from the parent, unless it alone fills an order gap of the same size.
+RECOVER_MIN = 0.25
+# Status thresholds on the measure score, calibrated on labelled pairs (see README).
+ALIGNED, WEAK = 0.50, 0.30
+# A sentence pair is shown as evidence from this similarity up.
+EVIDENCE_MIN = 0.60
+RUNNERS_UP = 3
+PREAMBLE = "preamble"
+
+
+@dataclass
+class Unit:
+    """A candidate on the parent side: a numbered measure, or the preamble."""
+
+    key: str
+    title: str
+    sentences: list[Sentence]
+    measure: Optional[Measure] = None
+    agencies: list[AgencyRef] = field(default_factory=list)
+
+
+def _units(doc: Document) -> list[Unit]:
+    units = [Unit(m.key, m.title, m.sentences, m, m.agencies) for m in doc.measures]
+    framing = doc.preamble + [s for sec in doc.sections for s in sec.sentences] + doc.closing
+    units.append(Unit(PREAMBLE, "", framing))
+    return units
+
+
+def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+
+
+def _agency_agreement(child: list[AgencyRef], parent: list[AgencyRef], up) -> Optional[float]:
+    """Dice overlap of the two lists (child names lifted to the parent's level) with the
+    lead agencies weighted as much as the rest; None when either side names no agency."""
+    c = [up(a) for a in child if not a.generic]
+    p = [a.name for a in parent if not a.generic]
+    if not c or not p:
+        return None
+    dice = 2 * len(set(c) & set(p)) / (len(set(c)) + len(set(p)))
+    return 0.5 * dice + 0.5 * (c[0] == p[0])
+
+
+@dataclass
+class PairScores:
+    """Every signal for every (child measure, parent unit), kept for evidence and tests."""
+
+    child: Document
+    parent: Document
+    units: list[Unit]
+    sim: np.ndarray  # child sentences × parent sentences
+    rows: list[slice]  # child measure -> its rows in ``sim``
+    cols: list[slice]  # parent unit -> its columns in ``sim``
+    score: np.ndarray  # child measures × units
+    evidence: np.ndarray
+    title: np.ndarray
+    copied: np.ndarray  # per child measure: share copied from anywhere in the parent
+
+
+def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or a.name) -> PairScores:
+    """Score every child measure against every parent unit (one cdist per signal)."""
+    units = _units(parent)
+    c_sents = [s for m in child.measures for s in m.sentences]
+    p_sents = [s for u in units for s in u.sentences]
+    rows, cols, i = [], [], 0
+    for m in child.measures:
+        rows.append(slice(i, i + len(m.sentences)))
+        i += len(m.sentences)
+    i = 0
+    for u in units:
+        cols.append(slice(i, i + len(u.sentences)))
+        i += len(u.sentences)
+    sim = similarity([s.text for s in c_sents], [s.text for s in p_sents])
+    gain = _ramp(sim, LOW, HIGH)
+    c_w = np.array([len(s.text) for s in c_sents], dtype=float)
+    p_w = np.array([len(s.text) for s in p_sents], dtype=float)
+
+    n_c, n_u = len(child.measures), len(units)
+    evidence = np.zeros((n_c, n_u))
+    copied = np.zeros(n_c)
+    for ci, r in enumerate(rows):
+        if r.stop == r.start:
+            continue
+        w = c_w[r]
+        copied[ci] = (w * gain[r].max(axis=1)).sum() / w.sum() if gain.shape[1] else 0.0
+        for ui, col in enumerate(cols):
+            if col.stop == col.start:
+                continue
+            block = gain[r, col]
+            child_cov = (w * block.max(axis=1)).sum() / w.sum()
+            parent_cov = (p_w[col] * block.max(axis=0)).sum() / p_w[col].sum()
+            evidence[ci, ui] = max(child_cov, parent_cov)
+
+    titles = similarity([m.title for m in child.measures], [u.title or "\0" for u in units])
+    title = _ramp(titles, TITLE_LOW, TITLE_HIGH)
+    title[:, -1] = 0.0  # the preamble has no title
+    topic = _ramp(topic_similarity([m.title + m.text for m in child.measures],
+                                   [u.title + "".join(s.text for s in u.sentences) for u in units]), TOPIC_LOW, TOPIC_HIGH)
+
+    n_m = len(parent.measures)
+    rank_c = np.arange(n_c) / max(n_c - 1, 1)
+    rank_u = np.append(np.arange(n_m) / max(n_m - 1, 1), np.nan)
+    order = 1.0 - np.abs(rank_c[:, None] - rank_u[None, :])
+    order[:, -1] = 0.0
+
+    # A scraped parent may hold a measure's sentences under another heading: copying from
+    # anywhere in the parent counts for the measure whose title the child keeps.
+    evidence = np.maximum(evidence, title * copied[:, None])
+    score = np.zeros((n_c, n_u))
+    for ci, m in enumerate(child.measures):
+        score[ci, -1] = evidence[ci, -1]  # the preamble competes on evidence alone
+        for ui, u in enumerate(units[:-1]):
+            ag = _agency_agreement(m.agencies, u.agencies, up)
+            parts = [(W_EVIDENCE, evidence[ci, ui]), (W_TITLE, title[ci, ui]), (W_TOPIC, topic[ci, ui]),
+                     (W_ORDER, order[ci, ui])]
+            if ag is not None:
+                parts.append((W_AGENCY, ag))
+            score[ci, ui] = sum(w * x for w, x in parts) / sum(w for w, _ in parts)
+    return PairScores(child, parent, units, sim, rows, cols, score, evidence, title, copied)
+
+
+def _evidence(ps: PairScores, ci: int, col: slice) -> list[Evidence]:
+    """Each child sentence with its best match in ``col`` (the parent measure), or anywhere
+    in the parent when the measure's own sentences hold no match (a shuffled scrape)."""
+    c_sents = ps.child.measures[ci].sentences
+    p_sents = [s for u in ps.units for s in u.sentences]
+    out = []
+    for k, row in enumerate(ps.sim[ps.rows[ci]]):
+        j = int(np.argmax(row[col])) + col.start if col.stop > col.start else None
+        if j is None or row[j] < EVIDENCE_MIN:
+            j = int(np.argmax(row)) if len(row) else None
+        if j is not None and row[j] >= EVIDENCE_MIN:
+            out.append(Evidence(c_sents[k], p_sents[j], round(float(row[j]), 3)))
+    return out
+
+
+def _unit_index(ps: PairScores, key: Optional[str]) -> Optional[int]:
+    return next((i for i, u in enumerate(ps.units) if u.key == key), None)
+
+
+def _child_index(ps: PairScores, key: str) -> int:
+    return next(i for i, m in enumerate(ps.child.measures) if m.key == key)
+
+
+def unit_score(ps: PairScores, child_key: str, parent_key: Optional[str]) -> float:
+    """The score of one child measure against one parent measure; for a measure absent
+    from the parent's text, the share of the child copied from that text."""
+    ci, ui = _child_index(ps, child_key), _unit_index(ps, parent_key)
+    return round(float(ps.score[ci, ui] if ui is not None else ps.copied[ci]), 3)
+
+
+def evidence_for(ps: PairScores, child_key: str, parent_key: Optional[str]) -> list[Evidence]:
+    """Sentence pairs supporting a link; from the whole parent text when the parent
+    measure is absent from it (a lost heading)."""
+    ui = _unit_index(ps, parent_key)
+    col = ps.cols[ui] if ui is not None else slice(0, ps.sim.shape[1])
+    return _evidence(ps, _child_index(ps, child_key), col)
+
+
+def _status(score: float) -> str:
+    return "aligned" if score >= ALIGNED else "weak" if score >= WEAK else "unaligned"
+
+
+def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "implements",
+           recover: bool = True) -> list[Link]:
+    """One link per child measure: the best parent unit, runners-up kept, then recovery
+    of parents whose headings are missing from the parent's text."""
+    links: list[Link] = []
+    for ci, m in enumerate(ps.child.measures):
+        order = np.argsort(-ps.score[ci], kind="stable")
+        best = int(order[0])
+        unit = ps.units[best]
+        score = round(float(ps.score[ci, best]), 3)
+        first = 0 if unit.measure is not None and score < WEAK else 1  # an unaligned best is a runner-up
+        runners = [(ps.units[int(u)].key, round(float(ps.score[ci, u]), 3)) for u in order[first:first + RUNNERS_UP]]
+        if unit.measure is None:
+            links.append(Link(source_doc, m.key, target_doc, None, score, "unaligned", relation=relation,
+                              evidence=_evidence(ps, ci, ps.cols[best]), runners_up=runners,
+                              comment="closest to the parent's preamble, not to a numbered measure"))
+            continue
+        status = _status(score)
+        links.append(Link(source_doc, m.key, target_doc, unit.key if status != "unaligned" else None, score, status,
+                          relation=relation, evidence=_evidence(ps, ci, ps.cols[best]), runners_up=runners))
+    if recover:
+        _recover_missing(ps, links)
+    return links
+
+
+def _displaced(ps: PairScores, links: list[Link], ci: int) -> bool:
+    """True when another child measure holds this link's parent with a matching title
+    while this one's title does not match it: the evidence sits in a shuffled block."""
+    link = links[ci]
+    if link.target_key is None:
+        return False
+    ui = next(i for i, u in enumerate(ps.units) if u.key == link.target_key)
+    if ps.title[ci, ui] >= 0.5:
+        return False
+    return any(o.target_key == link.target_key and ps.title[k, ui] >= 0.9
+               for k, o in enumerate(links) if k != ci)
+
+
+def _recover_missing(ps: PairScores, links: list[Link]) -> None:
+    """Link unanchored child measures to parent numbers missing from the parsed text,
+    using document order between anchored neighbours."""
+    parent = ps.parent
+    if not parent.measures or not all(m.key.isdigit() for m in parent.measures):
+        return
+    present = {m.index for m in parent.measures}
+    index_of = {m.key: m.index for m in parent.measures}
+    anchored = [l.status == "aligned" and not _displaced(ps, links, i) for i, l in enumerate(links)]
+    preamble_like = [l.target_key is None and l.comment is not None for l in links]
+    ci = 0
+    n = len(links)
+    while ci < n:
+        if anchored[ci]:
+            ci += 1
+            continue
+        start = ci
+        while ci < n and not anchored[ci]:
+            ci += 1
+        before = index_of[links[start - 1].target_key] if start > 0 else 0
+        after = index_of[links[ci].target_key] if ci < n else max(present) + 1
+        missing = [k for k in range(before + 1, after) if k not in present]
+        run = [k for k in range(start, ci) if not preamble_like[k]]
+        if len(run) != len(missing):  # not a tight gap: only children copied from the parent
+            run = [k for k in run if ps.copied[k] >= RECOVER_MIN]
+            run = sorted(sorted(run, key=lambda k: -ps.copied[k])[:len(missing)])
+        if not missing or not run:
+            continue
+        for k, number in zip(run, missing):
+            link = links[k]
+            col = slice(0, ps.sim.shape[1])
+            links[k] = Link(link.source_doc, link.source_key, link.target_doc, str(number),
+                            round(float(ps.copied[k]), 3), "weak", relation=link.relation,
+                            evidence=_evidence(ps, k, col), runners_up=[(link.target_key or PREAMBLE, link.score)] + link.runners_up[:RUNNERS_UP - 1],
+                            comment=f"parent measure （{int_to_cn(number)}） has no heading in the parent's text; "
+                                    "inferred from document order, confirm or override")
+            links[k].recovered = True

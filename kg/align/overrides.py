@@ -1,0 +1,115 @@
+"""Curated alignment overrides: mappings/alignment_overrides.csv, applied on every run.
+
+A researcher who has read both texts accepts, rejects or adds a link; the tool's own
+score is kept for reference but the curated decision wins and is marked
+``method: curated``. Columns:
+
+- ``source_doc``, ``source_measure``: the child document (registry id) and measure
+  (number as printed, 十一, or its key, 11);
+- ``target_doc``, ``target_measure``: the parent measure; leave ``target_measure`` blank
+  with ``reject`` to say "this child measure has no parent here" (a local innovation);
+- ``action``: ``accept`` (confirm the link, it becomes aligned), ``reject`` (the link is
+  wrong: the next candidate is used, else unaligned) or ``add`` (a link the tool missed);
+- ``comment``: why, shown with the link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Optional, Union
+
+from ..errors import MappingError
+from ..mappings import Rows
+from ..model import Document, Link
+from .measures import PREAMBLE, PairScores, evidence_for, unit_score
+from ..numerals import cn_to_int
+from ..resources import mapping_path
+
+COLUMNS = ("source_doc", "source_measure", "target_doc", "target_measure", "action", "comment")
+ACTIONS = ("accept", "reject", "add")
+FILENAME = "alignment_overrides.csv"
+
+
+@dataclass(frozen=True)
+class Override:
+    source_doc: str
+    source_measure: str
+    target_doc: str
+    target_measure: Optional[str]
+    action: str
+    comment: str
+    line: int
+
+
+def load_overrides(path: Union[str, Path, None] = None) -> tuple[Rows, list[Override]]:
+    """The overrides table, checked for shape; measures are checked when applied."""
+    rows = Rows(Path(path) if path is not None else mapping_path(FILENAME), COLUMNS)
+    out = []
+    for line, r in rows:
+        for col in ("source_doc", "source_measure", "target_doc", "action"):
+            if not r[col]:
+                raise rows.error(line, col, "empty")
+        if r["action"] not in ACTIONS:
+            raise rows.error(line, "action", f"“{r['action']}” is not one of {', '.join(ACTIONS)}")
+        if r["action"] != "reject" and not r["target_measure"]:
+            raise rows.error(line, "target_measure", f"empty (needed for {r['action']})")
+        out.append(Override(r["source_doc"], r["source_measure"], r["target_doc"], r["target_measure"] or None,
+                            r["action"], r["comment"], line))
+    return rows, out
+
+
+def resolve_measure(doc: Document, ref: str, missing_ok: bool = False) -> Optional[str]:
+    """The key of the measure ``ref`` names (key, printed number, or （十一）), or None.
+
+    With ``missing_ok``, a number absent from a damaged text (its heading was lost) is
+    accepted too: it is still a measure of the document, just not one the parser saw.
+    """
+    ref = ref.strip().strip("（）()")
+    for m in doc.measures:
+        if ref == m.key:
+            return m.key
+    hits = [m.key for m in doc.measures if m.number == ref]
+    if len(hits) == 1:
+        return hits[0]
+    if not missing_ok:
+        return None
+    try:
+        n = int(ref) if ref.isdigit() else cn_to_int(ref)
+    except ValueError:
+        return None
+    present = {m.index for m in doc.measures}
+    return str(n) if n not in present and 0 < n <= max(present, default=0) + 1 else None
+
+
+def apply_overrides(links: list[Link], ps: PairScores, source_id: str, target_id: str,
+                    overrides: list[Override], rows: Rows) -> list[Link]:
+    """Links with the curated decisions for this document pair applied."""
+    child, parent = ps.child, ps.parent
+    by_key = {l.source_key: i for i, l in enumerate(links)}
+    out = list(links)
+    for o in overrides:
+        if (o.source_doc, o.target_doc) != (source_id, target_id):
+            continue
+        key = resolve_measure(child, o.source_measure)
+        if key is None:
+            raise rows.error(o.line, "source_measure", f"{source_id} has no measure “{o.source_measure}”")
+        target, recovered = None, False
+        if o.target_measure:
+            target = resolve_measure(parent, o.target_measure, missing_ok=True)
+            recovered = target is not None and not any(m.key == target for m in parent.measures)
+            if target is None:
+                raise rows.error(o.line, "target_measure", f"{target_id} has no measure “{o.target_measure}”")
+        i = by_key[key]
+        link = out[i]
+        comment = o.comment or None
+        if o.action in ("accept", "add"):
+            score = link.score if link.target_key == target else unit_score(ps, key, target)
+            out[i] = replace(link, target_key=target, status="aligned", method="curated", comment=comment,
+                             recovered=recovered, score=score, evidence=evidence_for(ps, key, target))
+        elif target is None or link.target_key == target:
+            nxt = next((k for k, _ in link.runners_up if k not in (target, PREAMBLE)), None) if target else None
+            out[i] = replace(link, target_key=nxt, score=unit_score(ps, key, nxt) if nxt else link.score,
+                             status="weak" if nxt else "unaligned", method="curated", comment=comment,
+                             recovered=False, evidence=evidence_for(ps, key, nxt) if nxt else link.evidence)
+    return out
