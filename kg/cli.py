@@ -157,7 +157,8 @@ def all_(ctx, out):
     click.echo(
         f"{summary.parsed} documents parsed ({textless} registered without text, {len(summary.failed)} failed): "
         f"{summary.measures} measures, {summary.agencies} agencies, {summary.targets} targets, "
-        f"{summary.warnings} data-quality warnings"
+        f"{summary.warnings} data-quality warnings; "
+        + (", ".join(f"{n} {status}" for status, n in sorted(summary.links.items())) or "no") + " alignment links"
     )
     for path in summary.written:
         click.echo(f"  wrote {path}")

@@ -1,4 +1,4 @@
-"""``kg all``: the main job. Today: parse the corpus and write every listing to files.
+"""``kg all``: the main job. Today: parse and align the corpus and write every listing to files.
 
 Outputs are written to a temporary directory beside ``out`` and moved into place file
 by file with ``os.replace``, so a reader never sees a half-written file and a failed
@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 from .corpus import Entry, process
 from .output import to_json
-from .records import agencies_records, docs_records, document_record, targets_records, warnings_records
+from .records import align_records, agencies_records, docs_records, document_record, targets_records, warnings_records
 
 
 @dataclass
@@ -30,6 +30,7 @@ class RunSummary:
     agencies: int = 0
     targets: int = 0
     warnings: int = 0
+    links: dict[str, int] = field(default_factory=dict)  # status -> count
 
 
 def _jsonl(records) -> str:
@@ -38,7 +39,11 @@ def _jsonl(records) -> str:
 
 def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[Entry], None]] = None) -> RunSummary:
     """Process the corpus in ``data_dir`` and write its outputs into ``out``."""
-    _, results = process(data_dir, progress=progress)
+    from .align import align_corpus
+
+    registry, results = process(data_dir, progress=progress)
+    alignment = align_corpus(data_dir, processed=(registry, results))
+    links = align_records(alignment)
     out = Path(out)
     summary = RunSummary(out)
     agencies, targets = agencies_records(results), targets_records(results)
@@ -48,6 +53,7 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
         "agencies.jsonl": _jsonl(agencies),
         "targets.jsonl": _jsonl(targets),
         "warnings.jsonl": _jsonl(warnings_records(results)),
+        "alignment.jsonl": _jsonl(links),
         "measures.jsonl": _jsonl({"doc": doc_id, **m} for doc_id, rec in documents.items() for m in rec["measures"]),
     }
     for doc_id, rec in documents.items():
@@ -71,4 +77,6 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
     summary.agencies = len(agencies)
     summary.targets = len(targets)
     summary.warnings = sum(len(p.doc.warnings) for p in results if p.doc)
+    for r in links:
+        summary.links[r["status"]] = summary.links.get(r["status"], 0) + 1
     return summary
