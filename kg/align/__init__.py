@@ -7,7 +7,7 @@ plain ``Link`` records; ``kg.align.evaluate`` measures them against labelled pai
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional, Union
 
@@ -94,7 +94,7 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
     mappings/alignment_overrides.csv, or False to see the tool's own links only."""
     registry, results = processed or process(data_dir)
     docs = {p.entry.id: p.doc for p in results}
-    table = load_overrides(overrides) if overrides is not False else None
+    table = _with_ids(load_overrides(overrides), registry) if overrides is not False else None
     out = Alignment(registry, results)
     for s, t, relation in pairs_to_align(registry, source, target):
         missing = [e for e in (s, t) if docs.get(e.id) is None]
@@ -104,17 +104,20 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
             continue
         links, scores = align_documents(docs[s.id], docs[t.id], s.id, t.id, relation, table)
         out.pairs.append(AlignedPair(s, t, relation, links, scores))
-    if table is not None:
-        _check_overrides(table, registry)
     return out
 
 
-def _check_overrides(table, registry: Registry) -> None:
-    """Unknown documents in the overrides are an error, not a silently ignored row."""
-    rows, overrides = table
-    for o in overrides:
-        for col, ref in (("source_doc", o.source_doc), ("target_doc", o.target_doc)):
+def _with_ids(table, registry: Registry):
+    """Rows of a curated table (overrides, labels) with documents named by registry id;
+    an unknown document is an error, not a silently ignored row."""
+    rows, items = table
+    out = []
+    for item in items:
+        ids = {}
+        for col in ("source_doc", "target_doc"):
             try:
-                registry.get(ref)
+                ids[col] = registry.get(getattr(item, col)).id
             except KgError:
-                raise rows.error(o.line, col, f"no document “{ref}” in the registry") from None
+                raise rows.error(item.line, col, f"no document “{getattr(item, col)}” in the registry") from None
+        out.append(replace(item, **ids))
+    return rows, out

@@ -19,7 +19,7 @@ from typing import Optional, Union
 
 from ..mappings import Rows
 from ..resources import mapping_path
-from . import Alignment, AlignedPair
+from . import AlignedPair, Alignment, _with_ids
 from .measures import PREAMBLE, choose
 from .overrides import resolve_measure
 
@@ -103,7 +103,7 @@ def _number(key: Optional[str]) -> str:
 
 def evaluate(alignment: Alignment, labels: Union[str, Path, None] = None) -> list[PairEvaluation]:
     """Top-1 and aligned-status metrics for every aligned pair that has labels."""
-    rows, labs = load_labels(labels)
+    rows, labs = _with_ids(load_labels(labels), alignment.registry)
     out = []
     for pair in alignment.pairs:
         gold = _gold(pair, labs, rows)
@@ -123,7 +123,7 @@ def sweep(alignment: Alignment, thresholds: list[float], labels: Union[str, Path
     """Aligned-status metrics if ``measures.ALIGNED`` were each of ``thresholds``, on the
     scorer's best candidate per child measure before lost headings are recovered (so the
     wrong candidates that recovery later moves still count against a low threshold)."""
-    rows, labs = load_labels(labels)
+    rows, labs = _with_ids(load_labels(labels), alignment.registry)
     items = []
     for pair in alignment.pairs:
         gold = _gold(pair, labs, rows)

@@ -222,7 +222,7 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
         links.append(Link(source_doc, m.key, target_doc, unit.key if status != "unaligned" else None, score, status,
                           relation=relation, evidence=_evidence(ps, ci, ps.cols[best]), runners_up=runners))
     if recover:
-        _recover_missing(ps, links)
+        _resolve_title_conflicts(ps, links)
     return links
 
 
@@ -239,7 +239,18 @@ def _displaced(ps: PairScores, links: list[Link], ci: int) -> bool:
                for k, o in enumerate(links) if k != ci)
 
 
-def _recover_missing(ps: PairScores, links: list[Link]) -> None:
+def _resolve_title_conflicts(ps: PairScores, links: list[Link]) -> None:
+    """Recover lost headings, then downgrade what is still a title conflict to weak."""
+    displaced = [_displaced(ps, links, i) for i in range(len(links))]
+    _recover_missing(ps, links, displaced)
+    for i, link in enumerate(links):
+        if displaced[i] and not link.recovered and link.status == "aligned":
+            link.status = "weak"
+            link.comment = ("the matching sentences sit under a parent measure whose title another child "
+                            "measure keeps; confirm or override")
+
+
+def _recover_missing(ps: PairScores, links: list[Link], displaced: list[bool]) -> None:
     """Link unanchored child measures to parent numbers missing from the parsed text,
     using document order between anchored neighbours."""
     parent = ps.parent
@@ -247,7 +258,7 @@ def _recover_missing(ps: PairScores, links: list[Link]) -> None:
         return
     present = {m.index for m in parent.measures}
     index_of = {m.key: m.index for m in parent.measures}
-    anchored = [l.status == "aligned" and not _displaced(ps, links, i) for i, l in enumerate(links)]
+    anchored = [l.status == "aligned" and not displaced[i] for i, l in enumerate(links)]
     preamble_like = [l.target_key is None and l.comment is not None for l in links]
     ci = 0
     n = len(links)

@@ -9,7 +9,7 @@ score is kept for reference but the curated decision wins and is marked
 - ``target_doc``, ``target_measure``: the parent measure; leave ``target_measure`` blank
   with ``reject`` to say "this child measure has no parent here" (a local innovation);
 - ``action``: ``accept`` (confirm the link, it becomes aligned), ``reject`` (the link is
-  wrong: the next candidate is used, else unaligned) or ``add`` (a link the tool missed);
+  wrong: the next candidate scoring at least ``WEAK`` becomes a weak link, else unaligned) or ``add`` (a link the tool missed);
 - ``comment``: why, shown with the link.
 """
 
@@ -22,7 +22,7 @@ from typing import Optional, Union
 from ..errors import MappingError
 from ..mappings import Rows
 from ..model import Document, Link
-from .measures import PREAMBLE, PairScores, evidence_for, unit_score
+from .measures import PREAMBLE, WEAK, PairScores, evidence_for, unit_score
 from ..numerals import cn_to_int
 from ..resources import mapping_path
 
@@ -108,7 +108,7 @@ def apply_overrides(links: list[Link], ps: PairScores, source_id: str, target_id
             out[i] = replace(link, target_key=target, status="aligned", method="curated", comment=comment,
                              recovered=recovered, score=score, evidence=evidence_for(ps, key, target))
         elif target is None or link.target_key == target:
-            nxt = next((k for k, _ in link.runners_up if k not in (target, PREAMBLE)), None) if target else None
+            nxt = next((k for k, sc in link.runners_up if k not in (target, PREAMBLE) and sc >= WEAK), None) if target else None
             out[i] = replace(link, target_key=nxt, score=unit_score(ps, key, nxt) if nxt else link.score,
                              status="weak" if nxt else "unaligned", method="curated", comment=comment,
                              recovered=False, evidence=evidence_for(ps, key, nxt) if nxt else link.evidence)
