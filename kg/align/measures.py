@@ -134,8 +134,8 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     titles = similarity([m.title for m in child.measures], [u.title or "\0" for u in units])
     title = _ramp(titles, TITLE_LOW, TITLE_HIGH)
     title[:, -1] = 0.0  # the preamble has no title
-    topic = _ramp(topic_similarity([m.title + m.text for m in child.measures],
-                                   [u.title + "".join(s.text for s in u.sentences) for u in units]), TOPIC_LOW, TOPIC_HIGH)
+    topic = _ramp(topic_similarity([[m.title] + [s.text for s in m.sentences] for m in child.measures],
+                                   [[u.title] + [s.text for s in u.sentences] for u in units]), TOPIC_LOW, TOPIC_HIGH)
 
     n_m = len(parent.measures)
     rank_c = np.arange(n_c) / max(n_c - 1, 1)

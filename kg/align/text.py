@@ -46,6 +46,7 @@ def _jieba():
     return jieba
 
 
+@lru_cache(maxsize=1 << 17)
 def tokens(text: str) -> str:
     """jieba words of ``clean(text)``, space-separated as rapidfuzz's token scorers expect.
 
@@ -74,13 +75,14 @@ def similarity(a: list[str], b: list[str]) -> np.ndarray:
     return combined / 100.0
 
 
-def topic_similarity(a: list[str], b: list[str]) -> np.ndarray:
+def topic_similarity(a: list[list[str]], b: list[list[str]]) -> np.ndarray:
     """TF-IDF cosine over jieba words (two characters or more) between two lists of texts.
 
     Catches measures on the same subject written independently (two provinces drafting
-    from one national guidance) where few sentences are copied.
+    from one national guidance) where few sentences are copied. Each text is a list of
+    pieces (title, sentences), tokenised piece by piece so sentences are cut only once.
     """
-    docs = [[w for w in tokens(t).split() if len(w) > 1 and not w.isdigit()] for t in a + b]
+    docs = [[w for piece in t for w in tokens(piece).split() if len(w) > 1 and not w.isdigit()] for t in a + b]
     vocab: dict[str, int] = {}
     for d in docs:
         for w in d:
