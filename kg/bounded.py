@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Optional, Sequence
 
-from .errors import QueryError, QueryTimeout, ResultTooLarge, StoreError
+from .errors import NotAcceptable, QueryError, QueryTimeout, ResultTooLarge, StoreError
 
 SELECT_TYPES = {  # media type → pyoxigraph QueryResultsFormat name
     "application/sparql-results+json": "JSON", "application/json": "JSON",
@@ -83,12 +83,12 @@ def execute(store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[i
     if isinstance(result, ox.QueryBoolean):
         media = _pick(accept, SELECT_TYPES, DEFAULT_SELECT)
         if media is None:
-            raise QueryError("not acceptable: an ASK result is available as SPARQL JSON, XML, CSV or TSV")
+            raise NotAcceptable("not acceptable: an ASK result is available as SPARQL JSON, XML, CSV or TSV")
         return Answer("ask", media, result.serialize(format=getattr(ox.QueryResultsFormat, SELECT_TYPES[media])), 1)
     if isinstance(result, ox.QuerySolutions):
         media = _pick(accept, SELECT_TYPES, DEFAULT_SELECT)
         if media is None:
-            raise QueryError("not acceptable: a SELECT result is available as SPARQL JSON, XML, CSV or TSV")
+            raise NotAcceptable("not acceptable: a SELECT result is available as SPARQL JSON, XML, CSV or TSV")
         names = [v.value for v in result.variables]
         rows = list(islice(result, limit))
         if max_rows and len(rows) > max_rows:
@@ -102,15 +102,16 @@ def execute(store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[i
         return Answer("select", media, doc, len(rows))
     media = _pick(accept, GRAPH_TYPES, DEFAULT_GRAPH)
     if media is None:
-        raise QueryError("not acceptable: a CONSTRUCT or DESCRIBE result is available as Turtle, N-Triples, "
+        raise NotAcceptable("not acceptable: a CONSTRUCT or DESCRIBE result is available as Turtle, N-Triples, "
                          "RDF/XML or JSON-LD")
     triples = list(islice(result, limit))
     if max_rows and len(triples) > max_rows:
         raise ResultTooLarge(f"the result has more than {max_rows} triples (the limit); add LIMIT or narrow the query")
-    from .vocab import PREFIXES
+    from .vocab import ID, PREFIXES
 
     fmt = getattr(ox.RdfFormat, GRAPH_TYPES[media])
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N3) else None
+    vocab = {k: v for k, v in PREFIXES.items() if not v.startswith(str(ID))}  # instance IRIs stay whole
+    prefixes = vocab if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N3) else None
     body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
     return Answer("graph", media, body or b"", len(triples))
 
@@ -137,6 +138,8 @@ def _worker(conn, path: str) -> None:
             conn.send(("ok", execute(store, sparql, accept, max_rows)))
         except ResultTooLarge as e:
             conn.send(("too_large", str(e)))
+        except NotAcceptable as e:
+            conn.send(("not_acceptable", str(e)))
         except QueryError as e:
             conn.send(("query", str(e)))
         except (OSError, RuntimeError, ValueError, TypeError) as e:  # evaluation errors from Oxigraph
@@ -148,6 +151,7 @@ class Worker:
 
     def __init__(self, path: str, start_timeout: float = 60.0):
         self.path = path
+        self.stamp = None  # which build the worker's store belongs to (set by the server's pool)
         ctx = multiprocessing.get_context("spawn")  # never fork a process that may hold RocksDB threads
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, path), daemon=True, name="kg-sparql-worker")
@@ -177,6 +181,8 @@ class Worker:
             return payload
         if status == "too_large":
             raise ResultTooLarge(payload)
+        if status == "not_acceptable":
+            raise NotAcceptable(payload)
         raise QueryError(payload)
 
     @property

@@ -44,3 +44,7 @@ class QueryTimeout(QueryError):
 
 class ResultTooLarge(QueryError):
     """A query's result is larger than the configured limit."""
+
+
+class NotAcceptable(QueryError):
+    """The result cannot be given in any of the formats the client accepts."""
