@@ -122,7 +122,7 @@ def _worker(conn, path: str) -> None:
 
     try:
         store = ox.Store.read_only(path)
-    except OSError as e:
+    except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
         conn.send(("store", str(e).splitlines()[0] if str(e) else "cannot open"))
         return
     conn.send(("ready", ""))
@@ -160,7 +160,10 @@ class Worker:
         if not self.conn.poll(start_timeout):
             self.close()
             raise StoreError(f"{path}: the query worker did not start")
-        status, message = self.conn.recv()
+        try:
+            status, message = self.conn.recv()
+        except EOFError:
+            status, message = "store", "the worker exited while opening it"
         if status != "ready":
             self.close()
             raise StoreError(f"{path}: the graph store is corrupt or unreadable ({message}); run `kg build` again")

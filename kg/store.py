@@ -46,7 +46,7 @@ def open_store(out: str | Path):
     try:
         store = pyoxigraph.Store.read_only(str(path))
         store.query("ASK { ?s ?p ?o }")
-    except OSError as e:
+    except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
         raise StoreError(f"{path}: the graph store is corrupt or unreadable ({_first_line(e)}); "
                          f"{_rebuild(Path(out))} again") from None
     return store
