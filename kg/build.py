@@ -28,7 +28,7 @@ from .corpus import Entry, Processed, Registry, process
 from .errors import BuildError, GraphInvalid
 from .graph import doc_iri, load_shapes, make_graph
 from .model import Link
-from .vocab import PREFIXES
+from .vocab import ID, PREFIXES
 
 FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "build.json")
 STORE = "store"
@@ -86,6 +86,19 @@ def triples_per_document(g: Graph, ids: list[str]) -> dict[str, int]:
 def _ntriples(g: Graph) -> str:
     lines = g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
     return "".join(sorted({line + "\n" for line in lines if line.strip()}))
+
+
+def _turtle(nt: str) -> str:
+    """Turtle from the sorted N-Triples (Oxigraph's writer, fast and order-preserving), with
+    vocabulary prefixes in a fixed order; instance IRIs stay whole, they are readable as they are."""
+    import pyoxigraph
+
+    vocab = {k: v for k, v in PREFIXES.items() if not v.startswith(str(ID))}
+    triples = pyoxigraph.parse(nt.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    text = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=vocab).decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    head = [line for line in lines if line.startswith("@prefix ")]
+    return "".join(sorted(head)) + "".join(lines[len(head):])
 
 
 def _sorted_json(value):
@@ -166,8 +179,9 @@ def build(data_dir: str | Path, out: str | Path = "build", links: Optional[list[
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     try:
-        (tmp / "graph.nt").write_text(_ntriples(g), encoding="utf-8")
-        (tmp / "graph.ttl").write_text(g.serialize(format="turtle"), encoding="utf-8")
+        nt = _ntriples(g)
+        (tmp / "graph.nt").write_text(nt, encoding="utf-8")
+        (tmp / "graph.ttl").write_text(_turtle(nt), encoding="utf-8")
         (tmp / "graph.jsonld").write_text(_jsonld(g), encoding="utf-8")
         _load_store(tmp / STORE, tmp / "graph.nt")
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 links); ``kg query`` formats, errors, time limit and store problems."""
 
 import json
+import re
 import shutil
 from collections import Counter
 
@@ -28,6 +29,10 @@ def test_saved_query_states_its_question_and_how_it_treats_weak_links(name):
     assert q.question.endswith("?") and len(q.question) > 30
     if name in ("gaps", "innovations", "dropped-agencies"):
         assert "WEAK LINKS" in q.text
+    # SPARQLWrapper strips only every other comment line before guessing the query type,
+    # so an update keyword in a header comment makes it send the query as an update.
+    comments = "\n".join(line for line in q.text.splitlines() if line.startswith("#"))
+    assert not re.search(r"insert|delete|create|clear|drop|load|copy|move|add", comments, re.IGNORECASE)
 
 
 def test_gaps_are_the_parent_measures_no_child_measure_implements(built, docs_by_id):
