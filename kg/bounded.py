@@ -11,9 +11,14 @@ large rather than silently truncated.
 from __future__ import annotations
 
 import json
-import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 from dataclasses import dataclass
 from itertools import islice
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Optional, Sequence
 
 from .errors import NotAcceptable, QueryError, QueryTimeout, ResultTooLarge, StoreError
@@ -146,17 +151,38 @@ def _worker(conn, path: str) -> None:
             conn.send(("query", f"query failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}"))
 
 
+def _worker_entry(fd: int, path: str) -> None:
+    """Entry point of a worker process started by ``Worker`` (fd: its end of a socket pair)."""
+    from multiprocessing.connection import Connection
+
+    _worker(Connection(fd), path)
+
+
 class Worker:
-    """One worker process over a store; ``run`` kills it when a query exceeds ``timeout``."""
+    """One worker process over a store; ``run`` kills it when a query exceeds ``timeout``.
+
+    The worker is a fresh interpreter started with subprocess and talks over a socket
+    pair; unlike multiprocessing's spawn it never re-imports the caller's ``__main__``,
+    so a plain script can use it without a ``__main__`` guard, and it never forks a
+    process that may hold RocksDB threads.
+    """
 
     def __init__(self, path: str, start_timeout: float = 60.0):
+        import kg
+
         self.path = path
         self.stamp = None  # which build the worker's store belongs to (set by the server's pool)
-        ctx = multiprocessing.get_context("spawn")  # never fork a process that may hold RocksDB threads
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, path), daemon=True, name="kg-sparql-worker")
-        self.proc.start()
-        child.close()
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        home = str(Path(kg.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from kg.bounded import _worker_entry; "
+                                   "_worker_entry(int(sys.argv[1]), sys.argv[2])", str(theirs.fileno()), path],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
         if not self.conn.poll(start_timeout):
             self.close()
             raise StoreError(f"{path}: the query worker did not start")
@@ -190,13 +216,16 @@ class Worker:
 
     @property
     def alive(self) -> bool:
-        return self.proc.is_alive()
+        return self.proc.poll() is None
 
     def close(self) -> None:
         """Stop the worker now (a running query is abandoned)."""
-        if self.proc.is_alive():
+        if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.join(5)
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
         self.conn.close()
 
 
