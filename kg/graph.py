@@ -363,8 +363,7 @@ class _Builder:
             self.add(node, PKG.hasEvidence, en)
             self.add(en, RDF.type, PKG.Evidence)
             self.add(en, PKG.sourceSentence, self._sentence_node(link.source_doc, link.source_key, ev.source))
-            if link.target_key is not None:
-                self.add(en, PKG.targetSentence, self._sentence_node(link.target_doc, link.target_key, ev.target))
+            self.add(en, PKG.targetSentence, self._sentence_node(link.target_doc, link.target_key, ev.target))
             self.add(en, PKG.score, _decimal(ev.score))
         for i, (key, score) in enumerate(link.runners_up, 1):
             rn = URIRef(f"{node}/runner-up/{i}")
@@ -374,8 +373,15 @@ class _Builder:
             self.add(rn, PKG.rank, Literal(i))
             self.add(rn, PKG.score, _decimal(score))
 
-    def _sentence_node(self, doc_id: str, key: str, s: Sentence) -> URIRef:
-        """The measure's own sentence node when the span matches one, else a node for the span."""
+    def _sentence_node(self, doc_id: str, key: Optional[str], s: Sentence) -> URIRef:
+        """The measure's own sentence node when the span matches one, else a node for the span
+        (under the document when the link names no measure, as an unaligned link's evidence may)."""
+        if key is None:
+            node = URIRef(f"{doc_iri(doc_id)}/chars/{s.span.start}-{s.span.end}")
+            self.add(node, RDF.type, PKG.Sentence)
+            self.add(node, PKG.text, _zh(s.text))
+            self.span(node, doc_id, s.span)
+            return node
         measure = measure_iri(doc_id, key)
         d = self.docs.get(doc_id)
         m = next((m for m in d.measures if m.key == key), None) if d else None

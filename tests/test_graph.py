@@ -24,9 +24,11 @@ def graph(processed, links):
 
 @pytest.fixture(scope="module")
 def small(processed):
-    """Only 上饶's document (plus vocabulary): quick to validate again and again."""
+    """Only 上饶's text (the other documents by their registry entries): quick to validate again and again."""
+    from kg.corpus import Processed
+
     registry, results = processed
-    return registry, [p for p in results if p.entry.id == SHANGRAO_ID]
+    return registry, [p if p.entry.id == SHANGRAO_ID else Processed(p.entry) for p in results]
 
 
 def test_seed_graph_conforms_to_the_shapes(graph):
@@ -144,8 +146,21 @@ def test_shapes_reject_a_link_to_a_measure_that_does_not_exist(small):
 ])
 def test_shapes_reject_a_missing_fact(small, node_suffix, predicate, message):
     g: Graph = make_graph(*small)
+    validate(g)
     node = URIRef(f"{doc_iri(SHANGRAO_ID)}{node_suffix}")
     assert (node, predicate, None) in g
     g.remove((node, predicate, None))
     with pytest.raises(GraphInvalid, match=message):
         validate(g)
+
+
+def test_unaligned_link_keeps_its_evidence_under_the_target_document(small, docs_by_id):
+    from kg.model import Evidence
+
+    sr = docs_by_id[SHANGRAO_ID].measures
+    link = Link(SHANGRAO_ID, "1", SHANGRAO_ID, None, 0.2, "unaligned", relation="peer",
+                evidence=[Evidence(sr[0].sentences[0], sr[5].sentences[0], 0.2)])
+    g = make_graph(*small, [link])
+    validate(g)
+    target = URIRef(f"{doc_iri(SHANGRAO_ID)}/chars/{sr[5].sentences[0].span.start}-{sr[5].sentences[0].span.end}")
+    assert (None, PKG.targetSentence, target) in g and (target, PKG.extractedFrom, doc_iri(SHANGRAO_ID)) in g

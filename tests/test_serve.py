@@ -210,3 +210,13 @@ def test_a_running_server_answers_from_the_new_build_after_a_rebuild(tmp_path):
         build(data, tmp_path / "b")
         answer = httpx.get(url, params={"query": MEASURES}, timeout=30).json()
         assert answer["results"]["bindings"][0]["n"]["value"] == "3"
+
+
+def test_serve_without_a_store_says_how_to_build_it(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    r = CliRunner().invoke(main, ["serve", "--out", str(tmp_path / "none")])
+    assert r.exit_code == 1
+    assert r.output == f"Error: {tmp_path / 'none'}: no graph store found; run `kg build --out {tmp_path / 'none'}` to build it\n"
