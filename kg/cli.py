@@ -166,3 +166,75 @@ def all_(ctx, out):
         click.echo(f"error: {f}", err=True)
     if summary.failed:
         sys.exit(1)
+
+
+OUT_HELP = "Build directory holding the graph files and store (default: build)."
+
+
+@main.command()
+@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False),
+              help="Output directory: graph.ttl, graph.nt, graph.jsonld, build.json and the store/.")
+@click.pass_context
+def build(ctx, out):
+    """Build the RDF graph of the corpus, validate it with SHACL, write files and the query store."""
+    from .build import build as build_graph
+
+    summary = build_graph(ctx.obj["data"], out)
+    click.echo(
+        f"{summary.triples} triples from {summary.parsed} documents ({summary.links} alignment links), "
+        f"SHACL-valid, in {summary.seconds:.1f} s"
+    )
+    for path in summary.written:
+        click.echo(f"  wrote {path}")
+    for f in summary.failed:
+        click.echo(f"error: {f}", err=True)
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False), help=OUT_HELP)
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "jsonl")), default=None,
+              help="table, csv, jsonl (rows) or json (W3C SPARQL JSON results); default: table on a terminal, "
+                   "jsonl when piped. CONSTRUCT/DESCRIBE print Turtle.")
+@click.option("--timeout", default=60.0, show_default=True, type=float,
+              help="Stop the query after this many seconds (0: no limit).")
+@click.option("--list", "list_", is_flag=True, help="List the saved queries and the questions they answer.")
+def query(sparql, out, fmt, timeout, list_):
+    """Run SPARQL (text, a .rq file, or a saved query's name) on the built graph."""
+    from .query import resolve, run_query, saved_queries
+
+    if list_:
+        _emit([{"name": q.name, "question": q.question} for q in saved_queries().values()], fmt if fmt != "json" else "jsonl")
+        return
+    if not sparql:
+        raise click.UsageError("give SPARQL, a .rq file or a saved query name (see `kg query --list`)")
+    result = run_query(out, resolve(sparql), timeout=timeout or None)
+    fmt = fmt or default_format()
+    if result.kind == "graph":
+        click.echo(result.graph, nl=False)
+    elif fmt == "json":
+        click.echo(result.sparql_json)
+    elif result.kind == "ask":
+        _emit([{"boolean": result.boolean}], fmt)
+    else:
+        _emit(result.rows, fmt, columns=result.variables)
+
+
+@main.command()
+@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False), help=OUT_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=7878, show_default=True, type=int, help="Port to listen on.")
+@click.option("--timeout", default=10.0, show_default=True, type=float,
+              help="Per-query time limit in seconds (0: none).")
+@click.option("--max-rows", default=10000, show_default=True, type=int,
+              help="Largest result in rows or triples (0: none).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Query worker processes (queries answered at once).")
+def serve(out, host, port, timeout, max_rows, workers):
+    """Serve the built graph as a read-only SPARQL 1.1 endpoint at /sparql."""
+    from .serve import serve as serve_graph
+
+    serve_graph(out, host, port, timeout or None, max_rows or None, workers,
+                ready=lambda url: click.echo(f"SPARQL endpoint at {url} (query page at {url[:-len('sparql')]}); Ctrl-C stops it", err=True))

@@ -20,3 +20,31 @@ class RegistryError(KgError):
 
 class MappingError(KgError):
     """A curated table in mappings/ is malformed (message names file, line, column)."""
+
+
+class BuildError(KgError):
+    """The graph build cannot write its outputs; the previous build is left intact."""
+
+
+class GraphInvalid(BuildError):
+    """The built graph does not conform to ontology/shapes.ttl."""
+
+
+class StoreError(KgError):
+    """The graph store is missing or unreadable (message says how to rebuild it)."""
+
+
+class QueryError(KgError):
+    """A SPARQL query is invalid or cannot be answered (message carries the parser's words)."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran longer than the time limit and was stopped."""
+
+
+class ResultTooLarge(QueryError):
+    """A query's result is larger than the configured limit."""
+
+
+class NotAcceptable(QueryError):
+    """The result cannot be given in any of the formats the client accepts."""

@@ -94,8 +94,10 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
     mappings/alignment_overrides.csv, or False to see the tool's own links only."""
     registry, results = processed or process(data_dir)
     docs = {p.entry.id: p.doc for p in results}
-    table = _with_ids(load_overrides(overrides), registry) if overrides is not False else None
     out = Alignment(registry, results)
+    table = None
+    if overrides is not False:
+        table = _with_ids(load_overrides(overrides), registry, out.skipped if overrides is None else None)
     for s, t, relation in pairs_to_align(registry, source, target):
         missing = [e for e in (s, t) if docs.get(e.id) is None]
         if missing:
@@ -107,9 +109,13 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
     return out
 
 
-def _with_ids(table, registry: Registry):
-    """Rows of a curated table (overrides, labels) with documents named by registry id;
-    an unknown document is an error, not a silently ignored row."""
+def _with_ids(table, registry: Registry, notes: Optional[list[str]] = None):
+    """Rows of a curated table (overrides, labels) with documents named by registry id.
+
+    A row naming a document this corpus lacks is an error, unless ``notes`` is given (the
+    installed table, curated for the seed corpus, used on another corpus): then the row
+    is reported there and not applied.
+    """
     rows, items = table
     out = []
     for item in items:
@@ -118,6 +124,10 @@ def _with_ids(table, registry: Registry):
             try:
                 ids[col] = registry.get(getattr(item, col)).id
             except KgError:
-                raise rows.error(item.line, col, f"no document “{getattr(item, col)}” in the registry") from None
-        out.append(replace(item, **ids))
+                if notes is None:
+                    raise rows.error(item.line, col, f"no document “{getattr(item, col)}” in the registry") from None
+                notes.append(f"{rows.label} line {item.line}: no document “{getattr(item, col)}” in this corpus; row not applied")
+                break
+        else:
+            out.append(replace(item, **ids))
     return rows, out

@@ -1,0 +1,145 @@
+"""The graph's vocabulary as closed rdflib namespaces: a typo in a term is an error.
+
+``PKG`` mirrors ``ontology/policy-kg.ttl`` term for term (tests/test_vocab.py checks the
+two agree); ``ELI`` lists the ELI terms policy-kg uses. ORG, PROV, SKOS, DCTERMS and
+schema.org come from rdflib. Instance IRIs live under ``ID`` (see ontology/README.md).
+
+>>> str(PKG.Measure)
+'https://w3id.org/policy-kg/ontology#Measure'
+>>> PKG.Mesure
+Traceback (most recent call last):
+...
+AttributeError: term 'Mesure' not in namespace 'https://w3id.org/policy-kg/ontology#'
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
+
+ONTOLOGY = URIRef("https://w3id.org/policy-kg/ontology")
+ID = Namespace("https://w3id.org/policy-kg/id/")
+
+__all__ = ["PKG", "ELI", "ID", "ONTOLOGY", "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "XSD",
+           "PREFIXES"]
+
+
+class PKG(DefinedNamespace):
+    """policy-kg's own terms: what ELI, ORG, SKOS, DCTERMS, PROV-O and schema.org lack."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/policy-kg/ontology#")
+
+    # classes
+    Measure: URIRef
+    Section: URIRef
+    Sentence: URIRef
+    Responsibility: URIRef
+    Target: URIRef
+    Citation: URIRef
+    Alignment: URIRef
+    Evidence: URIRef
+    RunnerUp: URIRef
+    DataQualityWarning: URIRef
+    # concept schemes and their concepts
+    AdministrativeLevels: URIRef
+    national: URIRef
+    provincial: URIRef
+    municipal: URIRef
+    county: URIRef
+    ResponsibilityRoles: URIRef
+    lead: URIRef
+    support: URIRef
+    AlignmentStatuses: URIRef
+    aligned: URIRef
+    weak: URIRef
+    unaligned: URIRef
+    AlignmentMethods: URIRef
+    auto: URIRef
+    curated: URIRef
+    AlignmentRelations: URIRef
+    implementation: URIRef
+    peer: URIRef
+    # provenance of extracted facts
+    extractedFrom: URIRef
+    charStart: URIRef
+    charEnd: URIRef
+    sourceFile: URIRef
+    encoding: URIRef
+    hasText: URIRef
+    # documents and their parts
+    level: URIRef
+    inSection: URIRef
+    key: URIRef
+    index: URIRef
+    text: URIRef
+    responsibilityText: URIRef
+    headingLost: URIRef
+    hasSentence: URIRef
+    hasCitation: URIRef
+    citedDocument: URIRef
+    hasWarning: URIRef
+    warningCode: URIRef
+    message: URIRef
+    # responsibility
+    hasResponsibility: URIRef
+    agency: URIRef
+    role: URIRef
+    rank: URIRef
+    printedName: URIRef
+    leadAgency: URIRef
+    supportAgency: URIRef
+    counterpart: URIRef
+    agencyKind: URIRef
+    generic: URIRef
+    mapped: URIRef
+    # targets
+    hasTarget: URIRef
+    indicator: URIRef
+    targetYear: URIRef
+    startYear: URIRef
+    baselineYear: URIRef
+    targetValue: URIRef
+    comparator: URIRef
+    aspirational: URIRef
+    change: URIRef
+    scope: URIRef
+    # alignment
+    sourceMeasure: URIRef
+    targetMeasure: URIRef
+    targetDocument: URIRef
+    score: URIRef
+    status: URIRef
+    method: URIRef
+    relation: URIRef
+    hasEvidence: URIRef
+    sourceSentence: URIRef
+    targetSentence: URIRef
+    runnerUp: URIRef
+    correspondsTo: URIRef
+
+
+class ELI(DefinedNamespace):
+    """The European Legislation Identifier terms policy-kg uses (a subset of ELI 1.5)."""
+
+    _fail = True
+    _NS = Namespace("http://data.europa.eu/eli/ontology#")
+
+    LegalResource: URIRef
+    LegalResourceSubdivision: URIRef
+    is_part_of: URIRef
+    implements: URIRef
+    cites: URIRef
+    date_document: URIRef
+    responsibility_of: URIRef
+    passed_by: URIRef
+    title: URIRef
+    number: URIRef
+    id_local: URIRef
+
+
+PREFIXES = {
+    "pkg": str(PKG._NS), "eli": str(ELI._NS), "org": str(ORG), "skos": str(SKOS), "dcterms": str(DCTERMS),
+    "prov": str(PROV), "schema": str(SDO), "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD), "owl": str(OWL),
+    "doc": str(ID) + "doc/", "agency": str(ID) + "agency/", "region": str(ID) + "region/",
+}

@@ -1,0 +1,116 @@
+"""``kg build``: files, store, determinism, and a failed build that changes nothing."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.compare import to_isomorphic
+
+from kg.build import FILES, build
+from kg.cli import main
+from kg.errors import BuildError, GraphInvalid
+from kg.model import Link
+from kg.store import open_store
+
+from .conftest import DATA, MINI_DOC, ROOT, SHANGRAO_ID, write_corpus
+
+
+def _snapshot(out):
+    return {name: (out / name).read_bytes() for name in FILES}
+
+
+def test_build_writes_graph_files_store_and_manifest(built):
+    out = built.out
+    for name in FILES:
+        assert (out / name).is_file()
+    manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    lines = (out / "graph.nt").read_text(encoding="utf-8").splitlines()
+    assert manifest["triples"] == built.triples == len(lines) and lines == sorted(lines)
+    assert manifest["links"] == 10 and manifest["documents"][SHANGRAO_ID] > 1000
+    assert manifest["documents"]["china-2021-green-economy"] > 0  # registered without text, still described
+    store = open_store(out)
+    (count,) = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))
+    assert int(count.value) == built.triples
+
+
+def test_turtle_ntriples_and_jsonld_hold_the_same_graph(built):
+    graphs = [Graph().parse(built.out / name, format=fmt)
+              for name, fmt in [("graph.ttl", "turtle"), ("graph.nt", "nt"), ("graph.jsonld", "json-ld")]]
+    assert len(graphs[0]) == built.triples
+    iso = [to_isomorphic(g) for g in graphs]
+    assert iso[0] == iso[1] == iso[2]
+
+
+def test_rebuild_with_another_hash_seed_gives_identical_files(built, tmp_path):
+    code = ("from kg.build import build; from tests.conftest import hand_links, DATA; from kg.corpus import process;"
+            "docs = {p.entry.id: p.doc for p in process(DATA)[1]};"
+            f"build(DATA, {str(tmp_path / 'again')!r}, links=hand_links(docs))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
+    assert _snapshot(tmp_path / "again") == _snapshot(built.out)
+
+
+def test_failed_build_leaves_the_previous_outputs_intact(built, tmp_path):
+    out = tmp_path / "build"
+    shutil.copytree(built.out, out)
+    before = _snapshot(out)
+    bad = [Link(SHANGRAO_ID, "2", "jiangxi-2021-green-economy", "1", 2.0, "aligned")]
+    with pytest.raises(GraphInvalid, match="score"):
+        build(DATA, out, links=bad)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"], "no temporary directories left behind"
+    open_store(out)
+
+
+def test_build_replaces_a_previous_build_in_place(tmp_path):
+    data = write_corpus(tmp_path, {"mini.txt": MINI_DOC}, REGISTRY)
+    out = tmp_path / "out"
+    first = build(data, out)
+    (out / "graph.ttl").write_text("stale", encoding="utf-8")
+    second = build(data, out)
+    assert second.triples == first.triples and (out / "graph.ttl").read_text(encoding="utf-8") != "stale"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.yaml", "mini.txt", "out"]
+
+
+def test_build_refuses_to_replace_a_directory_it_did_not_write(tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(BuildError, match="not a `kg build` output"):
+        build(DATA, tmp_path / "notes")
+    assert (tmp_path / "notes" / "mine.txt").read_text(encoding="utf-8") == "keep"
+
+
+REGISTRY = """documents:
+  - id: mini-2022
+    file: mini.txt
+    title: 上饶市人民政府印发关于测试的实施方案的通知
+    level: municipal
+    region: 上饶市
+    issued: 2022-03-27
+"""
+
+
+def test_cli_build_then_query(tmp_path):
+    data = write_corpus(tmp_path, {"mini.txt": MINI_DOC}, REGISTRY)
+    out = tmp_path / "b"
+    r = CliRunner().invoke(main, ["--data", str(data), "build", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    first = r.output.splitlines()[0]
+    assert first.startswith(f"{json.loads((out / 'build.json').read_text())['triples']} triples from 1 documents (0 alignment links), SHACL-valid")
+    r = CliRunner().invoke(main, ["query", "--out", str(out), "--format", "csv",
+                                  "PREFIX pkg: <https://w3id.org/policy-kg/ontology#> "
+                                  "SELECT ?key ?lead WHERE { ?m pkg:key ?key ; pkg:leadAgency/<http://www.w3.org/2004/02/skos/core#prefLabel> ?lead } ORDER BY ?key"])
+    assert r.exit_code == 0, r.output
+    assert r.output == "key,lead\n1,市工业和信息化局\n2,市农业农村局\n"
+
+
+def test_cli_build_into_a_foreign_directory_is_one_line(tmp_path):
+    (tmp_path / "x.txt").write_text("keep", encoding="utf-8")
+    r = CliRunner().invoke(main, ["--data", str(DATA), "build", "--out", str(tmp_path)])
+    assert r.exit_code == 1
+    assert r.output == f"Error: {tmp_path}: exists and is not a `kg build` output (no build.json); choose another --out\n"
