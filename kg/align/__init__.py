@@ -69,7 +69,7 @@ def align_documents(child: Document, parent: Document, source_id: str = "child",
     return links, scores
 
 
-def _relation(source: Entry, target: Entry, registry: Registry) -> str:
+def _relation(source: Entry, target: Entry) -> str:
     if target.id in source.implements or LEVELS.index(target.level) < LEVELS.index(source.level):
         return "implements"
     return "peer"
@@ -82,7 +82,7 @@ def pairs_to_align(registry: Registry, source: Optional[str] = None, target: Opt
         s, t = registry.get(source), registry.get(target)
         if s.id == t.id:
             raise KgError(f"--source and --target name the same document ({s.id})")
-        return [(s, t, _relation(s, t, registry))]
+        return [(s, t, _relation(s, t))]
     entries = [registry.get(source)] if source else registry.entries
     wanted = registry.get(target).id if target else None
     return [(e, registry.get(p), "implements") for e in entries for p in e.implements if wanted in (None, p)]

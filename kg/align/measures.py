@@ -46,6 +46,7 @@ ALIGNED, WEAK = 0.50, 0.30
 EVIDENCE_MIN = 0.60
 RUNNERS_UP = 3
 PREAMBLE = "preamble"
+PREAMBLE_COMMENT = "closest to the parent's preamble, not to a numbered measure"
 
 
 @dataclass
@@ -216,7 +217,7 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
         if unit.measure is None:
             links.append(Link(source_doc, m.key, target_doc, None, score, "unaligned", relation=relation,
                               evidence=_evidence(ps, ci, ps.cols[best]), runners_up=runners,
-                              comment="closest to the parent's preamble, not to a numbered measure"))
+                              comment=PREAMBLE_COMMENT))
             continue
         status = _status(score)
         links.append(Link(source_doc, m.key, target_doc, unit.key if status != "unaligned" else None, score, status,
@@ -259,7 +260,7 @@ def _recover_missing(ps: PairScores, links: list[Link], displaced: list[bool]) -
     present = {m.index for m in parent.measures}
     index_of = {m.key: m.index for m in parent.measures}
     anchored = [l.status == "aligned" and not displaced[i] for i, l in enumerate(links)]
-    preamble_like = [l.target_key is None and l.comment is not None for l in links]
+    preamble_like = [l.comment == PREAMBLE_COMMENT for l in links]
     ci = 0
     n = len(links)
     while ci < n:
@@ -280,10 +281,9 @@ def _recover_missing(ps: PairScores, links: list[Link], displaced: list[bool]) -
             continue
         for k, number in zip(run, missing):
             link = links[k]
-            col = slice(0, ps.sim.shape[1])
+            runners = ([(link.target_key, link.score)] if link.target_key else []) + link.runners_up
             links[k] = Link(link.source_doc, link.source_key, link.target_doc, str(number),
                             round(float(ps.copied[k]), 3), "weak", relation=link.relation,
-                            evidence=_evidence(ps, k, col), runners_up=[(link.target_key or PREAMBLE, link.score)] + link.runners_up[:RUNNERS_UP - 1],
+                            evidence=_evidence(ps, k, slice(0, ps.sim.shape[1])), runners_up=runners[:RUNNERS_UP],
                             comment=f"parent measure （{int_to_cn(number)}） has no heading in the parent's text; "
-                                    "inferred from document order, confirm or override")
-            links[k].recovered = True
+                                    "inferred from document order, confirm or override", recovered=True)
