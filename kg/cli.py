@@ -15,6 +15,9 @@ from .parse import parse_file
 from .pipeline import run_all
 from .records import agencies_records, docs_records, document_record, targets_records
 
+OUT_HELP = "Build directory holding the graph files and store (default: build)."
+NETWORK_COLUMNS = ["agency", "level", "region", "led", "supported", "total", "degree", "betweenness", "counterpart",
+                   "counterpart_led", "counterpart_supported"]
 DATA_HELP = "Corpus directory holding corpus.yaml (default: ./data, or $KG_DATA)."
 
 
@@ -88,10 +91,22 @@ def parse(file, fmt):
 @main.command()
 @click.option("--doc", "docs_", multiple=True, help="Only this document (id, file or doc number); repeatable.")
 @click.option("--level", type=click.Choice(["national", "provincial", "municipal", "county"]), help="Only agencies of this level.")
+@click.option("--network", is_flag=True,
+              help="Rank agencies from the built graph: load, co-responsibility degree and betweenness, "
+                   "counterpart's load.")
+@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False),
+              help=OUT_HELP + " Used with --network.")
 @_format_option()
 @click.pass_context
-def agencies(ctx, docs_, level, fmt):
+def agencies(ctx, docs_, level, network, out, fmt):
     """Agencies with the number of measures each leads and supports."""
+    if network:
+        from .load import agency_load, load_records
+
+        if docs_:
+            raise click.UsageError("--doc does not apply with --network (the ranking covers the whole graph)")
+        _emit(load_records(agency_load(out, level)), fmt, NETWORK_COLUMNS)
+        return
     _, results = process(ctx.obj["data"], only=list(docs_) or None)
     _emit(agencies_records(results, level), fmt,
           ["name", "level", "region", "kind", "lead", "support", "counterpart", "mapped", "aliases"])
@@ -166,9 +181,6 @@ def all_(ctx, out):
         click.echo(f"error: {f}", err=True)
     if summary.failed:
         sys.exit(1)
-
-
-OUT_HELP = "Build directory holding the graph files and store (default: build)."
 
 
 @main.command()
