@@ -153,10 +153,11 @@ def _swap_in(new: Path, out: Path) -> None:
 
 
 def build(data_dir: str | Path, out: str | Path = "build", links: Optional[list[Link]] = None,
-          progress: Optional[Callable[[Entry], None]] = None) -> BuildSummary:
+          progress: Optional[Callable[[Entry], None]] = None, processed=None) -> BuildSummary:
     """Build, validate and write the graph of the corpus in ``data_dir`` into ``out``.
 
-    ``links`` are the alignment links (default: ``corpus_links``). Raises GraphInvalid
+    ``links`` are the alignment links (default: ``corpus_links``); ``processed`` is the
+    ``(registry, results)`` of a corpus already parsed (``kg all``). Raises GraphInvalid
     when the graph breaks the shapes and BuildError when ``out`` cannot be replaced;
     either way the previous ``out`` is left as it was.
     """
@@ -164,7 +165,7 @@ def build(data_dir: str | Path, out: str | Path = "build", links: Optional[list[
     out = Path(out)
     if out.exists() and (not out.is_dir() or not _is_build_dir(out)):
         raise BuildError(f"{out}: exists and is not a `kg build` output (no {MANIFEST}); choose another --out")
-    registry, results = process(data_dir, progress=progress)
+    registry, results = processed or process(data_dir, progress=progress)
     if links is None:
         links = corpus_links(registry, results)
     g = make_graph(registry, results, links)

@@ -158,6 +158,22 @@ def align(ctx, source, target, overrides, no_overrides, evaluate, labels, fmt):
     _report_failures(alignment.results)
 
 
+@main.command()
+@click.option("--out", default="report", show_default=True, type=click.Path(file_okay=False), help="Report directory.")
+@click.option("--build", "build_dir", default="build", show_default=True, type=click.Path(file_okay=False),
+              help="Build directory holding the graph (run `kg build` first).")
+@click.option("--child", help="Only reports for this child document.")
+@click.option("--parent", help="Only reports against this parent document.")
+def report(out, build_dir, child, parent):
+    """Alignment-gap report per child/parent pair, as Markdown and self-contained HTML."""
+    from .report import write_report
+
+    summary = write_report(build_dir, out, child, parent)
+    click.echo(f"{len(summary.pairs)} document pairs reported")
+    for path in summary.written:
+        click.echo(f"  wrote {path}")
+
+
 @main.command(name="all")
 @click.option("--out", default="out", show_default=True, type=click.Path(file_okay=False), help="Output directory.")
 @click.pass_context
@@ -167,13 +183,14 @@ def all_(ctx, out):
 
     console = Console(stderr=True)
     with console.status("processing corpus…") as status:
-        summary = run_all(ctx.obj["data"], out, progress=lambda e: status.update(f"parsing {e.id}…"))
+        summary = run_all(ctx.obj["data"], out, progress=lambda message: status.update(message + "…"))
     textless = summary.documents - summary.parsed - len(summary.failed)
     click.echo(
         f"{summary.parsed} documents parsed ({textless} registered without text, {len(summary.failed)} failed): "
         f"{summary.measures} measures, {summary.agencies} agencies, {summary.targets} targets, "
         f"{summary.warnings} data-quality warnings; "
-        + (", ".join(f"{n} {status}" for status, n in sorted(summary.links.items())) or "no") + " alignment links"
+        + (", ".join(f"{n} {status}" for status, n in sorted(summary.links.items())) or "no") + " alignment links; "
+        f"graph of {summary.triples:,} triples (SHACL-valid); {summary.reports} alignment-gap reports"
     )
     for path in summary.written:
         click.echo(f"  wrote {path}")

@@ -1,4 +1,4 @@
-"""``kg all``: the main job. Today: parse and align the corpus and write every listing to files.
+"""``kg all``: the main job — parse, align, build + validate, report, views — into one folder.
 
 Outputs are written to a temporary directory beside ``out`` and moved into place file
 by file with ``os.replace``, so a reader never sees a half-written file and a failed
@@ -31,17 +31,24 @@ class RunSummary:
     targets: int = 0
     warnings: int = 0
     links: dict[str, int] = field(default_factory=dict)  # status -> count
+    triples: int = 0
+    reports: int = 0
 
 
 def _jsonl(records) -> str:
     return "".join(to_json(r) + "\n" for r in records)
 
 
-def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[Entry], None]] = None) -> RunSummary:
-    """Process the corpus in ``data_dir`` and write its outputs into ``out``."""
+def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[str], None]] = None) -> RunSummary:
+    """Parse, align, build and validate the graph, report and draw the corpus in ``data_dir``
+    into ``out``: listings as JSON Lines, ``build/``, ``report/`` and the interactive views."""
     from .align import align_corpus
+    from .build import build
+    from .report import write_report
 
-    registry, results = process(data_dir, progress=progress)
+    step = progress or (lambda message: None)
+    registry, results = process(data_dir, progress=lambda e: step(f"parsing {e.id}"))
+    step("aligning child documents to their parents")
     alignment = align_corpus(data_dir, processed=(registry, results))
     links = align_records(alignment)
     out = Path(out)
@@ -70,6 +77,14 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
             summary.written.append(out / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    step("building and validating the graph")
+    built = build(data_dir, out / "build", links=alignment.links, processed=(registry, results))
+    summary.written += [out / "build"]
+    summary.triples = built.triples
+    step("writing the alignment-gap reports")
+    report = write_report(out / "build", out / "report")
+    summary.written += [p for p in report.written if p.suffix == ".html"]
+    summary.reports = len(report.pairs)
     summary.documents = len(results)
     summary.parsed = sum(1 for p in results if p.doc)
     summary.failed = [f"{p.entry.id}: {p.error}" for p in results if p.error]
