@@ -267,3 +267,29 @@ def serve(out, host, port, timeout, max_rows, workers):
 
     serve_graph(out, host, port, timeout or None, max_rows or None, workers,
                 ready=lambda url: click.echo(f"SPARQL endpoint at {url} (query page at {url[:-len('sparql')]}); Ctrl-C stops it", err=True))
+
+
+@main.command()
+@click.option("--child", help="Only this child document (registry id).")
+@click.option("--parent", help="Only this parent document (registry id).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(("unimplemented", "local_innovation", "weak_link",
+              "target_change", "agency_gap")), help="Only findings of this kind; repeatable (default: all).")
+@click.option("--summary", is_flag=True, help="Print the coverage figures per document pair instead of the findings.")
+@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False), help=OUT_HELP)
+@_format_option()
+def gaps(child, parent, kinds, summary, out, fmt):
+    """Coverage gaps, local innovations, weak links, target changes and agency gaps, from the built graph."""
+    from .gaps import KINDS, coverage
+    from .gaps import gaps as find_gaps
+
+    if summary:
+        _emit([c.record() for c in coverage(out, child, parent)], fmt,
+              ["child_doc", "parent_doc", "implemented", "parent_measures", "implemented_share", "with_parent",
+               "child_measures", "with_parent_share", "copied_sentences", "parent_sentences", "copy_rate"])
+        return
+    records = [g.record() for g in find_gaps(out, child, parent, kinds or KINDS)]
+    if (fmt or default_format()) == "table":
+        records = [{**r, "child": f"（{r['child_number']}）{r['child_title'] or ''}" if r["child_number"] else "—",
+                    "parent": f"（{r['parent_number']}）{r['parent_title'] or '标题缺失'}" if r["parent_number"] else "—"}
+                   for r in records]
+    _emit(records, fmt, ["kind", "child_doc", "child", "parent_doc", "parent", "score", "status", "change", "detail"])
