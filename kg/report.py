@@ -55,6 +55,14 @@ def _pct(share) -> str:
 
 
 def _chart(loads, child_doc: str, parent_doc: str) -> Optional[str]:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # no CJK font installed: text stays text
+        return _draw(loads, child_doc, parent_doc)
+
+
+def _draw(loads, child_doc: str, parent_doc: str) -> Optional[str]:
     """Horizontal bars of measures led and supported per agency of the two documents, as SVG
     with text kept as text (the browser draws the Chinese names with its own fonts)."""
     import matplotlib
@@ -87,11 +95,7 @@ def _chart(loads, child_doc: str, parent_doc: str) -> Optional[str]:
         ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     buf = io.StringIO()
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # glyph metrics for CJK are missing without a CJK font
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "policy-kg"})
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "policy-kg"})
     plt.close(fig)
     svg = buf.getvalue()
     return svg[svg.index("<svg"):]

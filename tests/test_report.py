@@ -1,0 +1,81 @@
+"""`kg report`: the alignment-gap report a researcher reads, from the graph built with the real aligner."""
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.gaps import coverage
+from kg.report import to_html, to_markdown, write_report
+
+from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID
+
+STEM = f"{SHANGRAO_ID}__{JIANGXI_ID}"
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory):
+    from kg.build import build
+
+    root = tmp_path_factory.mktemp("report")
+    build(DATA, root / "build")
+    summary = write_report(root / "build", root / "report")
+    return root, summary
+
+
+def test_one_report_per_child_parent_pair_with_text(reported):
+    root, summary = reported
+    assert summary.pairs == [(SHANGRAO_ID, JIANGXI_ID)]
+    for name in [f"{STEM}.md", f"{STEM}.html", f"{STEM}-agencies.svg", "index.md", "index.html"]:
+        assert (root / "report" / name).stat().st_size > 0, name
+
+
+def test_summary_figures_are_the_coverage_of_the_graph(reported):
+    root, _ = reported
+    md = (root / "report" / f"{STEM}.md").read_text(encoding="utf-8")
+    cov = coverage(root / "build", SHANGRAO_ID, JIANGXI_ID)[0]
+    assert f"| parent measures implemented | {cov.implemented} / {cov.parent_measures} (" in md
+    assert f"| child measures with a parent | {cov.with_parent} / {cov.child_measures} (" in md
+
+
+def test_parent_table_cites_measure_numbers_on_both_sides(reported):
+    md = (reported[0] / "report" / f"{STEM}.md").read_text(encoding="utf-8")
+    assert "| （一）推进工业绿色转型 | （二）推进工业绿色转型 | 0.70 | aligned | auto |" in md
+    assert re.search(r"\| （十七）（标题缺失） ⚠ heading lost in the source \| （十八）大力发展绿色金融 \| [0-9.]+ \| aligned \| curated \|", md)
+
+
+def test_gap_lists_targets_agencies_and_warnings_are_there(reported):
+    md = (reported[0] / "report" / f"{STEM}.md").read_text(encoding="utf-8")
+    innovations = md.split("## Local innovations")[1].split("## ")[0]
+    assert "（四）推动旅游业绿色发展" in innovations and "（一）坚定绿色发展理念" in innovations
+    targets = md.split("## Targets")[1].split("## ")[0]
+    assert "98%" in targets and "| kept |" in targets
+    assert "## Agency load" in md and f"![" in md and f"{STEM}-agencies.svg" in md
+    assert "### shangrao-2022-green-economy (2)" in md and "stray_latin" in md
+    assert "| policy-kg | " in md and "kg all" in md
+
+
+def test_html_is_self_contained_with_the_chart_inline(reported):
+    page = (reported[0] / "report" / f"{STEM}.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "<style>" in page
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?:""", page)
+
+
+def test_document_text_is_escaped_in_html():
+    page = to_html([("h1", "<script>alert(1)</script>"), ("table", ["a"], [["x & <b>y</b>"]])])
+    assert "<script>alert" not in page and "&lt;script&gt;" in page and "x &amp; &lt;b&gt;" in page
+    assert "\\|" in to_markdown([("table", ["a"], [["a|b"]])])
+
+
+def test_report_is_deterministic(reported, tmp_path):
+    root, _ = reported
+    again = write_report(root / "build", tmp_path / "again")
+    for path in again.written:
+        assert path.read_bytes() == (root / "report" / path.name).read_bytes(), path.name
+
+
+def test_report_without_a_build_says_to_build(tmp_path):
+    r = CliRunner().invoke(main, ["report", "--build", str(tmp_path / "nothing"), "--out", str(tmp_path / "r")])
+    assert r.exit_code != 0 and r.output.startswith("Error: ") and r.output.count("\n") == 1
+    assert "kg build" in r.output
