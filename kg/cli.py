@@ -238,3 +238,19 @@ def serve(out, host, port, timeout, max_rows, workers):
 
     serve_graph(out, host, port, timeout or None, max_rows or None, workers,
                 ready=lambda url: click.echo(f"SPARQL endpoint at {url} (query page at {url[:-len('sparql')]}); Ctrl-C stops it", err=True))
+
+
+@main.command()
+@click.option("--view", type=click.Choice(("alignment", "agencies")), default="alignment", show_default=True,
+              help="alignment: documents and measures level by level with their links; "
+                   "agencies: the co-responsibility network.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="HTML file to write (default: <build>/<view>.html).")
+@click.option("--build", "build_dir", default="build", show_default=True, type=click.Path(file_okay=False),
+              help=OUT_HELP)
+def viz(view, out_file, build_dir):
+    """Write an interactive, self-contained HTML view of the built graph (opens with no network)."""
+    from .viz import write_view
+
+    path = write_view(build_dir, view, out_file)
+    click.echo(f"wrote {path}")
