@@ -293,3 +293,19 @@ def gaps(child, parent, kinds, summary, out, fmt):
                     "parent": f"（{r['parent_number']}）{r['parent_title'] or '标题缺失'}" if r["parent_number"] else "—"}
                    for r in records]
     _emit(records, fmt, ["kind", "child_doc", "child", "parent_doc", "parent", "score", "status", "change", "detail"])
+
+
+@main.command()
+@click.option("--view", type=click.Choice(("alignment", "agencies")), default="alignment", show_default=True,
+              help="alignment: documents and measures level by level with their links; "
+                   "agencies: the co-responsibility network.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="HTML file to write (default: <build>/<view>.html).")
+@click.option("--build", "build_dir", default="build", show_default=True, type=click.Path(file_okay=False),
+              help=OUT_HELP)
+def viz(view, out_file, build_dir):
+    """Write an interactive, self-contained HTML view of the built graph (opens with no network)."""
+    from .viz import write_view
+
+    path = write_view(build_dir, view, out_file)
+    click.echo(f"wrote {path}")

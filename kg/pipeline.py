@@ -85,6 +85,11 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
     report = write_report(out / "build", out / "report")
     summary.written += [p for p in report.written if p.suffix == ".html"]
     summary.reports = len(report.pairs)
+    step("drawing the interactive views")
+    from .viz import write_view
+
+    for view in ("alignment", "agencies"):
+        summary.written.append(write_view(out / "build", view, out / f"{view}.html"))
     summary.documents = len(results)
     summary.parsed = sum(1 for p in results if p.doc)
     summary.failed = [f"{p.entry.id}: {p.error}" for p in results if p.error]

@@ -99,7 +99,8 @@ def test_all_writes_outputs_and_summary(tmp_path):
     for name in ["docs.jsonl", "agencies.jsonl", "targets.jsonl", "measures.jsonl", "warnings.jsonl",
                  "alignment.jsonl", "build/graph.ttl", "build/graph.nt", "build/graph.jsonld",
                  "report/index.html", "report/shangrao-2022-green-economy__jiangxi-2021-green-economy.md",
-                 "report/shangrao-2022-green-economy__jiangxi-2021-green-economy.html"]:
+                 "report/shangrao-2022-green-economy__jiangxi-2021-green-economy.html",
+                 "alignment.html", "agencies.html"]:
         assert (out / name).stat().st_size > 0, name
     assert "SHACL-valid" in r.output and "1 alignment-gap reports" in r.output
     assert (out / "documents" / "shangrao-2022-green-economy.json").exists()
