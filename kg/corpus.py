@@ -8,6 +8,7 @@ Where the two disagree the registry wins and the disagreement is a warning.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -165,27 +166,51 @@ def check_against_registry(doc: Document, entry: Entry, reg: Registry) -> list[I
     return out
 
 
+def _parse(path: Path, level: str, region: str) -> tuple[Optional[Document], Optional[str]]:
+    """Parse one file, returning (document, None) or (None, the one-line reason it failed);
+    module-level so a process pool can pickle it."""
+    try:
+        return parse_file(path, level, region), None
+    except KgError as e:
+        return None, str(e)
+
+
 def process(
-    data_dir: str | Path, only: Optional[list[str]] = None, progress: Optional[Callable[[Entry], None]] = None
+    data_dir: str | Path, only: Optional[list[str]] = None, progress: Optional[Callable[[Entry], None]] = None,
+    workers: int = 1,
 ) -> tuple[Registry, list[Processed]]:
-    """Parse every registered document that has a file; failures are recorded, not raised."""
+    """Parse every registered document that has a file; failures are recorded, not raised.
+
+    ``workers`` > 1 parses files in that many processes (parsing is pure Python, so
+    threads would not help); results keep registry order either way.
+    """
     reg = load_registry(data_dir)
     wanted = {reg.get(r).id for r in only} if only else None
+    entries = [e for e in reg.entries if wanted is None or e.id in wanted]
+    jobs = [(reg.path.parent / e.file, e.level, e.region) for e in entries if e.file]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            futures = [pool.submit(_parse, *job) for job in jobs]
+            results = _collect(reg, entries, (f.result() for f in futures), progress)
+    else:  # lazily, so ``progress`` still announces each document before it is parsed
+        results = _collect(reg, entries, (_parse(*job) for job in jobs), progress)
+    return reg, results
+
+
+def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Processed]:
+    """Processed records in registry order; ``parsed`` yields (document, error) for each
+    entry with a file, in order."""
     results: list[Processed] = []
-    for entry in reg.entries:
-        if wanted is not None and entry.id not in wanted:
-            continue
+    for entry in entries:
         if progress:
             progress(entry)
         if not entry.file:
             results.append(Processed(entry))
             continue
-        path = reg.path.parent / entry.file
-        try:
-            doc = parse_file(path, entry.level, entry.region)
-        except KgError as e:
-            results.append(Processed(entry, error=str(e)))
+        doc, error = next(parsed)
+        if doc is None:
+            results.append(Processed(entry, error=error))
             continue
         doc.warnings += check_against_registry(doc, entry, reg)
         results.append(Processed(entry, doc))
-    return reg, results
+    return results

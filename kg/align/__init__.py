@@ -15,10 +15,11 @@ from ..corpus import LEVELS, Entry, Processed, Registry, process
 from ..errors import KgError
 from ..mappings import load_agencies
 from ..model import AgencyRef, Document, Link
+from .candidates import CandidateIndex, candidate_parents, documents_from
 from .measures import PairScores, choose, score_pair
 from .overrides import apply_overrides, load_overrides
 
-__all__ = ["AlignedPair", "Alignment", "align_corpus", "align_documents", "pairs_to_align"]
+__all__ = ["AlignedPair", "Alignment", "align_corpus", "align_documents", "align_undeclared", "pairs_to_align"]
 
 
 @dataclass
@@ -60,13 +61,39 @@ def _lift(source_level: Optional[str], target_level: Optional[str]):
 
 
 def align_documents(child: Document, parent: Document, source_id: str = "child", target_id: str = "parent",
-                    relation: str = "implements", overrides=None) -> tuple[list[Link], PairScores]:
-    """Align two parsed documents; ``overrides`` is ``load_overrides()``'s result or None."""
-    scores = score_pair(child, parent, _lift(child.level, parent.level))
+                    relation: str = "implements", overrides=None,
+                    candidates: Optional[set[str]] = None) -> tuple[list[Link], PairScores]:
+    """Align two parsed documents; ``overrides`` is ``load_overrides()``'s result or None;
+    ``candidates`` limits the parent measures scored (see ``kg.align.candidates``)."""
+    scores = score_pair(child, parent, _lift(child.level, parent.level), candidates)
     links = choose(scores, source_id, target_id, relation)
     if overrides is not None:
         links = apply_overrides(links, scores, source_id, target_id, overrides[1], overrides[0])
     return links, scores
+
+
+def align_undeclared(child: Document, child_id: str, parents: dict[str, Document],
+                     index: Optional[CandidateIndex] = None, k: int = 10, top: int = 3,
+                     overrides=None) -> tuple[list[Link], int]:
+    """Align a child whose parents are not declared: find candidate parent measures in
+    ``parents`` (id → Document, the higher-level documents) with the candidate index, pick
+    the documents they point to, and align the child to each of them scoring only the
+    candidate measures (and the preamble).
+
+    Returns (links, pairs_scored): one link per child measure per candidate document,
+    best document first, and the sentence pairs scored. Build ``index`` once
+    (``CandidateIndex(parents)``) when aligning many children.
+    """
+    index = index if index is not None else CandidateIndex(parents)
+    candidates = candidate_parents(child, index, k)
+    links: list[Link] = []
+    pairs = 0
+    for doc_id, _ in documents_from(candidates, top):
+        keys = {key for row in candidates for d, key, _ in row if d == doc_id}
+        found, scores = align_documents(child, parents[doc_id], child_id, doc_id, "implements", overrides, keys)
+        links += found
+        pairs += scores.pairs_scored
+    return links, pairs
 
 
 def _relation(source: Entry, target: Entry) -> str:

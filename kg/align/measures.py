@@ -97,10 +97,23 @@ class PairScores:
     title: np.ndarray
     copied: np.ndarray  # per child measure: share copied from anywhere in the parent
 
+    @property
+    def pairs_scored(self) -> int:
+        """Sentence pairs actually scored (child sentences × parent sentences of the units kept)."""
+        return int(self.sim.shape[0] * self.sim.shape[1])
 
-def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or a.name) -> PairScores:
-    """Score every child measure against every parent unit (one cdist per signal)."""
+
+def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or a.name,
+               candidates: Optional[set[str]] = None) -> PairScores:
+    """Score every child measure against every parent unit (one cdist per signal).
+
+    ``candidates``: parent measure keys to score (from ``kg.align.candidates``); the others
+    are never compared, so the sentence pairs scored drop. The preamble is always kept.
+    """
     units = _units(parent)
+    position = {u.key: i for i, u in enumerate(units[:-1])}  # order signal: place in the whole parent
+    if candidates is not None:
+        units = [u for u in units if u.key == PREAMBLE or u.key in candidates]
     c_sents = [s for m in child.measures for s in m.sentences]
     p_sents = [s for u in units for s in u.sentences]
     rows, cols, i = [], [], 0
@@ -140,7 +153,7 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
 
     n_m = len(parent.measures)
     rank_c = np.arange(n_c) / max(n_c - 1, 1)
-    rank_u = np.append(np.arange(n_m) / max(n_m - 1, 1), np.nan)
+    rank_u = np.append(np.array([position[u.key] for u in units[:-1]], dtype=float) / max(n_m - 1, 1), np.nan)
     order = 1.0 - np.abs(rank_c[:, None] - rank_u[None, :])
     order[:, -1] = 0.0
 
