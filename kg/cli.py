@@ -309,3 +309,25 @@ def viz(view, out_file, build_dir):
 
     path = write_view(build_dir, view, out_file)
     click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False), help=OUT_HELP)
+@click.option("--endpoint", required=True,
+              help="Graph Store endpoint URL, e.g. http://localhost:7878/store (Oxigraph) or "
+                   "http://localhost:3030/DATASET/data (Fuseki).")
+@click.option("--graph", "graph", default=None, metavar="IRI",
+              help="Named graph to write (default: https://w3id.org/policy-kg/graph).")
+@click.option("--default-graph", is_flag=True, help="Write the server's default graph instead of a named graph.")
+@click.option("--replace", is_flag=True, help="Replace the graph (HTTP PUT) instead of adding to it (POST).")
+def push(out, endpoint, graph, default_graph, replace):
+    """Upload the built graph (graph.nt) to a SPARQL 1.1 Graph Store HTTP Protocol endpoint."""
+    from .push import DEFAULT_GRAPH_IRI
+    from .push import push as push_graph
+
+    if graph is not None and default_graph:
+        raise click.UsageError("give --graph IRI or --default-graph, not both")
+    summary = push_graph(out, endpoint, None if default_graph else (graph or DEFAULT_GRAPH_IRI), replace)
+    target = "the default graph" if summary.graph is None else f"<{summary.graph}>"
+    verb = "replaced" if replace else "added to"
+    click.echo(f"{summary.triples} triples pushed ({verb} {target}, HTTP {summary.status}) in {summary.seconds:.1f} s")

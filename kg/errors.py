@@ -48,3 +48,7 @@ class ResultTooLarge(QueryError):
 
 class NotAcceptable(QueryError):
     """The result cannot be given in any of the formats the client accepts."""
+
+
+class PushError(KgError):
+    """The built graph cannot be uploaded to a Graph Store endpoint (no build, no server, refused)."""
