@@ -1,0 +1,396 @@
+"""Scale benchmark: parse, align, build and query synthetic corpora of 10 to 10,000 cities.
+
+Run on demand (not part of the test suite):
+
+    python bench/run.py --quick                 # sizes 10 and 20, few runs (about a minute)
+    python bench/run.py --sizes 10,100,1000 [--json results.jsonl] [--runs 5] [--seed 1]
+
+Each size runs in a fresh Python process, so its peak memory is its own: ``peak_mib`` is
+``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of that process read after each stage (the
+high-water mark so far, so it includes everything earlier stages still hold; query
+worker processes are not counted). The corpus comes from ``bench/generate.py`` with known
+ground truth. Every figure is printed next to a baseline measured in the same run:
+
+- alignment: one raw ``rapidfuzz.process.cdist`` (fuzz.ratio) over exactly the sentence
+  pairs alignment scores (``cdist_fraction`` = its time / align time), and the brute-force
+  all-pairs cdist of every child sentence against every sentence of all parents;
+- naive scoring: difflib ``SequenceMatcher.ratio`` timed on a random sample of the scored
+  sentence pairs and extrapolated to all of them (an estimate, printed as such);
+- queries: the saved ``gaps`` and ``agency-load`` queries on the Oxigraph store through a
+  warm ``kg.bounded.Worker`` (median of runs; ``kg.query.run_query``, which starts a
+  worker per query, is shown as "cold"), against rdflib's in-memory SPARQL over
+  ``graph.nt`` (``Graph().parse`` timed apart, then ``g.query``).
+
+``build`` is timed whole and by stage (graph, SHACL validation, serialisation, store),
+by wrapping kg.build's stage functions with timers; "build w/o SHACL" is build minus the
+validation stage (kg.build is not changed: every build here is validated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import gc
+import inspect
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+QUERIES = ("gaps", "agency-load")
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _median_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def _kwargs_if_accepted(fn, **wanted) -> dict:
+    """HOOK: options another branch adds (``process(workers=…)``) are passed only once
+    the function accepts them, so this benchmark runs before and after that merge."""
+    params = inspect.signature(fn).parameters
+    return {k: v for k, v in wanted.items() if v is not None and k in params}
+
+
+class _StageTimer:
+    """Times kg.build's stage functions by wrapping them (behaviour unchanged)."""
+
+    STAGES = {"make_graph": "graph", "validate": "shacl", "_ntriples": "serialise", "_turtle": "serialise",
+              "_jsonld": "serialise", "_load_store": "store"}
+
+    def __init__(self):
+        import kg.build as b
+
+        self.module, self.seconds, self.saved = b, {}, {}
+        for name, stage in self.STAGES.items():
+            fn = getattr(b, name)
+            self.saved[name] = fn
+            setattr(b, name, self._wrap(fn, stage))
+
+    def _wrap(self, fn, stage):
+        def timed(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
+        return timed
+
+    def restore(self):
+        for name, fn in self.saved.items():
+            setattr(self.module, name, fn)
+
+
+_RDFLIB = """
+import json, statistics, sys, time
+from rdflib import Graph
+t = time.perf_counter(); g = Graph(); g.parse(sys.argv[1], format="nt"); load = time.perf_counter() - t
+print(json.dumps({"load_seconds": load}), flush=True)
+sparql, times = sys.stdin.read(), []
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter(); rows = list(g.query(sparql)); times.append(time.perf_counter() - t)
+print(json.dumps({"load_seconds": load, "ms": statistics.median(times) * 1000, "rows": len(rows)}), flush=True)
+"""
+
+
+def _rdflib_query(nt: Path, sparql: str, runs: int, timeout: float) -> dict:
+    """rdflib's in-memory SPARQL in a child process (killed after ``timeout`` s of querying:
+    rdflib's evaluation of the gaps query grows steeply with the graph)."""
+    proc = subprocess.Popen([sys.executable, "-c", _RDFLIB, str(nt), str(runs)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    proc.stdin.write(sparql)
+    proc.stdin.close()
+    loaded = json.loads(proc.stdout.readline() or "{}")  # the load is not part of the time limit
+    try:
+        proc.wait(timeout)
+        return json.loads(proc.stdout.read().strip() or "{}") or loaded
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return loaded
+
+
+def accuracy(links, truth: list[dict], parent_keys: dict[str, set]) -> dict:
+    """Top-1 parent key (None when unaligned) against ground truth."""
+    got = {(l.source_doc, l.source_key, l.target_doc): l.target_key for l in links}
+    impl = [r for r in truth if r["parent_key"] is not None and r["parent_key"] in parent_keys[r["parent_doc"]]]
+    local = [r for r in truth if r["parent_key"] is None]
+
+    def hits(rows):
+        return sum(got.get((r["doc"], r["key"], r["parent_doc"]), "missing") == r["parent_key"] for r in rows)
+
+    hi, hl = hits(impl), hits(local)
+    return {"implemented": hi / len(impl) if impl else None, "local": hl / len(local) if local else None,
+            "overall": (hi + hl) / (len(impl) + len(local)) if impl or local else None,
+            "n_implemented": len(impl), "n_local": len(local)}
+
+
+def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeout: float = 120.0) -> dict:
+    """One size, start to end, in this process."""
+    import numpy as np
+    from rapidfuzz import fuzz, process as rf
+
+    from generate import generate, read_truth
+    from kg.align import align_corpus
+    from kg.align.text import _jieba, clean
+    from kg.bounded import Worker
+    from kg.build import build
+    from kg.corpus import process
+    from kg.query import resolve, run_query
+
+    res: dict = {"docs": size, "seed": seed, "seconds": {}, "peak_mib": {}}
+    sec, peak = res["seconds"], res["peak_mib"]
+    tmp = Path(tempfile.mkdtemp(prefix=f"kg-bench-{size}-"))
+    corpus, out = tmp / "corpus", tmp / "build"
+
+    t = time.perf_counter()
+    generate(corpus, size, seed)
+    sec["generate"] = time.perf_counter() - t
+    truth = read_truth(corpus)
+
+    t = time.perf_counter()
+    _jieba()
+    sec["jieba_startup"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    registry, results = process(corpus, **_kwargs_if_accepted(process, workers=workers))
+    sec["parse"] = time.perf_counter() - t
+    peak["parse"] = _peak_mib()
+    res["parse_errors"] = [f"{p.entry.id}: {p.error}" for p in results if p.error]
+    docs = {p.entry.id: p.doc for p in results}
+
+    # HOOK: once kg.align.candidates lands, time align_undeclared / CandidateIndex here too.
+    t = time.perf_counter()
+    alignment = align_corpus(corpus, processed=(registry, results))
+    sec["align"] = time.perf_counter() - t
+    peak["align"] = _peak_mib()
+    pairs = alignment.pairs
+    res["pairs_scored"] = int(sum(p.scores.sim.size for p in pairs))
+    res["measure_pairs_scored"] = int(sum(p.scores.score.size for p in pairs))
+    res["pairs_per_s"] = res["pairs_scored"] / sec["align"]
+    parent_keys = {pid: {m.key for m in docs[pid].measures} for pid in {r["parent_doc"] for r in truth}}
+    res["accuracy"] = accuracy(alignment.links, truth, parent_keys)
+
+    # Baseline 1: one raw cdist over exactly the sentence pairs alignment scored.
+    def sentences(pair):
+        ps = pair.scores
+        c = [clean(s.text) for m in ps.child.measures for s in m.sentences]
+        p = [clean(s.text) for u in ps.units for s in u.sentences]
+        return c, p
+
+    blocks = [sentences(p) for p in pairs]
+    t = time.perf_counter()
+    for c, p in blocks:
+        if c and p:
+            rf.cdist(c, p, scorer=fuzz.ratio, dtype=np.uint8, workers=-1)
+    raw_s = time.perf_counter() - t
+    res["cdist_seconds"] = raw_s
+    res["cdist_pairs_per_s"] = res["pairs_scored"] / raw_s if raw_s else None
+    res["cdist_fraction"] = raw_s / sec["align"]
+
+    # Baseline 2: brute force, every child sentence against every parent sentence.
+    child_ids = {p.source.id for p in pairs}
+    parent_ids = {p.target.id for p in pairs}
+    all_c = [clean(s.text) for i in sorted(child_ids) for m in docs[i].measures for s in m.sentences]
+    all_p = [clean(s.text) for i in sorted(parent_ids) for m in docs[i].measures for s in m.sentences]
+    t = time.perf_counter()
+    rf.cdist(all_c, all_p, scorer=fuzz.ratio, dtype=np.uint8, workers=-1)
+    res["brute_force"] = {"pairs": len(all_c) * len(all_p), "seconds": time.perf_counter() - t}
+    res["brute_force"]["pairs_per_s"] = res["brute_force"]["pairs"] / res["brute_force"]["seconds"]
+
+    # Baseline 3: difflib on a sample of the scored pairs, extrapolated.
+    rng = random.Random(seed)
+    sample = []
+    nonempty = [b for b in blocks if b[0] and b[1]]
+    for _ in range(min(2000, res["pairs_scored"])):
+        c, p = rng.choice(nonempty)
+        sample.append((rng.choice(c), rng.choice(p)))
+    t = time.perf_counter()
+    for a, b in sample:
+        difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    d = time.perf_counter() - t
+    res["difflib"] = {"sample": len(sample), "pairs_per_s": len(sample) / d,
+                      "extrapolated_seconds": res["pairs_scored"] * d / len(sample)}
+    del blocks, all_c, all_p
+    gc.collect()
+
+    timer = _StageTimer()
+    try:
+        t = time.perf_counter()
+        summary = build(corpus, out, links=alignment.links, processed=(registry, results))
+        sec["build"] = time.perf_counter() - t
+    finally:
+        timer.restore()
+    peak["build"] = _peak_mib()
+    res["build_stages"] = timer.seconds
+    sec["build_without_shacl"] = sec["build"] - timer.seconds.get("shacl", 0.0)
+    sec["total"] = sec["parse"] + sec["align"] + sec["build"]
+    res["triples"] = summary.triples
+    res["links"] = summary.links
+
+    # Queries: warm worker (median), cold run_query, rdflib in memory.
+    res["query_ms"], res["query_speedup_vs_rdflib"], res["query_rows"] = {}, {}, {}
+    worker = Worker(str(out / "store"))
+    try:
+        for name in QUERIES:
+            sparql = resolve(name)
+            worker.run(sparql, ["application/sparql-results+json"])  # warm caches
+            warm = _median_ms(lambda: worker.run(sparql, ["application/sparql-results+json"], timeout=600), runs)
+            cold = _median_ms(lambda: run_query(out, sparql, timeout=600), max(1, min(runs, 3)))
+            res["query_ms"][name] = {"warm": warm, "cold": cold}
+            res["query_rows"][name] = {"oxigraph": len(run_query(out, sparql, timeout=600).rows)}
+    finally:
+        worker.close()
+    rdflib_runs = 1 if size >= 1000 else max(1, min(runs, 3))
+    for name in QUERIES:
+        answer = _rdflib_query(out / "graph.nt", resolve(name), rdflib_runs, rdflib_timeout)
+        res["rdflib_load_seconds"] = answer.get("load_seconds", res.get("rdflib_load_seconds"))
+        ms = answer.get("ms")
+        res["query_ms"][name]["rdflib"] = ms if ms is not None else rdflib_timeout * 1000
+        res["query_ms"][name]["rdflib_timed_out"] = ms is None
+        res["query_rows"][name]["rdflib"] = answer.get("rows")
+        res["query_speedup_vs_rdflib"][name] = res["query_ms"][name]["rdflib"] / res["query_ms"][name]["warm"]
+    peak["queries"] = _peak_mib()
+    res["peak_mib"]["max"] = max(peak.values())
+    if keep:
+        res["dir"] = str(tmp)
+    else:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
+def _fmt_acc(x) -> str:
+    return "n/a" if x is None else f"{x * 100:.1f}%"
+
+
+def print_size(r: dict) -> None:
+    s, p, a = r["seconds"], r["peak_mib"], r["accuracy"]
+    print(f"\n== {r['docs']} child documents (+4 parents; seed {r['seed']}): {r['triples']:,} triples, "
+          f"{r['links']:,} links ==")
+    if r["parse_errors"]:
+        print(f"  parse errors: {len(r['parse_errors'])} (first: {r['parse_errors'][0]})")
+    print(f"  {'stage':22} {'seconds':>9} {'peak MiB':>9}   baseline / note")
+    print(f"  {'generate (untimed)':22} {s['generate']:9.2f} {'':>9}   jieba dictionary {s['jieba_startup']:.2f} s, once")
+    print(f"  {'parse':22} {s['parse']:9.2f} {p['parse']:9.0f}")
+    print(f"  {'align':22} {s['align']:9.2f} {p['align']:9.0f}   raw cdist of the same pairs {r['cdist_seconds']:.2f} s "
+          f"(cdist_fraction {r['cdist_fraction']:.2f}); difflib ≈ {r['difflib']['extrapolated_seconds']:.0f} s "
+          f"(extrapolated from {r['difflib']['sample']} pairs)")
+    st = r["build_stages"]
+    print(f"  {'build':22} {s['build']:9.2f} {p['build']:9.0f}   graph {st.get('graph', 0):.2f}, SHACL {st.get('shacl', 0):.2f}, "
+          f"serialise {st.get('serialise', 0):.2f}, store {st.get('store', 0):.2f} s")
+    print(f"  {'build w/o SHACL':22} {s['build_without_shacl']:9.2f} {'':>9}   (build minus the validation stage)")
+    print(f"  {'parse+align+build':22} {s['total']:9.2f} {p['max']:9.0f}")
+    bf = r["brute_force"]
+    print(f"  pairs scored: {r['pairs_scored']:,} sentence pairs ({r['measure_pairs_scored']:,} measure pairs), "
+          f"{r['pairs_per_s']:,.0f}/s; raw cdist {r['cdist_pairs_per_s']:,.0f}/s; "
+          f"brute-force all-pairs cdist {bf['pairs']:,} pairs in {bf['seconds']:.2f} s ({bf['pairs_per_s']:,.0f}/s); "
+          f"difflib {r['difflib']['pairs_per_s']:,.0f}/s")
+    print(f"  accuracy (top-1 parent): implemented {_fmt_acc(a['implemented'])} of {a['n_implemented']:,}, "
+          f"local ('no parent') {_fmt_acc(a['local'])} of {a['n_local']:,}, overall {_fmt_acc(a['overall'])}")
+    print(f"  {'query':14} {'warm ms':>9} {'cold ms':>9} {'rdflib ms':>10} {'speedup':>8} {'rows':>12}")
+    for name in QUERIES:
+        q, rows = r["query_ms"][name], r["query_rows"][name]
+        same = "" if rows["oxigraph"] == rows["rdflib"] or rows["rdflib"] is None else f" (rdflib {rows['rdflib']})"
+        gt = ">" if q.get("rdflib_timed_out") else " "
+        rdf = f"{gt}{q['rdflib']:.1f}"
+        print(f"  {name:14} {q['warm']:9.1f} {q['cold']:9.1f} {rdf:>10} "
+              f"{gt}{r['query_speedup_vs_rdflib'][name]:6.0f}x {rows['oxigraph']:>12,}{same}")
+    print(f"  (rdflib Graph().parse(graph.nt) took {r.get('rdflib_load_seconds') or 0:.2f} s before its queries; "
+          f"'>' = stopped at the time limit, a lower bound)")
+
+
+def targets(results: dict[int, dict]) -> list[tuple[str, bool | None, str]]:
+    """(target, met or None when not measured, figure)."""
+    big = results.get(1000)
+    out = []
+    if big:
+        out.append(("1,000 docs parse+align+build < 120 s", big["seconds"]["total"] < 120,
+                    f"{big['seconds']['total']:.1f} s (build w/o SHACL: total "
+                    f"{big['seconds']['total'] - big['build_stages'].get('shacl', 0):.1f} s)"))
+        out.append(("1,000 docs peak memory < 4 GiB", big["peak_mib"]["max"] < 4096, f"{big['peak_mib']['max']:.0f} MiB"))
+        for name in QUERIES:
+            ms = big["query_ms"][name]["warm"]
+            out.append((f"{name} query < 200 ms on 1,000 docs", ms < 200, f"{ms:.1f} ms warm, "
+                        f"{big['query_ms'][name]['cold']:.0f} ms cold"))
+            sp = big["query_speedup_vs_rdflib"][name]
+            gt = ">" if big["query_ms"][name].get("rdflib_timed_out") else ""
+            out.append((f"{name} query >= 10x faster than rdflib", sp >= 10, f"{gt}{sp:.0f}x"))
+    else:
+        out.append(("1,000-document targets", None, "size 1000 not run (use --sizes 10,100,1000)"))
+    if 100 in results and 1000 in results:
+        ratio = results[1000]["seconds"]["total"] / results[100]["seconds"]["total"]
+        out.append(("growth 100 -> 1,000 docs <= 11x", ratio <= 11, f"{ratio:.1f}x"))
+    else:
+        out.append(("growth 100 -> 1,000 docs <= 11x", None, "needs sizes 100 and 1000"))
+    largest = results[max(results)]
+    frac = largest["cdist_fraction"]
+    out.append((f"alignment within 2x of raw cdist throughput ({largest['docs']} docs)", frac >= 0.5,
+                f"{largest['pairs_per_s']:,.0f} vs {largest['cdist_pairs_per_s']:,.0f} pairs/s "
+                f"({1 / frac:.1f}x slower)"))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="sizes 10 and 20, 3 runs per query, rdflib stopped after 2 s (under a minute)")
+    ap.add_argument("--sizes", default="10,100,1000", help="comma-separated child-document counts")
+    ap.add_argument("--runs", type=int, default=5, help="runs per query (median)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", help="also write one JSON object per size to this file (JSON Lines)")
+    ap.add_argument("--workers", type=int, help="HOOK: passed to kg.corpus.process once it accepts `workers`")
+    ap.add_argument("--keep", action="store_true", help="keep each size's corpus and build directory")
+    ap.add_argument("--rdflib-timeout", type=float, help="seconds before an rdflib query is stopped "
+                    "(default 120; 2 with --quick)")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
+    args = ap.parse_args()
+
+    if args.one is not None:
+        print(json.dumps(run_size(args.one, args.seed, args.runs, args.workers, args.keep, args.rdflib_timeout or 120.0), ensure_ascii=False))
+        return
+    sizes = [10, 20] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
+    runs = 3 if args.quick else args.runs
+    results: dict[int, dict] = {}
+    print(f"policy-kg scale benchmark, sizes {sizes}, seed {args.seed}; each size in a fresh process")
+    for size in sizes:
+        limit = args.rdflib_timeout or (2.0 if args.quick else 120.0)
+        cmd = [sys.executable, __file__, "--one", str(size), "--seed", str(args.seed), "--runs", str(runs),
+               "--rdflib-timeout", str(limit)]
+        cmd += (["--workers", str(args.workers)] if args.workers else []) + (["--keep"] if args.keep else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"\n== {size}: failed ==\n{proc.stderr[-3000:]}")
+            continue
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        results[size] = r
+        print_size(r)
+        if args.json:
+            with open(args.json, "a", encoding="utf-8") as f:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    if not results:
+        sys.exit(1)
+    print("\ntargets (2-core machine):")
+    for name, met, figure in targets(results):
+        print(f"  {'met    ' if met else 'not met' if met is not None else 'n/a    '}  {name}: {figure}")
+
+
+if __name__ == "__main__":
+    main()
