@@ -72,8 +72,8 @@ def _kwargs_if_accepted(fn, **wanted) -> dict:
 class _StageTimer:
     """Times kg.build's stage functions by wrapping them (behaviour unchanged)."""
 
-    STAGES = {"make_graph": "graph", "validate": "shacl", "_ntriples": "serialise", "_turtle": "serialise",
-              "_jsonld": "serialise", "_load_store": "store"}
+    STAGES = {"make_graph": "graph", "validate": "shacl", "_ntriples": "serialise", "_parse_nt": "serialise",
+              "_turtle": "serialise", "_jsonld": "serialise", "_load_store": "store"}
 
     def __init__(self):
         import kg.build as b

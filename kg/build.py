@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from . import __version__
@@ -85,40 +85,121 @@ def triples_per_document(g: Graph, ids: list[str]) -> dict[str, int]:
     return counts
 
 
+_ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _nt_term(x) -> str:
+    """A term as canonical N-Triples (the form rdflib's and Oxigraph's writers give)."""
+    if isinstance(x, URIRef):
+        return f"<{x}>"
+    if isinstance(x, Literal):
+        v = f'"{str.translate(x, _ESCAPE)}"'
+        if x.language:
+            return f"{v}@{x.language}"
+        dt = x.datatype
+        return f"{v}^^<{dt}>" if dt is not None and dt != _XSD_STRING else v
+    raise TypeError(f"not an IRI or literal (the graph has no blank nodes): {x!r}")
+
+
 def _ntriples(g: Graph) -> str:
-    lines = g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-    return "".join(sorted({line + "\n" for line in lines if line.strip()}))
+    """Sorted canonical N-Triples, one line per triple, written directly from the triples
+    (rdflib's nt serializer is several times slower)."""
+    t = _nt_term
+    return "".join(sorted({f"{t(s)} {t(p)} {t(o)} .\n" for s, p, o in g}))
 
 
-def _turtle(nt: str) -> str:
-    """Turtle from the sorted N-Triples (Oxigraph's writer, fast and order-preserving), with
+def _parse_nt(nt: str) -> list:
+    """The sorted N-Triples as Oxigraph triples (in file order), for the other writers."""
+    import pyoxigraph
+
+    return list(pyoxigraph.parse(nt.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES))
+
+
+def _turtle(triples: list) -> str:
+    """Turtle from the sorted triples (Oxigraph's writer, fast and order-preserving), with
     vocabulary prefixes in a fixed order; instance IRIs stay whole, they are readable as they are."""
     import pyoxigraph
 
     vocab = {k: v for k, v in PREFIXES.items() if not v.startswith(str(ID))}
-    triples = pyoxigraph.parse(nt.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     text = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=vocab).decode("utf-8")
     lines = text.splitlines(keepends=True)
     head = [line for line in lines if line.startswith("@prefix ")]
     return "".join(sorted(head)) + "".join(lines[len(head):])
 
 
-def _sorted_json(value):
-    """JSON-LD with every node list and value array in a fixed order (they are unordered sets)."""
-    if isinstance(value, dict):
-        return {k: _sorted_json(v) for k, v in sorted(value.items())}
-    if isinstance(value, list):
-        items = [_sorted_json(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
-    return value
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def _jsonld(g: Graph) -> str:
-    context = {k: v for k, v in sorted(PREFIXES.items())}
-    data = json.loads(g.serialize(format="json-ld", context=context, auto_compact=True))
-    if isinstance(data, dict) and "@context" in data:
-        ctx = data.pop("@context")
-        data = {"@context": ctx, **_sorted_json(data)}
+class _Compactor:
+    """Compacts Oxigraph's expanded JSON-LD with the prefix context, the way rdflib's
+    ``auto_compact`` writes it: compact IRIs, ``@type`` for rdf:type, plain strings,
+    native booleans and integers (only lexical forms that read back unchanged), and
+    single values unwrapped."""
+
+    def __init__(self, prefixes: dict[str, str]):
+        self.prefixes = sorted(((ns, name) for name, ns in prefixes.items()), key=lambda x: -len(x[0]))
+        self.cache: dict[str, str] = {}
+
+    def iri(self, iri: str) -> str:
+        short = self.cache.get(iri)
+        if short is None:
+            short = iri
+            for ns, name in self.prefixes:  # longest namespace first
+                if iri.startswith(ns) and len(iri) > len(ns):
+                    rest = iri[len(ns):]
+                    if not rest.startswith("//") and ":" not in rest:
+                        short = f"{name}:{rest}"
+                    break
+            self.cache[iri] = short
+        return short
+
+    def value(self, v: dict):
+        if "@id" in v:
+            return {"@id": self.iri(v["@id"])}
+        if "@language" in v:
+            return v
+        dt, lexical = v.get("@type"), v["@value"]
+        if dt is None or dt == _XSD_STRING:
+            return lexical
+        if dt == _XSD + "boolean" and lexical in ("true", "false"):
+            return lexical == "true"
+        if dt == _XSD + "integer" and lexical.lstrip("-").isdigit() and str(int(lexical)) == lexical:
+            return int(lexical)
+        return {"@type": self.iri(dt), "@value": lexical}
+
+    def node(self, n: dict) -> dict:
+        out = {}
+        for key, values in n.items():
+            if key == "@id":
+                out["@id"] = self.iri(values)
+            elif key == _RDF_TYPE and all("@id" in v for v in values):
+                types = [self.iri(v["@id"]) for v in values]
+                out["@type"] = types[0] if len(types) == 1 else types
+            else:
+                vals = [self.value(v) for v in values]
+                out[self.iri(key)] = vals[0] if len(vals) == 1 else vals
+        return out
+
+
+def _jsonld(triples: list) -> str:
+    """Compacted JSON-LD from the sorted triples: Oxigraph writes the expanded form (one node
+    object per subject, in the sorted order, so the output is deterministic) and _Compactor
+    applies the prefix context."""
+    import pyoxigraph
+
+    context = {k: str(v) for k, v in sorted(PREFIXES.items())}
+    expanded = json.loads(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.JSON_LD))
+    merged: dict[str, dict] = {}
+    for n in expanded:  # one object per subject; merge should the writer ever split one
+        same = merged.setdefault(n["@id"], {"@id": n["@id"]})
+        for key, values in n.items():
+            if key != "@id":
+                same.setdefault(key, []).extend(values)
+    compact = _Compactor(context)
+    graph = [compact.node(n) for n in merged.values()]
+    data = {"@context": context, "@graph": [dict(sorted(n.items())) for n in graph]}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -184,8 +265,10 @@ def build(data_dir: str | Path, out: str | Path = "build", links: Optional[list[
     try:
         nt = _ntriples(g)
         (tmp / "graph.nt").write_text(nt, encoding="utf-8")
-        (tmp / "graph.ttl").write_text(_turtle(nt), encoding="utf-8")
-        (tmp / "graph.jsonld").write_text(_jsonld(g), encoding="utf-8")
+        triples = _parse_nt(nt)
+        (tmp / "graph.ttl").write_text(_turtle(triples), encoding="utf-8")
+        (tmp / "graph.jsonld").write_text(_jsonld(triples), encoding="utf-8")
+        del triples
         _load_store(tmp / STORE, tmp / "graph.nt")
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         _swap_in(tmp, out)
