@@ -39,6 +39,16 @@ def _report_failures(results) -> None:
         raise click.exceptions.Exit(1)
 
 
+def _report_written(written, failed) -> None:
+    """List the files a job wrote, then the documents that failed (exit 1 if any)."""
+    for path in written:
+        click.echo(f"  wrote {path}")
+    for f in failed:
+        click.echo(f"error: {f}", err=True)
+    if failed:
+        sys.exit(1)
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
@@ -170,8 +180,7 @@ def report(out, build_dir, child, parent):
 
     summary = write_report(build_dir, out, child, parent)
     click.echo(f"{len(summary.pairs)} document pairs reported")
-    for path in summary.written:
-        click.echo(f"  wrote {path}")
+    _report_written(summary.written, [])
 
 
 @main.command(name="all")
@@ -192,12 +201,7 @@ def all_(ctx, out):
         + (", ".join(f"{n} {status}" for status, n in sorted(summary.links.items())) or "no") + " alignment links; "
         f"graph of {summary.triples:,} triples (SHACL-valid); {summary.reports} alignment-gap reports"
     )
-    for path in summary.written:
-        click.echo(f"  wrote {path}")
-    for f in summary.failed:
-        click.echo(f"error: {f}", err=True)
-    if summary.failed:
-        sys.exit(1)
+    _report_written(summary.written, summary.failed)
 
 
 @main.command()
@@ -213,12 +217,7 @@ def build(ctx, out):
         f"{summary.triples} triples from {summary.parsed} documents ({summary.links} alignment links), "
         f"SHACL-valid, in {summary.seconds:.1f} s"
     )
-    for path in summary.written:
-        click.echo(f"  wrote {path}")
-    for f in summary.failed:
-        click.echo(f"error: {f}", err=True)
-    if summary.failed:
-        sys.exit(1)
+    _report_written(summary.written, summary.failed)
 
 
 @main.command()

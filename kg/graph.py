@@ -219,12 +219,7 @@ class _Builder:
         if e.file:
             self.add(node, PKG.sourceFile, Literal(e.file))
         if p.error:
-            w = URIRef(f"{node}/warning/1")
-            self.add(node, PKG.hasWarning, w)
-            self.add(w, RDF.type, PKG.DataQualityWarning)
-            self.add(w, PKG.warningCode, Literal("error"))
-            self.add(w, PKG.message, Literal(p.error))
-            self.span(w, e.id, None)
+            self.warning(node, e.id, 1, "error", p.error, None)
         if d is None:
             return
         self.docs[e.id] = d
@@ -242,12 +237,7 @@ class _Builder:
                     self.add(cn, PKG.citedDocument, doc_iri(other.id))
                     self.add(node, ELI.cites, doc_iri(other.id))
         for i, w in enumerate(d.warnings, 1):
-            wn = URIRef(f"{node}/warning/{i}")
-            self.add(node, PKG.hasWarning, wn)
-            self.add(wn, RDF.type, PKG.DataQualityWarning)
-            self.add(wn, PKG.warningCode, Literal(w.code))
-            self.add(wn, PKG.message, Literal(w.message))
-            self.span(wn, e.id, w.span)
+            self.warning(node, e.id, i, w.code, w.message, w.span)
         self.targets(node, e.id, d.targets)
         sections = {}
         for s in d.sections:
@@ -263,6 +253,15 @@ class _Builder:
             self.targets(sn, e.id, s.targets)
         for m in d.measures:
             self.measure(e.id, m, sections.get(m.section or ""))
+
+    def warning(self, doc: URIRef, doc_id: str, i: int, code: str, message: str, span: Optional[Span]) -> None:
+        """A data-quality warning of a document (or the reason it failed to parse)."""
+        node = URIRef(f"{doc}/warning/{i}")
+        self.add(doc, PKG.hasWarning, node)
+        self.add(node, RDF.type, PKG.DataQualityWarning)
+        self.add(node, PKG.warningCode, Literal(code))
+        self.add(node, PKG.message, Literal(message))
+        self.span(node, doc_id, span)
 
     def measure(self, doc_id: str, m: Measure, section: Optional[URIRef]) -> None:
         node = measure_iri(doc_id, m.key)

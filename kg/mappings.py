@@ -78,6 +78,12 @@ class Rows:
         where = f'line {line}, column "{column}"' if column else f"line {line}"
         return MappingError(f"{self.label} {where}: {problem}")
 
+    def require(self, line: int, row: dict[str, str], columns: tuple[str, ...]) -> None:
+        """Raise the one-line error for the first of ``columns`` left empty in ``row``."""
+        for col in columns:
+            if not row[col]:
+                raise self.error(line, col, "empty")
+
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         try:
             text = self.path.read_text(encoding="utf-8-sig")

@@ -41,9 +41,7 @@ def load_labels(path: Union[str, Path, None] = None) -> tuple[Rows, list[Label]]
     rows = Rows(Path(path) if path is not None else mapping_path(FILENAME), COLUMNS)
     out = []
     for line, r in rows:
-        for col in ("source_doc", "source_measure", "target_doc"):
-            if not r[col]:
-                raise rows.error(line, col, "empty")
+        rows.require(line, r, ("source_doc", "source_measure", "target_doc"))
         out.append(Label(r["source_doc"], r["source_measure"], r["target_doc"], r["target_measure"] or None,
                          r["note"], line))
     return rows, out

@@ -21,6 +21,7 @@ in document order, where the missing numbers were is linked to the missing numbe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional
 
 import numpy as np
@@ -71,11 +72,14 @@ def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
 
 
-def _agency_agreement(child: list[AgencyRef], parent: list[AgencyRef], up) -> Optional[float]:
-    """Dice overlap of the two lists (child names lifted to the parent's level) with the
-    lead agencies weighted as much as the rest; None when either side names no agency."""
-    c = [up(a) for a in child if not a.generic]
-    p = [a.name for a in parent if not a.generic]
+def _names(agencies: list[AgencyRef], name=lambda a: a.name) -> list[str]:
+    """The non-generic agencies of a list, in printed order (first = lead)."""
+    return [name(a) for a in agencies if not a.generic]
+
+
+def _agency_agreement(c: list[str], p: list[str]) -> Optional[float]:
+    """Dice overlap of two agency lists (the child's already lifted to the parent's level)
+    with the lead agencies weighted as much as the rest; None when either side names none."""
     if not c or not p:
         return None
     dice = 2 * len(set(c) & set(p)) / (len(set(c)) + len(set(p)))
@@ -96,6 +100,11 @@ class PairScores:
     evidence: np.ndarray
     title: np.ndarray
     copied: np.ndarray  # per child measure: share copied from anywhere in the parent
+
+    @cached_property
+    def parent_sentences(self) -> list[Sentence]:
+        """The parent sentences in column order of ``sim``."""
+        return [s for u in self.units for s in u.sentences]
 
     @property
     def pairs_scored(self) -> int:
@@ -161,10 +170,12 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     # anywhere in the parent counts for the measure whose title the child keeps.
     evidence = np.maximum(evidence, title * copied[:, None])
     score = np.zeros((n_c, n_u))
+    parent_names = [_names(u.agencies) for u in units[:-1]]
     for ci, m in enumerate(child.measures):
         score[ci, -1] = evidence[ci, -1]  # the preamble competes on evidence alone
-        for ui, u in enumerate(units[:-1]):
-            ag = _agency_agreement(m.agencies, u.agencies, up)
+        child_names = _names(m.agencies, up)  # lifted once per measure, not once per candidate
+        for ui, names in enumerate(parent_names):
+            ag = _agency_agreement(child_names, names)
             parts = [(W_EVIDENCE, evidence[ci, ui]), (W_TITLE, title[ci, ui]), (W_TOPIC, topic[ci, ui]),
                      (W_ORDER, order[ci, ui])]
             if ag is not None:
@@ -176,8 +187,7 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
 def _evidence(ps: PairScores, ci: int, col: slice) -> list[Evidence]:
     """Each child sentence with its best match in ``col`` (the parent measure), or anywhere
     in the parent when the measure's own sentences hold no match (a shuffled scrape)."""
-    c_sents = ps.child.measures[ci].sentences
-    p_sents = [s for u in ps.units for s in u.sentences]
+    c_sents, p_sents = ps.child.measures[ci].sentences, ps.parent_sentences
     out = []
     for k, row in enumerate(ps.sim[ps.rows[ci]]):
         j = int(np.argmax(row[col])) + col.start if col.stop > col.start else None
@@ -246,7 +256,7 @@ def _displaced(ps: PairScores, links: list[Link], ci: int) -> bool:
     link = links[ci]
     if link.target_key is None:
         return False
-    ui = next(i for i, u in enumerate(ps.units) if u.key == link.target_key)
+    ui = _unit_index(ps, link.target_key)
     if ps.title[ci, ui] >= 0.5:
         return False
     return any(o.target_key == link.target_key and ps.title[k, ui] >= 0.9

@@ -47,9 +47,7 @@ def load_overrides(path: Union[str, Path, None] = None) -> tuple[Rows, list[Over
     rows = Rows(Path(path) if path is not None else mapping_path(FILENAME), COLUMNS)
     out = []
     for line, r in rows:
-        for col in ("source_doc", "source_measure", "target_doc", "action"):
-            if not r[col]:
-                raise rows.error(line, col, "empty")
+        rows.require(line, r, ("source_doc", "source_measure", "target_doc", "action"))
         if r["action"] not in ACTIONS:
             raise rows.error(line, "action", f"“{r['action']}” is not one of {', '.join(ACTIONS)}")
         if r["action"] != "reject" and not r["target_measure"]:
