@@ -112,6 +112,35 @@ class PairScores:
         return int(self.sim.shape[0] * self.sim.shape[1])
 
 
+def _coverage(gain: np.ndarray, c_w: np.ndarray, p_w: np.ndarray, rows: list[slice],
+              cols: list[slice]) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence evidence per (child measure, parent unit) and the share of each child
+    measure copied from anywhere in the parent, from the sentence gains.
+
+    Evidence is the larger of the child's coverage (its sentences' best gain within the
+    unit, weighted by length) and the unit's coverage (the unit's sentences' best gain
+    within the child measure); a measure or unit without sentences has none.
+    """
+    n_c, n_u = len(rows), len(cols)
+    evidence, copied = np.zeros((n_c, n_u)), np.zeros(n_c)
+    r_full = [i for i, r in enumerate(rows) if r.stop > r.start]
+    u_full = [i for i, c in enumerate(cols) if c.stop > c.start]
+    if not r_full or not u_full:
+        return evidence, copied
+    r_starts = np.array([rows[i].start for i in r_full])
+    u_starts = np.array([cols[i].start for i in u_full])
+    c_sum = np.add.reduceat(c_w, r_starts)
+    p_sum = np.add.reduceat(p_w, u_starts)
+    # Sentences outside any measure/unit never occur: rows and cols tile the matrix.
+    best_in_unit = np.maximum.reduceat(gain, u_starts, axis=1)  # child sentence × unit
+    child_cov = np.add.reduceat(c_w[:, None] * best_in_unit, r_starts, axis=0) / c_sum[:, None]
+    best_in_child = np.maximum.reduceat(gain, r_starts, axis=0)  # child measure × parent sentence
+    unit_cov = np.add.reduceat(best_in_child * p_w[None, :], u_starts, axis=1) / p_sum[None, :]
+    evidence[np.ix_(r_full, u_full)] = np.maximum(child_cov, unit_cov)
+    copied[r_full] = np.add.reduceat(c_w * gain.max(axis=1), r_starts) / c_sum
+    return evidence, copied
+
+
 def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or a.name,
                candidates: Optional[set[str]] = None) -> PairScores:
     """Score every child measure against every parent unit (one cdist per signal).
@@ -139,20 +168,7 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     p_w = np.array([len(s.text) for s in p_sents], dtype=float)
 
     n_c, n_u = len(child.measures), len(units)
-    evidence = np.zeros((n_c, n_u))
-    copied = np.zeros(n_c)
-    for ci, r in enumerate(rows):
-        if r.stop == r.start:
-            continue
-        w = c_w[r]
-        copied[ci] = (w * gain[r].max(axis=1)).sum() / w.sum() if gain.shape[1] else 0.0
-        for ui, col in enumerate(cols):
-            if col.stop == col.start:
-                continue
-            block = gain[r, col]
-            child_cov = (w * block.max(axis=1)).sum() / w.sum()
-            parent_cov = (p_w[col] * block.max(axis=0)).sum() / p_w[col].sum()
-            evidence[ci, ui] = max(child_cov, parent_cov)
+    evidence, copied = _coverage(gain, c_w, p_w, rows, cols)
 
     titles = similarity([m.title for m in child.measures], [u.title or "\0" for u in units])
     title = _ramp(titles, TITLE_LOW, TITLE_HIGH)
@@ -169,18 +185,19 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     # A scraped parent may hold a measure's sentences under another heading: copying from
     # anywhere in the parent counts for the measure whose title the child keeps.
     evidence = np.maximum(evidence, title * copied[:, None])
-    score = np.zeros((n_c, n_u))
+    agency = np.full((n_c, n_u), np.nan)
     parent_names = [_names(u.agencies) for u in units[:-1]]
     for ci, m in enumerate(child.measures):
-        score[ci, -1] = evidence[ci, -1]  # the preamble competes on evidence alone
         child_names = _names(m.agencies, up)  # lifted once per measure, not once per candidate
         for ui, names in enumerate(parent_names):
             ag = _agency_agreement(child_names, names)
-            parts = [(W_EVIDENCE, evidence[ci, ui]), (W_TITLE, title[ci, ui]), (W_TOPIC, topic[ci, ui]),
-                     (W_ORDER, order[ci, ui])]
             if ag is not None:
-                parts.append((W_AGENCY, ag))
-            score[ci, ui] = sum(w * x for w, x in parts) / sum(w for w, _ in parts)
+                agency[ci, ui] = ag
+    base = W_EVIDENCE * evidence + W_TITLE * title + W_TOPIC * topic + W_ORDER * order
+    total = W_EVIDENCE + W_TITLE + W_TOPIC + W_ORDER
+    named = ~np.isnan(agency)  # agencies count only where both sides name some
+    score = np.where(named, (base + W_AGENCY * np.nan_to_num(agency)) / (total + W_AGENCY), base / total)
+    score[:, -1] = evidence[:, -1]  # the preamble competes on evidence alone
     return PairScores(child, parent, units, sim, rows, cols, score, evidence, title, copied)
 
 
