@@ -183,16 +183,24 @@ def report(out, build_dir, child, parent):
     _report_written(summary.written, [])
 
 
+def _workers_option():
+    from .parallel import default_workers
+
+    return click.option("--workers", type=click.IntRange(min=1), default=default_workers(), show_default=True,
+                        help="Processes for parsing and alignment (default: the cores available).")
+
+
 @main.command(name="all")
 @click.option("--out", default="out", show_default=True, type=click.Path(file_okay=False), help="Output directory.")
+@_workers_option()
 @click.pass_context
-def all_(ctx, out):
+def all_(ctx, out, workers):
     """The main job: parse the corpus and write all outputs into --out."""
     from rich.console import Console
 
     console = Console(stderr=True)
     with console.status("processing corpus…") as status:
-        summary = run_all(ctx.obj["data"], out, progress=lambda message: status.update(message + "…"))
+        summary = run_all(ctx.obj["data"], out, progress=lambda message: status.update(message + "…"), workers=workers)
     textless = summary.documents - summary.parsed - len(summary.failed)
     click.echo(
         f"{summary.parsed} documents parsed ({textless} registered without text, {len(summary.failed)} failed): "

@@ -8,7 +8,6 @@ Where the two disagree the registry wins and the disagreement is a warning.
 from __future__ import annotations
 
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -17,6 +16,7 @@ import yaml
 
 from .errors import KgError, RegistryError
 from .model import Document, Issue
+from .parallel import run_jobs
 from .parse import parse_file
 
 LEVELS = ("national", "provincial", "municipal", "county")
@@ -188,13 +188,8 @@ def process(
     wanted = {reg.get(r).id for r in only} if only else None
     entries = [e for e in reg.entries if wanted is None or e.id in wanted]
     jobs = [(reg.path.parent / e.file, e.level, e.region) for e in entries if e.file]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            futures = [pool.submit(_parse, *job) for job in jobs]
-            results = _collect(reg, entries, (f.result() for f in futures), progress)
-    else:  # lazily, so ``progress`` still announces each document before it is parsed
-        results = _collect(reg, entries, (_parse(*job) for job in jobs), progress)
-    return reg, results
+    # Lazily in order, so ``progress`` announces each document as its result comes in.
+    return reg, _collect(reg, entries, run_jobs(_parse, jobs, workers), progress)
 
 
 def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Processed]:

@@ -39,17 +39,19 @@ def _jsonl(records) -> str:
     return "".join(to_json(r) + "\n" for r in records)
 
 
-def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[str], None]] = None) -> RunSummary:
+def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[str], None]] = None,
+            workers: int = 1) -> RunSummary:
     """Parse, align, build and validate the graph, report and draw the corpus in ``data_dir``
-    into ``out``: listings as JSON Lines, ``build/``, ``report/`` and the interactive views."""
+    into ``out``: listings as JSON Lines, ``build/``, ``report/`` and the interactive views.
+    ``workers``: processes for parsing and alignment."""
     from .align import align_corpus
     from .build import build
     from .report import write_report
 
     step = progress or (lambda message: None)
-    registry, results = process(data_dir, progress=lambda e: step(f"parsing {e.id}"))
+    registry, results = process(data_dir, progress=lambda e: step(f"parsing {e.id}"), workers=workers)
     step("aligning child documents to their parents")
-    alignment = align_corpus(data_dir, processed=(registry, results))
+    alignment = align_corpus(data_dir, processed=(registry, results), workers=workers, progress=step)
     links = align_records(alignment)
     out = Path(out)
     summary = RunSummary(out)

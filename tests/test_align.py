@@ -290,3 +290,13 @@ def test_aligning_twice_gives_identical_records(processed):
     first = align_records(align_corpus(DATA, processed=processed))
     again = align_records(align_corpus(DATA))  # parsed afresh
     assert first and json.dumps(first, ensure_ascii=False) == json.dumps(again, ensure_ascii=False)
+
+
+def test_aligning_in_two_processes_gives_the_same_records_and_scores(processed):
+    one = align_corpus(DATA, processed=processed)
+    two = align_corpus(DATA, processed=processed, workers=2)
+    assert align_records(two) == align_records(one)
+    # The scores come back bound to this process's documents, so records can cite them.
+    for a, b in zip(one.pairs, two.pairs):
+        assert b.scores.child is a.scores.child and [u.key for u in b.scores.units] == [u.key for u in a.scores.units]
+        assert (b.scores.score == a.scores.score).all()

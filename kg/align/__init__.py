@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional, Union
+from typing import Callable, Optional, Union
+
+from threadpoolctl import threadpool_limits
 
 from ..corpus import LEVELS, Entry, Processed, Registry, process
 from ..errors import KgError
 from ..mappings import load_agencies
 from ..model import AgencyRef, Document, Link
+from ..parallel import run_jobs
 from .candidates import CandidateIndex, candidate_parents, documents_from
 from .measures import PairScores, choose, score_pair
 from .overrides import apply_overrides, load_overrides
+from . import text
+from .text import _jieba
 
 __all__ = ["AlignedPair", "Alignment", "align_corpus", "align_documents", "align_undeclared", "pairs_to_align"]
 
@@ -115,24 +120,52 @@ def pairs_to_align(registry: Registry, source: Optional[str] = None, target: Opt
     return [(e, registry.get(p), "implements") for e in entries for p in e.implements if wanted in (None, p)]
 
 
+# What forked alignment workers read: the parsed documents and the overrides table.
+_SHARED: dict = {}
+
+
+def _align_job(source_id: str, target_id: str, relation: str) -> tuple[list[Link], tuple]:
+    docs, table = _SHARED["docs"], _SHARED["table"]
+    links, scores = align_documents(docs[source_id], docs[target_id], source_id, target_id, relation, table)
+    return links, scores.detach()
+
+
 def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, target: Optional[str] = None,
-                 overrides: Union[str, Path, None, bool] = None, processed=None) -> Alignment:
+                 overrides: Union[str, Path, None, bool] = None, processed=None, workers: int = 1,
+                 progress: Optional[Callable[[str], None]] = None) -> Alignment:
     """Align the corpus in ``data_dir``. ``overrides``: a CSV path, None for the installed
-    mappings/alignment_overrides.csv, or False to see the tool's own links only."""
+    mappings/alignment_overrides.csv, or False to see the tool's own links only.
+    ``workers`` > 1 aligns document pairs in that many processes (large corpora);
+    ``progress`` is told of each pair as it is done."""
     registry, results = processed or process(data_dir)
     docs = {p.entry.id: p.doc for p in results}
     out = Alignment(registry, results)
     table = None
     if overrides is not False:
         table = _with_ids(load_overrides(overrides), registry, out.skipped if overrides is None else None)
+    jobs = []
     for s, t, relation in pairs_to_align(registry, source, target):
         missing = [e for e in (s, t) if docs.get(e.id) is None]
         if missing:
             why = "registered without text" if not missing[0].file else "failed to parse"
             out.skipped.append(f"{s.id} → {t.id}: {missing[0].id} {why}")
             continue
-        links, scores = align_documents(docs[s.id], docs[t.id], s.id, t.id, relation, table)
-        out.pairs.append(AlignedPair(s, t, relation, links, scores))
+        jobs.append((s, t, relation))
+    if workers > 1:
+        _jieba()  # loaded once here, inherited by the forked workers
+    _SHARED.update(docs=docs, table=table)
+    # The matrices of one pair are small: BLAS threads (and, with a process per core,
+    # rapidfuzz threads) would only contend for the cores.
+    with threadpool_limits(limits=1, user_api="blas"), text.threads(1 if workers > 1 else text.WORKERS):
+        try:
+            done = run_jobs(_align_job, [(s.id, t.id, relation) for s, t, relation in jobs], workers)
+            for k, ((s, t, relation), (links, detached)) in enumerate(zip(jobs, done), 1):
+                scores = PairScores.attach(docs[s.id], docs[t.id], detached)
+                out.pairs.append(AlignedPair(s, t, relation, links, scores))
+                if progress:
+                    progress(f"aligned {s.id} → {t.id} ({k}/{len(jobs)})")
+        finally:
+            _SHARED.clear()
     return out
 
 

@@ -106,6 +106,19 @@ class PairScores:
         """The parent sentences in column order of ``sim``."""
         return [s for u in self.units for s in u.sentences]
 
+    def detach(self) -> tuple:
+        """The scores without the documents, to send back from a worker process cheaply
+        (the documents are pickled once per worker, not once per pair); see ``attach``."""
+        return ([u.key for u in self.units], self.sim, self.rows, self.cols, self.score, self.evidence,
+                self.title, self.copied)
+
+    @classmethod
+    def attach(cls, child: Document, parent: Document, detached: tuple) -> "PairScores":
+        """``detach``'s result bound again to the caller's own documents."""
+        keys, *arrays = detached
+        wanted = set(keys)
+        return cls(child, parent, [u for u in _units(parent) if u.key in wanted], *arrays)
+
     @property
     def pairs_scored(self) -> int:
         """Sentence pairs actually scored (child sentences × parent sentences of the units kept)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
@@ -25,6 +26,17 @@ _NOISE = re.compile(r"[\s，。；：、！？“”‘’《》（）()【】�
 # three-word sentence against a long one is 1.0 whenever the words are a subset.
 _MIN_TOKEN_CHARS = 12
 WORKERS = -1  # rapidfuzz threads: all cores
+
+
+@contextmanager
+def threads(n: int):
+    """rapidfuzz uses ``n`` threads inside the block (1 when each core runs its own process)."""
+    global WORKERS
+    saved, WORKERS = WORKERS, n
+    try:
+        yield
+    finally:
+        WORKERS = saved
 
 
 def clean(text: str) -> str:

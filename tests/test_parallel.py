@@ -1,0 +1,34 @@
+"""Process pools for parsing and alignment: same results, in job order, either way."""
+
+import os
+
+from kg.parallel import default_workers, fan_out, run_jobs
+
+_STATE = {}
+
+
+def _pid_and_square(x):
+    return os.getpid(), x * x + _STATE.get("offset", 0)
+
+
+def test_pool_keeps_job_order_and_sees_state_set_before_the_call():
+    _STATE["offset"] = 1
+    try:
+        out = list(fan_out(_pid_and_square, list(range(40)), workers=2))
+    finally:
+        _STATE.clear()
+    assert [v for _, v in out] == [x * x + 1 for x in range(40)]
+    assert {pid for pid, _ in out} - {os.getpid()}  # ran in worker processes
+
+
+def test_one_worker_or_one_job_runs_in_this_process():
+    assert {pid for pid, _ in fan_out(_pid_and_square, [1, 2, 3], workers=1)} == {os.getpid()}
+    assert [pid for pid, _ in fan_out(_pid_and_square, [3], workers=2)] == [os.getpid()]
+
+
+def test_run_jobs_spreads_argument_tuples():
+    assert list(run_jobs(divmod, [(7, 2), (9, 4)], workers=2)) == [(3, 1), (2, 1)]
+
+
+def test_default_workers_is_at_least_one():
+    assert default_workers() >= 1
