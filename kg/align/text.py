@@ -68,6 +68,76 @@ def tokens(text: str) -> str:
     return " ".join(_jieba().lcut(clean(text), HMM=False))
 
 
+class _Words:
+    """A process-wide numbering of jieba words, so sentences are cut and looked up once and
+    each pair of documents is scored with numpy on small integer arrays."""
+
+    def __init__(self):
+        self.ids: dict[str, int] = {}
+        self._lengths: list[int] = []
+        self._arrays: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.float32), np.zeros(0, bool))
+
+    def of(self, words) -> np.ndarray:
+        ids = self.ids
+        out = np.empty(len(words), dtype=np.int64)
+        for k, w in enumerate(words):
+            i = ids.get(w)
+            if i is None:
+                i = ids[w] = len(self._lengths)
+                self._lengths.append(len(w))
+            out[k] = i
+        return out
+
+    def _current(self) -> tuple[np.ndarray, np.ndarray]:
+        if len(self._arrays[0]) != len(self._lengths):  # new words since last asked
+            words = sorted(self.ids, key=self.ids.get)
+            self._arrays = (np.array(self._lengths, dtype=np.float32),
+                            np.array([len(w) > 1 and not w.isdigit() for w in words], dtype=bool))
+        return self._arrays
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Characters per word id."""
+        return self._current()[0]
+
+    @property
+    def topical(self) -> np.ndarray:
+        """Per word id: two characters or more, not a number."""
+        return self._current()[1]
+
+
+_WORDS = _Words()
+
+
+@lru_cache(maxsize=1 << 17)
+def word_set(text: str) -> np.ndarray:
+    """The distinct word ids of a sentence."""
+    return np.unique(_WORDS.of(tokens(text).split()))
+
+
+@lru_cache(maxsize=1 << 17)
+def topical_words(text: str) -> np.ndarray:
+    """The word ids of a piece of text that carry a topic (two characters or more, not a
+    number), repeated as often as they occur."""
+    ids = _WORDS.of(tokens(text).split())
+    return ids[_WORDS.topical[ids]] if len(ids) else ids
+
+
+def _incidence(groups: list[np.ndarray], counts: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Rows × local vocabulary matrix of word ids (1/0, or occurrence counts), and the
+    global id of each column."""
+    sizes = [len(g) for g in groups]
+    flat = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+    vocab, cols = np.unique(flat, return_inverse=True)
+    rows = np.repeat(np.arange(len(groups)), sizes)
+    matrix = np.zeros((len(groups), len(vocab)), dtype=np.float32 if not counts else np.float64)
+    if counts:
+        np.add.at(matrix, (rows, cols), 1.0)
+    else:
+        matrix[rows, cols] = 1.0
+    return matrix, vocab
+
+
 def word_overlap(a: list[str], b: list[str]) -> np.ndarray:
     """``len(a) × len(b)`` overlap in [0, 1] of the jieba word sets of two lists of sentences.
 
@@ -80,14 +150,8 @@ def word_overlap(a: list[str], b: list[str]) -> np.ndarray:
     >>> word_overlap(["推进工业绿色转型"], ["大力推进工业绿色转型", "加强宣传引导"]).round(2).tolist()
     [[1.0, 0.0]]
     """
-    vocab: dict[str, int] = {}
-    rows = [[vocab.setdefault(w, len(vocab)) for w in set(tokens(x).split())] for x in a + b]
-    lengths = np.zeros(len(vocab), dtype=np.float32)
-    for w, i in vocab.items():
-        lengths[i] = len(w)
-    incidence = np.zeros((len(rows), len(vocab)), dtype=np.float32)
-    for r, ids in enumerate(rows):
-        incidence[r, ids] = 1.0
+    incidence, vocab = _incidence([word_set(x) for x in a + b])
+    lengths = _WORDS.lengths[vocab]
     weighted = incidence[: len(a)] * lengths
     shared = weighted @ incidence[len(a):].T
     la = weighted.sum(axis=1)[:, None]
@@ -120,19 +184,15 @@ def topic_similarity(a: list[list[str]], b: list[list[str]]) -> np.ndarray:
     from one national guidance) where few sentences are copied. Each text is a list of
     pieces (title, sentences), tokenised piece by piece so sentences are cut only once.
     """
-    docs = [[w for piece in t for w in tokens(piece).split() if len(w) > 1 and not w.isdigit()] for t in a + b]
-    vocab: dict[str, int] = {}
-    for d in docs:
-        for w in d:
-            vocab.setdefault(w, len(vocab))
-    if not vocab or not a or not b:
+    if not a or not b:
         return np.zeros((len(a), len(b)))
-    tf = np.zeros((len(docs), len(vocab)))
-    for i, d in enumerate(docs):
-        for w in d:
-            tf[i, vocab[w]] += 1
+    groups = [np.concatenate([topical_words(piece) for piece in t]) if t else np.zeros(0, dtype=np.int64)
+              for t in a + b]
+    tf, vocab = _incidence(groups, counts=True)
+    if not len(vocab):
+        return np.zeros((len(a), len(b)))
     df = (tf > 0).sum(axis=0)
-    weights = tf * (np.log((len(docs) + 1) / (df + 1)) + 1)
+    weights = tf * (np.log((len(groups) + 1) / (df + 1)) + 1)
     norms = np.linalg.norm(weights, axis=1, keepdims=True)
     weights = np.divide(weights, norms, out=np.zeros_like(weights), where=norms > 0)
     return weights[: len(a)] @ weights[len(a):].T
