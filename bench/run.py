@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import gc
-import inspect
 import json
 import random
 import resource
@@ -45,6 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from kg.parallel import default_workers  # noqa: E402
 
 QUERIES = ("gaps", "agency-load")
 
@@ -60,13 +61,6 @@ def _median_ms(fn, runs: int) -> float:
         fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times) * 1000
-
-
-def _kwargs_if_accepted(fn, **wanted) -> dict:
-    """HOOK: options another branch adds (``process(workers=…)``) are passed only once
-    the function accepts them, so this benchmark runs before and after that merge."""
-    params = inspect.signature(fn).parameters
-    return {k: v for k, v in wanted.items() if v is not None and k in params}
 
 
 class _StageTimer:
@@ -155,7 +149,7 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
     from kg.corpus import process
     from kg.query import resolve, run_query
 
-    res: dict = {"docs": size, "seed": seed, "seconds": {}, "peak_mib": {}}
+    res: dict = {"docs": size, "seed": seed, "workers": workers, "seconds": {}, "peak_mib": {}}
     sec, peak = res["seconds"], res["peak_mib"]
     tmp = Path(tempfile.mkdtemp(prefix=f"kg-bench-{size}-"))
     corpus, out = tmp / "corpus", tmp / "build"
@@ -170,7 +164,7 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
     sec["jieba_startup"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    registry, results = process(corpus, **_kwargs_if_accepted(process, workers=workers))
+    registry, results = process(corpus, workers=workers)
     sec["parse"] = time.perf_counter() - t
     peak["parse"] = _peak_mib()
     res["parse_errors"] = [f"{p.entry.id}: {p.error}" for p in results if p.error]
@@ -178,7 +172,7 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
 
     # HOOK: once kg.align.candidates lands, time align_undeclared / CandidateIndex here too.
     t = time.perf_counter()
-    alignment = align_corpus(corpus, processed=(registry, results))
+    alignment = align_corpus(corpus, processed=(registry, results), workers=workers)
     sec["align"] = time.perf_counter() - t
     peak["align"] = _peak_mib()
     pairs = alignment.pairs
@@ -285,7 +279,7 @@ def _fmt_acc(x) -> str:
 def print_size(r: dict) -> None:
     s, p, a = r["seconds"], r["peak_mib"], r["accuracy"]
     print(f"\n== {r['docs']} child documents (+4 parents; seed {r['seed']}): {r['triples']:,} triples, "
-          f"{r['links']:,} links ==")
+          f"{r['links']:,} links; {r['workers']} worker processes ==")
     if r["parse_errors"]:
         print(f"  parse errors: {len(r['parse_errors'])} (first: {r['parse_errors'][0]})")
     print(f"  {'stage':22} {'seconds':>9} {'peak MiB':>9}   baseline / note")
@@ -356,7 +350,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="runs per query (median)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", help="also write one JSON object per size to this file (JSON Lines)")
-    ap.add_argument("--workers", type=int, help="HOOK: passed to kg.corpus.process once it accepts `workers`")
+    ap.add_argument("--workers", type=int, default=default_workers(),
+                    help="processes for parsing and alignment (default: the cores available)")
     ap.add_argument("--keep", action="store_true", help="keep each size's corpus and build directory")
     ap.add_argument("--rdflib-timeout", type=float, help="seconds before an rdflib query is stopped "
                     "(default 120; 2 with --quick)")
@@ -374,7 +369,7 @@ def main() -> None:
         limit = args.rdflib_timeout or (2.0 if args.quick else 120.0)
         cmd = [sys.executable, __file__, "--one", str(size), "--seed", str(args.seed), "--runs", str(runs),
                "--rdflib-timeout", str(limit)]
-        cmd += (["--workers", str(args.workers)] if args.workers else []) + (["--keep"] if args.keep else [])
+        cmd += ["--workers", str(args.workers)] + (["--keep"] if args.keep else [])
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             print(f"\n== {size}: failed ==\n{proc.stderr[-3000:]}")

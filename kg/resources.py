@@ -8,13 +8,20 @@ researchers edit them. ``KG_MAPPINGS`` points at a researcher's own copy.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Optional
 
 
 def resource_dir(name: str) -> Path:
     """Directory ``name`` ("mappings" or "ontology"), wherever this install keeps it."""
-    env = os.environ.get(f"KG_{name.upper()}")
+    return _located(name, os.environ.get(f"KG_{name.upper()}"))
+
+
+@lru_cache(maxsize=16)
+def _located(name: str, env: Optional[str]) -> Path:
+    """Cached: the tables are looked up for every agency mention of every document."""
     if env:
         return Path(env)
     packaged = resources.files("kg") / name
