@@ -26,6 +26,13 @@ def _format_option(choices=FORMATS):
                         help="Output format (default: table on a terminal, jsonl when piped).")
 
 
+def _workers_option():
+    from .parallel import default_workers
+
+    return click.option("--workers", type=click.IntRange(min=1), default=default_workers(), show_default=True,
+                        help="Processes for the parallel stages (default: the cores available).")
+
+
 def _emit(records, fmt, table_columns=None, columns=None, title=None) -> None:
     fmt = fmt or default_format()
     click.echo(render(records, fmt, columns=columns, table_columns=table_columns, title=title), nl=False)
@@ -174,20 +181,14 @@ def align(ctx, source, target, overrides, no_overrides, evaluate, labels, fmt):
               help="Build directory holding the graph (run `kg build` first).")
 @click.option("--child", help="Only reports for this child document.")
 @click.option("--parent", help="Only reports against this parent document.")
-def report(out, build_dir, child, parent):
+@_workers_option()
+def report(out, build_dir, child, parent, workers):
     """Alignment-gap report per child/parent pair, as Markdown and self-contained HTML."""
     from .report import write_report
 
-    summary = write_report(build_dir, out, child, parent)
+    summary = write_report(build_dir, out, child, parent, workers=workers)
     click.echo(f"{len(summary.pairs)} document pairs reported")
     _report_written(summary.written, [])
-
-
-def _workers_option():
-    from .parallel import default_workers
-
-    return click.option("--workers", type=click.IntRange(min=1), default=default_workers(), show_default=True,
-                        help="Processes for parsing and alignment (default: the cores available).")
 
 
 @main.command(name="all")

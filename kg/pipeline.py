@@ -43,7 +43,7 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
             workers: int = 1) -> RunSummary:
     """Parse, align, build and validate the graph, report and draw the corpus in ``data_dir``
     into ``out``: listings as JSON Lines, ``build/``, ``report/`` and the interactive views.
-    ``workers``: processes for parsing and alignment."""
+    ``workers``: processes for parsing, alignment and reports."""
     from .align import align_corpus
     from .build import build
     from .report import write_report
@@ -84,7 +84,7 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
     summary.written += [out / "build"]
     summary.triples = built.triples
     step("writing the alignment-gap reports")
-    report = write_report(out / "build", out / "report")
+    report = write_report(out / "build", out / "report", workers=workers)
     summary.written += [p for p in report.written if p.suffix == ".html"]
     summary.reports = len(report.pairs)
     step("drawing the interactive views")

@@ -21,6 +21,7 @@ from typing import Optional, Union
 
 from .gaps import coverage, gaps
 from .load import agency_load
+from .parallel import run_jobs, shared
 from .query import run_query
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
@@ -241,10 +242,27 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _write_pair(c: str, p: str) -> list[Path]:
+    """One pair's report files (in a worker process when there are many pairs)."""
+    s = shared()
+    out = s["out"]
+    blocks = pair_report(s["build"], c, p, *s["inputs"])
+    written = []
+    for b in blocks:
+        if b[0] == "figure":
+            _write(out / b[2], b[1])
+            written.append(out / b[2])
+    stem = f"{c}__{p}"
+    _write(out / f"{stem}.md", to_markdown(blocks))
+    _write(out / f"{stem}.html", to_html(blocks))
+    return written + [out / f"{stem}.md", out / f"{stem}.html"]
+
+
 def write_report(build: Union[str, Path] = "build", out: Union[str, Path] = "report",
-                 child: Optional[str] = None, parent: Optional[str] = None) -> ReportSummary:
+                 child: Optional[str] = None, parent: Optional[str] = None, workers: int = 1) -> ReportSummary:
     """Write ``<child>__<parent>.md`` / ``.html`` (+ the chart's SVG) per document pair, and
-    ``index.md`` / ``index.html`` linking them, from the graph built in ``build``."""
+    ``index.md`` / ``index.html`` linking them, from the graph built in ``build``;
+    ``workers`` > 1 writes pairs in that many processes (drawing the charts dominates)."""
     build, out = Path(build), Path(out)
     docs = {r["doc"]: r for r in _query(build, "documents")}
     links = _query(build, "parent-links")
@@ -257,17 +275,10 @@ def write_report(build: Union[str, Path] = "build", out: Union[str, Path] = "rep
     out.mkdir(parents=True, exist_ok=True)
     summary = ReportSummary(out, pairs=pairs)
     index: list[Block] = [("h1", "policy-kg alignment-gap reports"), ("table", ["child", "parent", "report"], [])]
-    for c, p in pairs:
-        blocks = pair_report(build, c, p, docs, links, findings, cover, loads, warnings)
-        stem = f"{c}__{p}"
-        for b in blocks:
-            if b[0] == "figure":
-                _write(out / b[2], b[1])
-                summary.written.append(out / b[2])
-        _write(out / f"{stem}.md", to_markdown(blocks))
-        _write(out / f"{stem}.html", to_html(blocks))
-        summary.written += [out / f"{stem}.md", out / f"{stem}.html"]
-        index[1][2].append([docs.get(c, {}).get("title", c), docs.get(p, {}).get("title", p), f"{stem}.html"])
+    state = {"build": build, "out": out, "inputs": (docs, links, findings, cover, loads, warnings)}
+    for (c, p), written in zip(pairs, run_jobs(_write_pair, pairs, workers, shared=state)):
+        summary.written += written
+        index[1][2].append([docs.get(c, {}).get("title", c), docs.get(p, {}).get("title", p), f"{c}__{p}.html"])
     _write(out / "index.md", to_markdown(index))
     _write(out / "index.html", to_html(index))
     summary.written += [out / "index.md", out / "index.html"]

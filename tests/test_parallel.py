@@ -32,3 +32,31 @@ def test_run_jobs_spreads_argument_tuples():
 
 def test_default_workers_is_at_least_one():
     assert default_workers() >= 1
+
+
+def _generator():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+    spec = importlib.util.spec_from_file_location("bench_generate", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_kg_all_in_two_processes_writes_the_same_files_as_in_one(tmp_path):
+    """Three synthetic city plans: parsing, alignment and the reports fan out to workers."""
+    from kg.pipeline import run_all
+
+    _generator().generate(tmp_path / "corpus", 3, 7)
+    one = run_all(tmp_path / "corpus", tmp_path / "one", workers=1)
+    two = run_all(tmp_path / "corpus", tmp_path / "two", workers=2)
+    assert one.reports == two.reports == 3 and one.links == two.links
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*")
+                   if p.is_file() and "store" not in p.parts)
+    assert files
+    for f in files:
+        assert (tmp_path / "two" / f).read_bytes() == (tmp_path / "one" / f).read_bytes(), f

@@ -17,7 +17,7 @@ from ..corpus import LEVELS, Entry, Processed, Registry, process
 from ..errors import KgError
 from ..mappings import load_agencies
 from ..model import AgencyRef, Document, Link
-from ..parallel import run_jobs
+from ..parallel import run_jobs, shared
 from .candidates import CandidateIndex, candidate_parents, documents_from
 from .measures import PairScores, choose, score_pair
 from .overrides import apply_overrides, load_overrides
@@ -120,12 +120,8 @@ def pairs_to_align(registry: Registry, source: Optional[str] = None, target: Opt
     return [(e, registry.get(p), "implements") for e in entries for p in e.implements if wanted in (None, p)]
 
 
-# What forked alignment workers read: the parsed documents and the overrides table.
-_SHARED: dict = {}
-
-
 def _align_job(source_id: str, target_id: str, relation: str) -> tuple[list[Link], tuple]:
-    docs, table = _SHARED["docs"], _SHARED["table"]
+    docs, table = shared()["docs"], shared()["table"]
     links, scores = align_documents(docs[source_id], docs[target_id], source_id, target_id, relation, table)
     return links, scores.detach()
 
@@ -153,19 +149,16 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
         jobs.append((s, t, relation))
     if workers > 1:
         _jieba()  # loaded once here, inherited by the forked workers
-    _SHARED.update(docs=docs, table=table)
     # The matrices of one pair are small: BLAS threads (and, with a process per core,
     # rapidfuzz threads) would only contend for the cores.
     with threadpool_limits(limits=1, user_api="blas"), text.threads(1 if workers > 1 else text.WORKERS):
-        try:
-            done = run_jobs(_align_job, [(s.id, t.id, relation) for s, t, relation in jobs], workers)
-            for k, ((s, t, relation), (links, detached)) in enumerate(zip(jobs, done), 1):
-                scores = PairScores.attach(docs[s.id], docs[t.id], detached)
-                out.pairs.append(AlignedPair(s, t, relation, links, scores))
-                if progress:
-                    progress(f"aligned {s.id} → {t.id} ({k}/{len(jobs)})")
-        finally:
-            _SHARED.clear()
+        done = run_jobs(_align_job, [(s.id, t.id, relation) for s, t, relation in jobs], workers,
+                        shared={"docs": docs, "table": table})
+        for k, ((s, t, relation), (links, detached)) in enumerate(zip(jobs, done), 1):
+            scores = PairScores.attach(docs[s.id], docs[t.id], detached)
+            out.pairs.append(AlignedPair(s, t, relation, links, scores))
+            if progress:
+                progress(f"aligned {s.id} → {t.id} ({k}/{len(jobs)})")
     return out
 
 
