@@ -149,16 +149,24 @@ def targets(ctx, docs_, fmt):
 @click.option("--no-overrides", is_flag=True, help="Show the tool's own links, without curated overrides.")
 @click.option("--evaluate", is_flag=True, help="Print precision/recall/accuracy against hand labels instead of links.")
 @click.option("--labels", type=click.Path(dir_okay=False), help="Labels CSV for --evaluate (default: mappings/alignment_labels.csv).")
+@click.option("--no-discover", is_flag=True,
+              help="Align declared parents only; do not search parents for documents that declare none.")
 @_format_option()
 @click.pass_context
-def align(ctx, source, target, overrides, no_overrides, evaluate, labels, fmt):
+def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_discover, fmt):
     """Child measure -> parent measure links with score, status and evidence."""
     from .align import align_corpus
     from .records import align_records, evaluation_records
 
-    alignment = align_corpus(ctx.obj["data"], source, target, False if no_overrides else overrides)
+    alignment = align_corpus(ctx.obj["data"], source, target, False if no_overrides else overrides,
+                             discover=not no_discover)
     for note in alignment.skipped:
         click.echo(f"note: skipped {note}", err=True)
+    if alignment.discovered:
+        found = sum(1 for parents in alignment.discovered.values() if parents)
+        links = sum(len(p.links) for p in alignment.pairs if p.discovered)
+        click.echo(f"note: parents discovered for {found} of {len(alignment.discovered)} documents that declare "
+                   f"none ({links} links marked discovered; --no-discover to skip)", err=True)
     if evaluate:
         from .align.evaluate import evaluate as run_evaluation
 
@@ -216,15 +224,20 @@ def all_(ctx, out, workers):
 @main.command()
 @click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False),
               help="Output directory: graph.ttl, graph.nt, graph.jsonld, build.json and the store/.")
+@_workers_option()
 @click.pass_context
-def build(ctx, out):
+def build(ctx, out, workers):
     """Build the RDF graph of the corpus, validate it with SHACL, write files and the query store."""
+    from rich.console import Console
+
     from .build import build as build_graph
 
-    summary = build_graph(ctx.obj["data"], out)
+    with Console(stderr=True).status("parsing and aligning the corpus…") as status:
+        summary = build_graph(ctx.obj["data"], out, workers=workers, stage=lambda message: status.update(message + "…"))
+    reused = f"; {summary.reused} unchanged since the last build" if summary.reused else ""
     click.echo(
         f"{summary.triples} triples from {summary.parsed} documents ({summary.links} alignment links), "
-        f"SHACL-valid, in {summary.seconds:.1f} s"
+        f"SHACL-valid ({summary.checked} parts checked{reused}), in {summary.seconds:.1f} s"
     )
     _report_written(summary.written, summary.failed)
 

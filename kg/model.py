@@ -160,7 +160,8 @@ class Link:
     ``target_key`` is the chosen parent measure's ``Measure.key``, None when unaligned.
     ``method`` says how the link was made: "auto" (scored) or "curated" (mappings/
     alignment_overrides.csv). ``relation`` is "implements" for a child → parent pair and
-    "peer" for two documents implementing the same parent.
+    "peer" for two documents implementing the same parent. ``discovered`` says the target
+    document was found by parent discovery (the child's registry entry declares no parent).
     """
 
     source_doc: str  # registry id of the child (or first peer)
@@ -175,3 +176,4 @@ class Link:
     runners_up: list[tuple[str, float]] = field(default_factory=list)  # (target key, score)
     comment: Optional[str] = None
     recovered: bool = False  # target number inferred: its heading is missing from the parent text
+    discovered: bool = False  # target document found by parent discovery, not declared in the registry

@@ -1,4 +1,5 @@
-"""Both cores for the pure-Python stages (parsing, alignment): a process pool, or none.
+"""Both cores for the pure-Python stages (parsing, alignment, making and validating the
+graph, reports): a process pool, or none.
 
 Threads would not help (the GIL); processes are forked so they inherit what the parent
 already holds (jieba's dictionary, the parsed corpus) instead of loading it again. Where
@@ -7,6 +8,7 @@ fork is unavailable, or the job is too small to repay a pool, work runs in-proce
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -32,22 +34,66 @@ def shared() -> dict:
     return _SHARED
 
 
+class Pending:
+    """Jobs started by ``start``: their results, in job order, from ``results()``."""
+
+    def __init__(self, fn, jobs: list, workers: int, shared: Optional[dict], min_jobs: int):
+        self._fn, self._jobs, self._shared, self._pool, self._it = fn, jobs, dict(shared or {}), None, None
+        if workers > 1 and len(jobs) >= max(min_jobs, 2) and "fork" in multiprocessing.get_all_start_methods():
+            _SHARED.clear()
+            _SHARED.update(self._shared)
+            workers = min(workers, len(jobs))
+            # Objects alive now are shared with the children copy-on-write: frozen, a collection
+            # in a child does not touch (and so copy) the pages holding them. Here, collections
+            # wait until the results are in: they are plain data, and a collection every few
+            # hundred objects unpickled would walk all those gathered so far again and again.
+            self._collecting = gc.isenabled()
+            gc.freeze()
+            gc.disable()
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=gc.enable if self._collecting else None)
+            # Executor.map submits every job now: the workers are forked here, from this
+            # thread, and inherit ``shared``; the caller goes on while they work. Small
+            # chunks: the workers finish together (a job takes milliseconds, a chunk's round
+            # trip much less).
+            self._it = self._pool.map(fn, jobs, chunksize=max(1, len(jobs) // (workers * 32)))
+
+    def results(self) -> Iterator:
+        try:
+            if self._pool is None:  # in this process, when asked
+                _SHARED.clear()
+                _SHARED.update(self._shared)
+                yield from map(self._fn, self._jobs)
+            else:
+                yield from self._it
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop: jobs not yet running are dropped (also after an error in the caller)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            if self._collecting:
+                gc.enable()
+            gc.unfreeze()
+        _SHARED.clear()
+
+
+def start(fn: Callable[[T], R], jobs: list[T], workers: int, shared: Optional[dict] = None,
+          min_jobs: int = 2) -> Pending:
+    """Start ``fn`` over ``jobs`` in ``workers`` forked processes (when there are at least
+    ``min_jobs`` jobs; otherwise they run in this process when the results are asked for)
+    and return at once, so the caller can do other work meanwhile. Large inputs common to
+    all jobs go in ``shared``: forked children inherit them instead of receiving a pickled
+    copy per job (read them inside ``fn`` with ``shared()``)."""
+    return Pending(fn, list(jobs), workers, shared, min_jobs)
+
+
 def fan_out(fn: Callable[[T], R], jobs: list[T], workers: int, shared: Optional[dict] = None,
             min_jobs: int = 2) -> Iterator[R]:
-    """``fn`` over ``jobs``, results in job order; in ``workers`` forked processes when
-    there are at least ``min_jobs`` jobs. Large inputs common to all jobs go in ``shared``:
-    forked children inherit them instead of receiving a pickled copy per job."""
-    _SHARED.clear()
-    _SHARED.update(shared or {})
-    try:
-        if workers <= 1 or len(jobs) < max(min_jobs, 2) or "fork" not in multiprocessing.get_all_start_methods():
-            yield from map(fn, jobs)
-            return
-        workers = min(workers, len(jobs))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            yield from pool.map(fn, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
-    finally:
-        _SHARED.clear()
+    """``fn`` over ``jobs``, results in job order, in ``workers`` processes (see ``start``)."""
+    yield from start(fn, jobs, workers, shared, min_jobs).results()
 
 
 def run_jobs(fn: Callable[..., R], jobs: Iterable[tuple], workers: int, shared: Optional[dict] = None) -> Iterator[R]:

@@ -43,7 +43,7 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
             workers: int = 1) -> RunSummary:
     """Parse, align, build and validate the graph, report and draw the corpus in ``data_dir``
     into ``out``: listings as JSON Lines, ``build/``, ``report/`` and the interactive views.
-    ``workers``: processes for parsing, alignment and reports."""
+    ``workers``: processes for parsing, alignment, validation and reports."""
     from .align import align_corpus
     from .build import build
     from .report import write_report
@@ -80,7 +80,8 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     step("building and validating the graph")
-    built = build(data_dir, out / "build", links=alignment.links, processed=(registry, results))
+    built = build(data_dir, out / "build", links=alignment.links, processed=(registry, results), workers=workers,
+                  stage=step)
     summary.written += [out / "build"]
     summary.triples = built.triples
     step("writing the alignment-gap reports")

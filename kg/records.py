@@ -158,6 +158,7 @@ def align_records(alignment) -> list[dict]:
             rec.update({
                 "score": link.score, "status": link.status, "method": link.method, "relation": link.relation,
                 "recovered": link.recovered, "comment": link.comment,
+                "discovered": link.discovered, "discovery_support": pair.support if link.discovered else None,
                 "evidence": [{"source_sentence": e.source.text, "target_sentence": e.target.text, "score": e.score,
                               "source_span": _span(e.source.span), "target_span": _span(e.target.span)}
                              for e in link.evidence],

@@ -12,7 +12,7 @@ from kg.corpus import load_registry
 from kg.parse import parse_text
 from kg.records import align_records
 
-from .conftest import DATA
+from .conftest import DATA, write_corpus
 
 # --- tiny documents -----------------------------------------------------------------------
 
@@ -192,6 +192,116 @@ def test_measure_copying_a_lost_heading_is_recovered_as_weak():
 def test_no_recovery_when_the_parent_numbering_has_no_gap():
     links, _, _ = align(city(INDUSTRY, FARMING, ENVIRO, LOGISTICS, TOURISM))
     assert not any(link.recovered for link in links.values())
+
+
+# --- parent discovery in a tiny corpus ------------------------------------------------------
+
+# Another province's version of the same measures: the same policy in its own wording.
+HUNAN = """湖南省人民政府关于测试绿色发展的若干措施
+
+为贯彻落实国家部署，加快建立健全绿色低碳循环发展经济体系，结合我省实际，制定如下措施。
+
+一、健全绿色低碳循环发展的生产体系
+
+（一）推进工业绿色转型。推动钢铁、化工、造纸等行业数字化和智能化改造。到2025年全省创建省级以上绿色工厂200家以上。大力发展工程机械和轨道交通装备制造业。（省工业和信息化厅牵头，省发展改革委、省生态环境厅等按职责分工负责）
+
+（二）加快农业绿色发展。实施化肥农药零增长行动，推广有机肥替代化肥。推进秸秆综合利用和畜禽粪污资源化利用。建设优质农产品供应基地。（省农业农村厅牵头，省林业局等按职责分工负责）
+
+（三）壮大绿色环保产业。做大做强环保装备龙头企业，培育一批环保服务企业。推行环境污染第三方治理。（省发展改革委牵头，省生态环境厅等按职责分工负责）
+
+（四）打造绿色物流。积极调整运输结构，推进铁水、公铁联运。加快发展冷链物流，推广新能源物流车辆。（省交通运输厅牵头，省商务厅等按职责分工负责）
+"""
+
+NATIONAL = """国务院关于测试绿色发展的指导意见
+
+一、健全绿色低碳循环发展的生产体系
+
+（一）推进工业绿色升级。加快实施钢铁、石化、化工、有色、建材、纺织、造纸、皮革等行业绿色化改造。推行产品绿色设计，建设绿色制造体系。（工业和信息化部牵头）
+
+（二）加快农业绿色发展。鼓励发展生态种植、生态养殖，加强绿色食品、有机农产品认证和管理。推进农业废弃物资源化利用。（农业农村部牵头）
+"""
+
+REGISTRY = """documents:
+  - {id: china, file: china.txt, title: 国务院关于测试绿色发展的指导意见, level: national, region: 中华人民共和国}
+  - {id: jiangxi, file: jiangxi.txt, title: 江西省人民政府关于测试绿色发展的若干措施, level: provincial, region: 江西省}
+  - {id: hunan, file: hunan.txt, title: 湖南省人民政府关于测试绿色发展的若干措施, level: provincial, region: 湖南省}
+  - {id: shangrao, file: shangrao.txt, title: 上饶市人民政府关于测试绿色发展的实施方案, level: municipal, region: 上饶市}
+  - {id: nanchang, file: nanchang.txt, title: 南昌市人民政府关于测试绿色发展的实施方案, level: municipal, region: 南昌市,
+     implements: [jiangxi]}
+"""
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    """上饶 copies 江西's measures but declares no parent; 南昌 declares 江西; 湖南 words the
+    same policy its own way; the national guidance has text too."""
+    texts = {"china.txt": NATIONAL, "jiangxi.txt": PROVINCE, "hunan.txt": HUNAN,
+             "shangrao.txt": city(INDUSTRY, FARMING, ENVIRO, LOGISTICS, TOURISM),
+             "nanchang.txt": city(FARMING, INDUSTRY, LOGISTICS).replace("上饶市", "南昌市")}
+    return write_corpus(tmp_path_factory.mktemp("discovery"), texts, REGISTRY)
+
+
+@pytest.fixture(scope="module")
+def discovered(small_corpus):
+    return align_corpus(small_corpus)
+
+
+def test_child_without_a_declared_parent_finds_the_province_it_copies(discovered):
+    (parent,) = discovered.discovered["shangrao"]
+    assert parent.doc == "jiangxi" and 0 < parent.support <= 1 and 0.5 < parent.similarity <= 1
+    (pair,) = [p for p in discovered.pairs if p.source.id == "shangrao"]
+    assert (pair.target.id, pair.relation, pair.discovered) == ("jiangxi", "implements", True)
+    assert pair.support == parent.support
+    targets = {link.source_key: link.target_key for link in pair.links}
+    assert targets == {"1": "1", "2": "2", "3": "3", "4": "4", "5": None}
+    assert all(link.discovered for link in pair.links)
+
+
+def test_a_national_document_is_never_given_a_parent(discovered):
+    assert "china" not in discovered.discovered
+    assert not [p for p in discovered.pairs if p.source.id == "china"]
+
+
+def test_declared_parents_are_aligned_as_before_and_not_marked(discovered):
+    (pair,) = [p for p in discovered.pairs if p.source.id == "nanchang"]
+    assert (pair.target.id, pair.discovered, pair.support) == ("jiangxi", False, None)
+    assert not any(link.discovered for link in pair.links) and "nanchang" not in discovered.discovered
+
+
+def test_documents_too_unlike_any_higher_one_get_no_parent(discovered):
+    # the provinces were searched (the national guidance has text) but do not copy it
+    assert discovered.discovered["jiangxi"] == discovered.discovered["hunan"] == []
+    assert not [p for p in discovered.pairs if p.source.id in ("jiangxi", "hunan")]
+
+
+def test_discovery_off_gives_no_links_for_undeclared_documents(small_corpus, discovered):
+    off = align_corpus(small_corpus, discover=False)
+    assert off.discovered == {}
+    assert {p.source.id for p in off.pairs} == {"nanchang"}
+    assert align_records(off) == [r for r in align_records(discovered) if r["source_doc"] == "nanchang"]
+
+
+def test_discovery_in_two_processes_gives_the_same_records(small_corpus, discovered):
+    assert align_records(align_corpus(small_corpus, workers=2)) == align_records(discovered)
+
+
+def test_align_cli_marks_discovered_links_and_says_how_many_children_had_parents_found(small_corpus):
+    r = CliRunner().invoke(main, ["--data", str(small_corpus), "align", "--format", "jsonl"])
+    assert r.exit_code == 0, r.output
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    shangrao = [x for x in recs if x["source_doc"] == "shangrao"]
+    assert len(shangrao) == 5 and all(x["discovered"] and x["target_doc"] == "jiangxi" for x in shangrao)
+    assert all(0 < x["discovery_support"] <= 1 for x in shangrao)
+    assert all(not x["discovered"] and x["discovery_support"] is None for x in recs if x["source_doc"] == "nanchang")
+    assert ("note: parents discovered for 1 of 3 documents that declare none "
+            "(5 links marked discovered; --no-discover to skip)") in r.stderr
+
+
+def test_align_cli_no_discover_aligns_declared_parents_only(small_corpus):
+    r = CliRunner().invoke(main, ["--data", str(small_corpus), "align", "--no-discover", "--format", "jsonl"])
+    assert r.exit_code == 0, r.output
+    assert {json.loads(line)["source_doc"] for line in r.stdout.splitlines()} == {"nanchang"}
+    assert "discovered" not in r.stderr
 
 
 # --- the real corpus -----------------------------------------------------------------------

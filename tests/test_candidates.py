@@ -4,7 +4,7 @@ documents, and aligning through it matches the full alignment while scoring fewe
 import pytest
 
 from kg.align import align_documents, align_undeclared
-from kg.align.candidates import CandidateIndex, candidate_documents, candidate_parents
+from kg.align.candidates import CandidateIndex, candidate_documents, candidate_parents, shortlist
 from kg.align.evaluate import load_labels
 from kg.align.overrides import resolve_measure
 from kg.corpus import process
@@ -131,3 +131,28 @@ def test_parallel_processing_records_failures(tmp_path):
     assert results[1].doc is None and results[1].error
     assert results[2].doc is None and results[2].error is None
     assert results[1].error == process(d)[1][1].error
+
+
+TWIN = "甲省方案\n\n一、任务\n\n（一）推进工业绿色转型。推动钢铁、石化等传统产业绿色化改造。\n\n（二）打造绿色物流。加快发展冷链物流，推广新能源物流车辆。\n"
+CHILD = "丙市方案\n\n一、任务\n\n（一）打造绿色物流。加快发展冷链物流，推广新能源物流车辆。\n"
+
+
+def test_identical_versions_each_get_their_own_candidate_measures():
+    # Two provinces issued the same text: over the whole index the tie goes to the first
+    # one indexed, but each shortlisted document is searched on its own.
+    twins = {"first": parse_text(TWIN), "second": parse_text(TWIN)}
+    index = CandidateIndex(twins)
+    child = parse_text(CHILD)
+    assert [d for d, _, _ in candidate_parents(child, index, k=1)[0]] == ["first"]
+    listed = shortlist(child, index, k=1, top=2)
+    assert [(s.doc, s.keys) for s in listed] == [("first", {"2"}), ("second", {"2"})]
+    assert listed[0].support == listed[1].support == 1.0
+
+
+def test_allowed_documents_limit_the_candidates():
+    twins = {"first": parse_text(TWIN), "second": parse_text(TWIN)}
+    index = CandidateIndex(twins)
+    child = parse_text(CHILD)
+    only = index.allowed(["second"])
+    assert {d for row in candidate_parents(child, index, k=4, allowed=only) for d, _, _ in row} == {"second"}
+    assert [d for d, _ in candidate_documents(child, index, allowed=only)] == ["second"]

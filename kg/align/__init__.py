@@ -1,8 +1,10 @@
 """Cross-level alignment: link every child measure to the parent measure it implements.
 
 ``align_corpus`` aligns each document to the parents the registry declares (or the pair
-asked for), scores with ``kg.align.measures``, applies the curated overrides and returns
-plain ``Link`` records; ``kg.align.evaluate`` measures them against labelled pairs.
+asked for) and, for a document below the national level that declares none, to the
+parents it discovers with the candidate index (``kg.align.candidates``); it scores with
+``kg.align.measures``, applies the curated overrides and returns plain ``Link`` records;
+``kg.align.evaluate`` measures them against labelled pairs.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ from threadpoolctl import threadpool_limits
 
 from ..corpus import LEVELS, Entry, Processed, Registry, process
 from ..errors import KgError
-from ..mappings import load_agencies
-from ..model import AgencyRef, Document, Link
+from ..model import Link
 from ..parallel import run_jobs, shared
-from .candidates import CandidateIndex, candidate_parents, documents_from
-from .measures import PairScores, choose, score_pair
-from .overrides import apply_overrides, load_overrides
+from .candidates import CandidateIndex
+from .discovery import align_undeclared, find_parents
+from .measures import PairScores
+from .overrides import load_overrides
+from .pair import align_documents
 from . import text
 from .text import _jieba
 
-__all__ = ["AlignedPair", "Alignment", "align_corpus", "align_documents", "align_undeclared", "pairs_to_align"]
+__all__ = ["AlignedPair", "Alignment", "DiscoveredParent", "align_corpus", "align_documents", "align_undeclared",
+           "pairs_to_align"]
 
 
 @dataclass
@@ -34,6 +38,15 @@ class AlignedPair:
     relation: str  # "implements" | "peer"
     links: list[Link]
     scores: PairScores
+    discovered: bool = False  # the target was found by parent discovery, not declared
+    support: Optional[float] = None  # the candidate index's document support in [0, 1] (None when declared)
+
+
+@dataclass(frozen=True)
+class DiscoveredParent:
+    doc: str  # registry id of the parent document
+    support: float  # in [0, 1]: how much of the child the candidate index finds in it
+    similarity: float  # in [0, 1]: of the child's sentences to its text (1.0: all copied verbatim)
 
 
 @dataclass
@@ -42,63 +55,14 @@ class Alignment:
     results: list[Processed]
     pairs: list[AlignedPair] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # pairs that could not be aligned, and why
+    # child id -> the parents discovery found for it (only the ``target`` document when
+    # one is named), best first; [] when it found none. Only children that declare no
+    # parent, are below the national level and have a higher-level document with text.
+    discovered: dict[str, list[DiscoveredParent]] = field(default_factory=dict)
 
     @property
     def links(self) -> list[Link]:
         return [link for p in self.pairs for link in p.links]
-
-
-def _lift(source_level: Optional[str], target_level: Optional[str]):
-    """Agency name as the target document's level would print it: 市工信局 → 省工业和信息化厅."""
-    steps = (LEVELS.index(source_level) - LEVELS.index(target_level)) if source_level in LEVELS and target_level in LEVELS else 1
-    table = load_agencies()
-
-    def up(a: AgencyRef) -> str:
-        name = a.name
-        for i in range(max(steps, 0)):
-            nxt = a.counterpart if i == 0 else (table.by_name[name].counterpart if name in table.by_name else "")
-            if not nxt:
-                break
-            name = nxt
-        return name
-
-    return up
-
-
-def align_documents(child: Document, parent: Document, source_id: str = "child", target_id: str = "parent",
-                    relation: str = "implements", overrides=None,
-                    candidates: Optional[set[str]] = None) -> tuple[list[Link], PairScores]:
-    """Align two parsed documents; ``overrides`` is ``load_overrides()``'s result or None;
-    ``candidates`` limits the parent measures scored (see ``kg.align.candidates``)."""
-    scores = score_pair(child, parent, _lift(child.level, parent.level), candidates)
-    links = choose(scores, source_id, target_id, relation)
-    if overrides is not None:
-        links = apply_overrides(links, scores, source_id, target_id, overrides[1], overrides[0])
-    return links, scores
-
-
-def align_undeclared(child: Document, child_id: str, parents: dict[str, Document],
-                     index: Optional[CandidateIndex] = None, k: int = 10, top: int = 3,
-                     overrides=None) -> tuple[list[Link], int]:
-    """Align a child whose parents are not declared: find candidate parent measures in
-    ``parents`` (id → Document, the higher-level documents) with the candidate index, pick
-    the documents they point to, and align the child to each of them scoring only the
-    candidate measures (and the preamble).
-
-    Returns (links, pairs_scored): one link per child measure per candidate document,
-    best document first, and the sentence pairs scored. Build ``index`` once
-    (``CandidateIndex(parents)``) when aligning many children.
-    """
-    index = index if index is not None else CandidateIndex(parents)
-    candidates = candidate_parents(child, index, k)
-    links: list[Link] = []
-    pairs = 0
-    for doc_id, _ in documents_from(candidates, top):
-        keys = {key for row in candidates for d, key, _ in row if d == doc_id}
-        found, scores = align_documents(child, parents[doc_id], child_id, doc_id, "implements", overrides, keys)
-        links += found
-        pairs += scores.pairs_scored
-    return links, pairs
 
 
 def _relation(source: Entry, target: Entry) -> str:
@@ -120,21 +84,58 @@ def pairs_to_align(registry: Registry, source: Optional[str] = None, target: Opt
     return [(e, registry.get(p), "implements") for e in entries for p in e.implements if wanted in (None, p)]
 
 
-def _align_job(source_id: str, target_id: str, relation: str) -> tuple[list[Link], tuple]:
+def _undeclared(registry: Registry, docs: dict, source: Optional[str], target: Optional[str]) -> list[Entry]:
+    """Documents whose parents are to be discovered: below the national level, parsed,
+    declaring no parent (only ``source`` when given; none when a pair is named)."""
+    if source and target:
+        return []
+    entries = [registry.get(source)] if source else registry.entries
+    return [e for e in entries if not e.implements and e.level != LEVELS[0] and docs.get(e.id) is not None]
+
+
+def _search_space(registry: Registry, docs: dict, children: list[Entry]):
+    """One candidate index over every higher-level document with text, and per child
+    level the mask of the documents above it; children with nothing above them are dropped."""
+    if not children:
+        return None, {}, []
+    lowest = max(LEVELS.index(e.level) for e in children)
+    level = {e.id: LEVELS.index(e.level) for e in registry.entries}
+    index = CandidateIndex({e.id: docs[e.id] for e in registry.entries
+                            if docs.get(e.id) is not None and level[e.id] < lowest})
+    masks = {}
+    for name in {e.level for e in children}:
+        masks[name] = index.allowed([d for d in index.docs if level[d] < LEVELS.index(name)])
+    return index, masks, [e for e in children if masks[e.level].any()]
+
+
+def _job(kind: str, source_id: str, *args) -> tuple[Optional[list], list[tuple]]:
+    """One unit of alignment work, run in a worker: a declared pair ("pair", child, parent,
+    relation) or a discovery ("discover", child, level). Returns (the discovered parents
+    or None, [(target id, relation, support, packed links, detached scores)])."""
     docs, table = shared()["docs"], shared()["table"]
-    links, scores = align_documents(docs[source_id], docs[target_id], source_id, target_id, relation, table)
-    return links, scores.detach()
+    if kind == "pair":
+        target_id, relation = args
+        links, scores = align_documents(docs[source_id], docs[target_id], source_id, target_id, relation, table)
+        return None, [(target_id, relation, None, scores.pack(links), scores.detach())]
+    index, masks, wanted = shared()["index"], shared()["masks"], shared()["wanted"]
+    found = [f for f in find_parents(docs[source_id], source_id, docs, index, masks[args[0]], table)
+             if f.kept and wanted in (None, f.doc)]
+    return ([DiscoveredParent(f.doc, f.support, f.similarity) for f in found],
+            [(f.doc, "implements", f.support, f.scores.pack(f.links), f.scores.detach()) for f in found])
 
 
 def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, target: Optional[str] = None,
                  overrides: Union[str, Path, None, bool] = None, processed=None, workers: int = 1,
-                 progress: Optional[Callable[[str], None]] = None) -> Alignment:
+                 progress: Optional[Callable[[str], None]] = None, discover: bool = True) -> Alignment:
     """Align the corpus in ``data_dir``. ``overrides``: a CSV path, None for the installed
     mappings/alignment_overrides.csv, or False to see the tool's own links only.
+    ``discover``: find the parents of documents that declare none (see ``Alignment.discovered``).
     ``workers`` > 1 aligns document pairs in that many processes (large corpora);
     ``progress`` is told of each pair as it is done."""
     registry, results = processed or process(data_dir)
     docs = {p.entry.id: p.doc for p in results}
+    entries = {e.id: e for e in registry.entries}
+    order = {e.id: i for i, e in enumerate(registry.entries)}
     out = Alignment(registry, results)
     table = None
     if overrides is not False:
@@ -146,19 +147,30 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
             why = "registered without text" if not missing[0].file else "failed to parse"
             out.skipped.append(f"{s.id} → {t.id}: {missing[0].id} {why}")
             continue
-        jobs.append((s, t, relation))
+        jobs.append(("pair", s.id, t.id, relation))
+    index, masks, children = _search_space(registry, docs, _undeclared(registry, docs, source, target) if discover else [])
+    jobs += [("discover", e.id, e.level) for e in children]
+    jobs.sort(key=lambda job: order[job[1]])  # registry order; stable, so declared pairs keep theirs
     if workers > 1:
         _jieba()  # loaded once here, inherited by the forked workers
+    wanted = registry.get(target).id if target else None
     # The matrices of one pair are small: BLAS threads (and, with a process per core,
     # rapidfuzz threads) would only contend for the cores.
     with threadpool_limits(limits=1, user_api="blas"), text.threads(1 if workers > 1 else text.WORKERS):
-        done = run_jobs(_align_job, [(s.id, t.id, relation) for s, t, relation in jobs], workers,
-                        shared={"docs": docs, "table": table})
-        for k, ((s, t, relation), (links, detached)) in enumerate(zip(jobs, done), 1):
-            scores = PairScores.attach(docs[s.id], docs[t.id], detached)
-            out.pairs.append(AlignedPair(s, t, relation, links, scores))
+        done = run_jobs(_job, jobs, workers, shared={"docs": docs, "table": table, "index": index, "masks": masks,
+                                                     "wanted": wanted})
+        for k, (job, (found, aligned)) in enumerate(zip(jobs, done), 1):
+            s = entries[job[1]]
+            for target_id, relation, support, packed, detached in aligned:
+                scores = PairScores.attach(docs[s.id], docs[target_id], detached)
+                out.pairs.append(AlignedPair(s, entries[target_id], relation, scores.unpack(packed), scores,
+                                             found is not None, support))
+            if found is not None:
+                out.discovered[s.id] = found
             if progress:
-                progress(f"aligned {s.id} → {t.id} ({k}/{len(jobs)})")
+                what = (f"aligned {s.id} → {job[2]}" if found is None else
+                        f"discovered {', '.join(f.doc for f in found) or 'no parent'} for {s.id}")
+                progress(f"{what} ({k}/{len(jobs)})")
     return out
 
 

@@ -36,7 +36,9 @@ Why bigrams and BM25, not jieba words or MinHash/LSH:
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -69,16 +71,21 @@ class CandidateIndex:
     """BM25 over character bigrams of every measure of the given (higher-level) documents.
 
     ``parents``: registry id → parsed Document. Measures are indexed in the order given,
-    so results are deterministic (ties broken by that order).
+    so results are deterministic (ties broken by that order); a document's measures are
+    contiguous, which lets per-document figures be taken with one ``reduceat``.
     """
 
     def __init__(self, parents: dict[str, Document]):
         self.keys: list[tuple[str, str]] = []  # posting unit -> (doc id, measure key)
+        self.docs: list[str] = []  # documents with at least one measure, in index order
+        starts: list[int] = []
         vocab: dict[str, int] = {}
         terms, units, tfs, lengths = [], [], [], []
         for doc_id, doc in parents.items():
-            if doc is None:
+            if doc is None or not doc.measures:
                 continue
+            self.docs.append(doc_id)
+            starts.append(len(self.keys))
             for m in doc.measures:
                 u = len(self.keys)
                 self.keys.append((doc_id, m.key))
@@ -89,6 +96,8 @@ class CandidateIndex:
                     units.append(u)
                     tfs.append(tf)
         self.vocab = vocab
+        self._starts = np.array(starts, dtype=np.int64)
+        self._position = {d: i for i, d in enumerate(self.docs)}
         n = len(self.keys)
         terms_a = np.array(terms, dtype=np.int64)
         order = np.argsort(terms_a, kind="stable")
@@ -120,56 +129,121 @@ class CandidateIndex:
         idx = np.repeat(start - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
         return np.bincount(self._units[idx], weights=self._weight[idx], minlength=len(self.keys))
 
+    def matrix(self, texts: list[str]) -> np.ndarray:
+        """BM25 scores, texts × indexed measures (float32)."""
+        out = np.zeros((len(texts), len(self.keys)), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self._scores(text)
+        return out
+
+    def allowed(self, doc_ids) -> np.ndarray:
+        """Boolean mask over ``docs``: True for the documents in ``doc_ids``."""
+        wanted = set(doc_ids)
+        return np.array([d in wanted for d in self.docs], dtype=bool)
+
+    def by_document(self, scores: np.ndarray) -> np.ndarray:
+        """Each row's best score within each document (rows × ``docs``)."""
+        if not self.docs:
+            return np.zeros((scores.shape[0], 0), dtype=np.float32)
+        return np.maximum.reduceat(scores, self._starts, axis=1)
+
+    def _unit_mask(self, allowed: Optional[np.ndarray]) -> Optional[np.ndarray]:
+        if allowed is None:
+            return None
+        ends = np.append(self._starts[1:], len(self.keys))
+        return np.repeat(allowed, ends - self._starts)
+
+    def top(self, scores: np.ndarray, k: int, allowed: Optional[np.ndarray] = None,
+            doc: Optional[str] = None) -> list[list[tuple[str, str, float]]]:
+        """Per row of ``scores``: up to k (doc_id, measure_key, score), best first, zero
+        scores dropped; only the ``allowed`` documents, or only ``doc``."""
+        if doc is not None:
+            i = self._position[doc]
+            lo, hi = int(self._starts[i]), int(self._starts[i + 1]) if i + 1 < len(self.docs) else len(self.keys)
+        else:
+            lo, hi = 0, len(self.keys)
+        mask = self._unit_mask(allowed)
+        out = []
+        for row in scores:
+            s = np.where(mask, row, 0.0)[lo:hi] if mask is not None else row[lo:hi]
+            top = np.argpartition(-s, k - 1)[:k] if k < len(s) else np.arange(len(s))
+            top = top[np.lexsort((top, -s[top]))]  # best first, ties by index order
+            out.append([(*self.keys[lo + i], round(float(s[i]), 4)) for i in top if s[i] > 0])
+        return out
+
     def query(self, texts: list[str], k: int = 10) -> list[list[tuple[str, str, float]]]:
         """Per text: up to k (doc_id, measure_key, score), best first; zero scores dropped.
 
         >>> CandidateIndex({}).query(["任何文本"])
         [[]]
         """
-        out = []
-        for text in texts:
-            s = self._scores(text)
-            if k < len(s):
-                top = np.argpartition(-s, k - 1)[:k]
-            else:
-                top = np.arange(len(s))
-            top = top[np.lexsort((top, -s[top]))]  # best first, ties by index order
-            out.append([(*self.keys[i], round(float(s[i]), 4)) for i in top if s[i] > 0])
-        return out
+        return self.top(self.matrix(texts), k)
 
 
-def candidate_parents(child: Document, index: CandidateIndex, k: int = 10) -> list[list[tuple[str, str, float]]]:
-    """Per child measure (in order): up to k candidate parent measures (doc_id, key, score)."""
-    return index.query(["".join(_pieces(m)) for m in child.measures], k)
+def _texts(child: Document) -> list[str]:
+    return ["".join(_pieces(m)) for m in child.measures]
 
 
-# A candidate document must collect at least this share of the best document's support.
+def candidate_parents(child: Document, index: CandidateIndex, k: int = 10,
+                      allowed: Optional[np.ndarray] = None) -> list[list[tuple[str, str, float]]]:
+    """Per child measure (in order): up to k candidate parent measures (doc_id, key, score)
+    over the whole index (or the ``allowed`` documents)."""
+    return index.top(index.matrix(_texts(child)), k, allowed)
+
+
+# A shortlisted document must collect at least this share of the best one's support.
 MIN_SUPPORT = 0.5
 
 
-def documents_from(candidates: list[list[tuple[str, str, float]]], top: int = 3) -> list[tuple[str, float]]:
-    """Aggregate per-measure candidates into documents: each child measure votes, for every
-    document among its candidates, that document's best score relative to the measure's
-    best candidate (so a long measure counts no more than a short one). Support is the
-    mean vote over child measures, in [0, 1]; documents with less than ``MIN_SUPPORT`` of
-    the best document's support are dropped, at most ``top`` are kept, best first."""
-    support: dict[str, float] = defaultdict(float)
-    for row in candidates:
-        if not row:
-            continue
-        best: dict[str, float] = {}
-        for doc_id, _, score in row:
-            best[doc_id] = max(best.get(doc_id, 0.0), score)
-        for doc_id, score in best.items():
-            support[doc_id] += score / row[0][2]
-    n = max(len(candidates), 1)
-    ranked = sorted(((d, round(s / n, 4)) for d, s in support.items()), key=lambda x: (-x[1], x[0]))
-    if not ranked:
+def _documents(best: np.ndarray, index: CandidateIndex, allowed: Optional[np.ndarray],
+               top: int) -> list[tuple[str, float]]:
+    """Rank documents from the per-measure, per-document best scores ``best``: up to
+    ``top`` (doc_id, support), best first, each with at least ``MIN_SUPPORT`` of the
+    first's support.
+
+    Support of a document is the mean over child measures of its best score relative to
+    the measure's best anywhere (so a long measure counts no more than a short one), in
+    [0, 1]. Taken over the full score matrix, not a top-k per measure: versions of one
+    policy issued by many provinces tie on their shared text, and a cut-off per measure
+    would keep whichever version the index happens to hold first.
+    """
+    if best.size == 0:
         return []
-    return [(d, s) for d, s in ranked[:top] if s >= MIN_SUPPORT * ranked[0][1]]
+    if allowed is not None:
+        best = np.where(allowed[None, :], best, 0.0)
+    peak = best.max(axis=1)
+    rows = peak > 0
+    if not rows.any():
+        return []
+    support = (best[rows] / peak[rows, None]).sum(axis=0) / len(best)
+    order = sorted(np.flatnonzero(support > 0), key=lambda d: (-support[d], index.docs[d]))[:top]
+    return [(index.docs[d], round(float(support[d]), 4)) for d in order
+            if support[d] >= MIN_SUPPORT * support[order[0]]]
 
 
-def candidate_documents(child: Document, index: CandidateIndex, k: int = 10, top: int = 3) -> list[tuple[str, float]]:
-    """The parent documents the child most likely implements: candidates aggregated per
-    document (see ``documents_from``), best first."""
-    return documents_from(candidate_parents(child, index, k), top)
+def candidate_documents(child: Document, index: CandidateIndex, top: int = 3,
+                        allowed: Optional[np.ndarray] = None) -> list[tuple[str, float]]:
+    """The parent documents the child most likely implements by the index alone,
+    (doc_id, support), best first (see ``_documents``)."""
+    return _documents(index.by_document(index.matrix(_texts(child))), index, allowed, top)
+
+
+@dataclass
+class Shortlisted:
+    """A candidate parent document, with the measures of it worth scoring."""
+
+    doc: str
+    support: float  # in [0, 1]: see ``_documents``
+    keys: set[str]  # candidate parent measure keys: each child measure's top k in this document
+
+
+def shortlist(child: Document, index: CandidateIndex, allowed: Optional[np.ndarray] = None, k: int = 5,
+              top: int = 3) -> list[Shortlisted]:
+    """Candidate parent documents of ``child`` among the ``allowed`` indexed documents, best
+    first, each with its candidate measures: per child measure, its k best measures *within
+    that document* (so near-identical versions of the document elsewhere cannot crowd them
+    out)."""
+    scores = index.matrix(_texts(child))
+    found = _documents(index.by_document(scores), index, allowed, top)
+    return [Shortlisted(doc, support, {key for row in index.top(scores, k, doc=doc) for _, key, _ in row})
+            for doc, support in found]

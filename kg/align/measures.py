@@ -20,15 +20,16 @@ in document order, where the missing numbers were is linked to the missing numbe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Optional
 
 import numpy as np
 
-from ..model import AgencyRef, Document, Evidence, Link, Measure, Sentence
+from ..model import Document, Evidence, Link, Sentence
 from ..numerals import int_to_cn
-from .text import similarity, topic_similarity
+from .prepared import PREAMBLE, Unit, agency_names, child_side, parent_side, side_of, subset, units_of
+from .text import topic_similarity
 
 # Weights of the signals (renormalised when a side lists no agencies).
 W_EVIDENCE, W_TITLE, W_TOPIC, W_AGENCY, W_ORDER = 0.40, 0.30, 0.15, 0.075, 0.075
@@ -46,44 +47,41 @@ ALIGNED, WEAK = 0.50, 0.30
 # A sentence pair is shown as evidence from this similarity up.
 EVIDENCE_MIN = 0.60
 RUNNERS_UP = 3
-PREAMBLE = "preamble"
 PREAMBLE_COMMENT = "closest to the parent's preamble, not to a numbered measure"
-
-
-@dataclass
-class Unit:
-    """A candidate on the parent side: a numbered measure, or the preamble."""
-
-    key: str
-    title: str
-    sentences: list[Sentence]
-    measure: Optional[Measure] = None
-    agencies: list[AgencyRef] = field(default_factory=list)
-
-
-def _units(doc: Document) -> list[Unit]:
-    units = [Unit(m.key, m.title, m.sentences, m, m.agencies) for m in doc.measures]
-    framing = doc.preamble + [s for sec in doc.sections for s in sec.sentences] + doc.closing
-    units.append(Unit(PREAMBLE, "", framing))
-    return units
+_EVIDENCE = [f.name for f in fields(Link)].index("evidence")
 
 
 def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
 
 
-def _names(agencies: list[AgencyRef], name=lambda a: a.name) -> list[str]:
-    """The non-generic agencies of a list, in printed order (first = lead)."""
-    return [name(a) for a in agencies if not a.generic]
+def _agency_agreement(child: list[list[str]], parent: list[list[str]]) -> np.ndarray:
+    """Per (child measure, parent measure): Dice overlap of the two agency lists (the
+    child's already lifted to the parent's level) with the lead agencies weighted as much
+    as the rest; NaN where either side names none.
 
+    >>> _agency_agreement([["甲", "乙"], []], [["甲"], ["乙", "丙"]]).round(3).tolist()
+    [[0.833, 0.25], [nan, nan]]
+    """
+    ids: dict[str, int] = {}
+    for names in child + parent:
+        for n in names:
+            ids.setdefault(n, len(ids))
 
-def _agency_agreement(c: list[str], p: list[str]) -> Optional[float]:
-    """Dice overlap of two agency lists (the child's already lifted to the parent's level)
-    with the lead agencies weighted as much as the rest; None when either side names none."""
-    if not c or not p:
-        return None
-    dice = 2 * len(set(c) & set(p)) / (len(set(c)) + len(set(p)))
-    return 0.5 * dice + 0.5 * (c[0] == p[0])
+    def sets(lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        member = np.zeros((len(lists), len(ids)))
+        lead = np.full(len(lists), -1)
+        for i, names in enumerate(lists):
+            member[i, [ids[n] for n in names]] = 1.0
+            lead[i] = ids[names[0]] if names else -1
+        return member, lead
+
+    (c, c_lead), (p, p_lead) = sets(child), sets(parent)
+    shared = c @ p.T  # distinct names in common (whole numbers: exact)
+    size_c, size_p = c.sum(axis=1)[:, None], p.sum(axis=1)[None, :]
+    named = (size_c > 0) & (size_p > 0)
+    dice = np.divide(2 * shared, size_c + size_p, out=np.zeros_like(shared), where=named)
+    return np.where(named, 0.5 * dice + 0.5 * (c_lead[:, None] == p_lead[None, :]), np.nan)
 
 
 @dataclass
@@ -117,7 +115,38 @@ class PairScores:
         """``detach``'s result bound again to the caller's own documents."""
         keys, *arrays = detached
         wanted = set(keys)
-        return cls(child, parent, [u for u in _units(parent) if u.key in wanted], *arrays)
+        return cls(child, parent, [u for u in side_of(parent, units_of) if u.key in wanted], *arrays)
+
+    def pack(self, links: list[Link]) -> list:
+        """``links`` as plain tuples, evidence sentences as their row and column in ``sim``:
+        a worker process sends these back instead of pickling every sentence twice over;
+        ``unpack`` rebuilds the links on the caller's documents."""
+        rows = {id(s): i for i, s in enumerate(s for m in self.child.measures for s in m.sentences)}
+        cols = {id(s): j for j, s in enumerate(self.parent_sentences)}
+        out: list = []
+        for link in links:
+            evidence = [(rows.get(id(e.source)), cols.get(id(e.target)), e.score) for e in link.evidence]
+            if any(a is None or b is None for a, b, _ in evidence):  # not from these scores: sent whole
+                out.append(link)
+                continue
+            values = [getattr(link, f.name) for f in fields(Link)]
+            values[_EVIDENCE] = evidence
+            out.append(tuple(values))
+        return out
+
+    def unpack(self, packed: list) -> list[Link]:
+        """The links ``pack`` sent, citing this object's documents' sentences."""
+        rows = [s for m in self.child.measures for s in m.sentences]
+        cols = self.parent_sentences
+        links = []
+        for values in packed:
+            if isinstance(values, Link):
+                links.append(values)
+                continue
+            link = Link(*values)
+            link.evidence = [Evidence(rows[a], cols[b], x) for a, b, x in link.evidence]
+            links.append(link)
+        return links
 
     @property
     def pairs_scored(self) -> int:
@@ -160,34 +189,25 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
 
     ``candidates``: parent measure keys to score (from ``kg.align.candidates``); the others
     are never compared, so the sentence pairs scored drop. The preamble is always kept.
+    Each document's sentences are cleaned, cut and indexed once per process, however many
+    pairs it is part of.
     """
-    units = _units(parent)
-    position = {u.key: i for i, u in enumerate(units[:-1])}  # order signal: place in the whole parent
+    prepared = side_of(parent, parent_side)
+    position = {u.key: i for i, u in enumerate(prepared.units[:-1])}  # order signal: place in the whole parent
     if candidates is not None:
-        units = [u for u in units if u.key == PREAMBLE or u.key in candidates]
-    c_sents = [s for m in child.measures for s in m.sentences]
-    p_sents = [s for u in units for s in u.sentences]
-    rows, cols, i = [], [], 0
-    for m in child.measures:
-        rows.append(slice(i, i + len(m.sentences)))
-        i += len(m.sentences)
-    i = 0
-    for u in units:
-        cols.append(slice(i, i + len(u.sentences)))
-        i += len(u.sentences)
-    sim = similarity([s.text for s in c_sents], [s.text for s in p_sents])
+        prepared = subset(prepared, [i for i, u in enumerate(prepared.units)
+                                      if u.key == PREAMBLE or u.key in candidates])
+    units, p = prepared.units, prepared.side
+    c = side_of(child, child_side)
+    sim = c.sentences.similarity(p.sentences)
     gain = _ramp(sim, LOW, HIGH)
-    c_w = np.array([len(s.text) for s in c_sents], dtype=float)
-    p_w = np.array([len(s.text) for s in p_sents], dtype=float)
 
     n_c, n_u = len(child.measures), len(units)
-    evidence, copied = _coverage(gain, c_w, p_w, rows, cols)
+    evidence, copied = _coverage(gain, c.weight, p.weight, c.spans, p.spans)
 
-    titles = similarity([m.title for m in child.measures], [u.title or "\0" for u in units])
-    title = _ramp(titles, TITLE_LOW, TITLE_HIGH)
+    title = _ramp(c.titles.similarity(p.titles), TITLE_LOW, TITLE_HIGH)
     title[:, -1] = 0.0  # the preamble has no title
-    topic = _ramp(topic_similarity([[m.title] + [s.text for s in m.sentences] for m in child.measures],
-                                   [[u.title] + [s.text for s in u.sentences] for u in units]), TOPIC_LOW, TOPIC_HIGH)
+    topic = _ramp(topic_similarity(c.topics, p.topics), TOPIC_LOW, TOPIC_HIGH)
 
     n_m = len(parent.measures)
     rank_c = np.arange(n_c) / max(n_c - 1, 1)
@@ -199,33 +219,45 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     # anywhere in the parent counts for the measure whose title the child keeps.
     evidence = np.maximum(evidence, title * copied[:, None])
     agency = np.full((n_c, n_u), np.nan)
-    parent_names = [_names(u.agencies) for u in units[:-1]]
-    for ci, m in enumerate(child.measures):
-        child_names = _names(m.agencies, up)  # lifted once per measure, not once per candidate
-        for ui, names in enumerate(parent_names):
-            ag = _agency_agreement(child_names, names)
-            if ag is not None:
-                agency[ci, ui] = ag
+    agency[:, :-1] = _agency_agreement([agency_names(m.agencies, up) for m in child.measures], prepared.agencies)
     base = W_EVIDENCE * evidence + W_TITLE * title + W_TOPIC * topic + W_ORDER * order
     total = W_EVIDENCE + W_TITLE + W_TOPIC + W_ORDER
     named = ~np.isnan(agency)  # agencies count only where both sides name some
     score = np.where(named, (base + W_AGENCY * np.nan_to_num(agency)) / (total + W_AGENCY), base / total)
     score[:, -1] = evidence[:, -1]  # the preamble competes on evidence alone
-    return PairScores(child, parent, units, sim, rows, cols, score, evidence, title, copied)
+    return PairScores(child, parent, units, sim, c.spans, p.spans, score, evidence, title, copied)
+
+
+def _evidence_many(ps: PairScores, picks: list[tuple[int, slice]]) -> list[list[Evidence]]:
+    """For each (child measure, parent columns): each child sentence with its best match in
+    the columns (the parent measure), or anywhere in the parent when the measure's own
+    sentences hold no match (a shuffled scrape). All picks are scored at once."""
+    if not ps.sim.size or not picks:
+        return [[] for _ in picks]
+    rows = [ps.rows[ci] for ci, _ in picks]
+    sizes = [r.stop - r.start for r in rows]
+    block = ps.sim[np.concatenate([np.arange(r.start, r.stop) for r in rows])]
+    lo = np.repeat([col.start for _, col in picks], sizes)[:, None]
+    hi = np.repeat([col.stop for _, col in picks], sizes)[:, None]
+    j = np.arange(block.shape[1])[None, :]
+    k = np.arange(len(block))
+    # First best inside the columns (sim >= 0, so -1 never wins), else first best in the row.
+    inside = np.where((j >= lo) & (j < hi), block, -1.0).argmax(axis=1)
+    keep = (hi[:, 0] > lo[:, 0]) & (block[k, inside] >= EVIDENCE_MIN)
+    best = np.where(keep, inside, block.argmax(axis=1))
+    value = block[k, best]
+    shown = np.flatnonzero(value >= EVIDENCE_MIN)
+    pick_of = np.repeat(np.arange(len(picks)), sizes)[shown]
+    local = shown - np.repeat(np.cumsum(sizes) - sizes, sizes)[shown]
+    p_sents = ps.parent_sentences
+    out: list[list[Evidence]] = [[] for _ in picks]
+    for p, i, b, v in zip(pick_of.tolist(), local.tolist(), best[shown].tolist(), value[shown].tolist()):
+        out[p].append(Evidence(ps.child.measures[picks[p][0]].sentences[i], p_sents[b], round(v, 3)))
+    return out
 
 
 def _evidence(ps: PairScores, ci: int, col: slice) -> list[Evidence]:
-    """Each child sentence with its best match in ``col`` (the parent measure), or anywhere
-    in the parent when the measure's own sentences hold no match (a shuffled scrape)."""
-    c_sents, p_sents = ps.child.measures[ci].sentences, ps.parent_sentences
-    out = []
-    for k, row in enumerate(ps.sim[ps.rows[ci]]):
-        j = int(np.argmax(row[col])) + col.start if col.stop > col.start else None
-        if j is None or row[j] < EVIDENCE_MIN:
-            j = int(np.argmax(row)) if len(row) else None
-        if j is not None and row[j] >= EVIDENCE_MIN:
-            out.append(Evidence(c_sents[k], p_sents[j], round(float(row[j]), 3)))
-    return out
+    return _evidence_many(ps, [(ci, col)])[0]
 
 
 def _unit_index(ps: PairScores, key: Optional[str]) -> Optional[int]:
@@ -260,8 +292,10 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
     """One link per child measure: the best parent unit, runners-up kept, then recovery
     of parents whose headings are missing from the parent's text."""
     links: list[Link] = []
+    ranked = np.argsort(-ps.score, axis=1, kind="stable")
+    evidence = _evidence_many(ps, [(ci, ps.cols[int(order[0])]) for ci, order in enumerate(ranked)])
     for ci, m in enumerate(ps.child.measures):
-        order = np.argsort(-ps.score[ci], kind="stable")
+        order = ranked[ci]
         best = int(order[0])
         unit = ps.units[best]
         score = round(float(ps.score[ci, best]), 3)
@@ -269,12 +303,11 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
         runners = [(ps.units[int(u)].key, round(float(ps.score[ci, u]), 3)) for u in order[first:first + RUNNERS_UP]]
         if unit.measure is None:
             links.append(Link(source_doc, m.key, target_doc, None, score, "unaligned", relation=relation,
-                              evidence=_evidence(ps, ci, ps.cols[best]), runners_up=runners,
-                              comment=PREAMBLE_COMMENT))
+                              evidence=evidence[ci], runners_up=runners, comment=PREAMBLE_COMMENT))
             continue
         status = _status(score)
         links.append(Link(source_doc, m.key, target_doc, unit.key if status != "unaligned" else None, score, status,
-                          relation=relation, evidence=_evidence(ps, ci, ps.cols[best]), runners_up=runners))
+                          relation=relation, evidence=evidence[ci], runners_up=runners))
     if recover:
         _resolve_title_conflicts(ps, links)
     return links

@@ -3,7 +3,8 @@
 A city plan copies provincial sentences with small edits (省 → 市, a clause dropped, a
 local project added). Character similarity catches light edits; overlap of jieba words
 catches sentences that were shortened or had clauses reordered. Characters are scored
-many-to-many with ``rapidfuzz.process.cdist``; the word overlap is one matrix product.
+many-to-many with ``rapidfuzz.process.cdist``; the word overlap of all pairs is gathered
+from an inverted index of the longer side (``Texts``), built once per parent document.
 
 >>> m = similarity(["做大做强环保龙头企业。"], ["做大做强省级环保龙头企业。", "加强宣传引导。"])
 >>> float(m[0, 0]) > 0.85 > 0.3 > float(m[0, 1])
@@ -12,13 +13,16 @@ True
 
 from __future__ import annotations
 
-import logging
 import re
 from contextlib import contextmanager
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from .words import WORDS, _jieba, distinct, word_ids  # noqa: F401 (_jieba: callers load it before forking)
+from .words import clear_caches as _forget_cuts
 
 # Characters that carry no meaning for matching: punctuation, brackets, quotes, spaces.
 _NOISE = re.compile(r"[\s，。；：、！？“”‘’《》（）()【】〔〕\[\]「」『』…—·,.;:!?\"'-]+")
@@ -48,94 +52,139 @@ def clean(text: str) -> str:
     return _NOISE.sub("", text)
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    """jieba with its dictionary loaded once per process (the load takes ~1 s)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+_clean = lru_cache(maxsize=1 << 17)(clean)  # a copied sentence is cleaned once
 
 
-@lru_cache(maxsize=1 << 17)
-def tokens(text: str) -> str:
-    """jieba words of ``clean(text)``, space-separated as rapidfuzz's token scorers expect.
+def clear_caches() -> None:
+    """Forget every sentence cleaned and cut so far (to time alignment from cold)."""
+    _clean.cache_clear()
+    _forget_cuts()
 
-    >>> tokens("推进工业绿色转型")
-    '推进 工业 绿色 转型'
+
+def _renumber(items: np.ndarray, keep: list[int], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``items`` (numbers below ``n``) are in ``keep`` (ascending), and their new numbers."""
+    new = np.full(n, -1)
+    new[keep] = np.arange(len(keep))
+    mapped = new[items]
+    return mapped >= 0, mapped[mapped >= 0]
+
+
+@dataclass
+class Bags:
+    """Bags of words: ``count`` times word ``ids`` in text number ``text`` (of ``n``), one
+    entry per (text, word)."""
+
+    ids: np.ndarray
+    text: np.ndarray
+    count: np.ndarray
+    n: int
+
+    @classmethod
+    def of(cls, ids: np.ndarray, text: np.ndarray, n: int) -> "Bags":
+        """Bags from word occurrences (``ids[k]`` occurs in text ``text[k]``)."""
+        known = max(len(WORDS.ids), 1)
+        keys = np.sort(text * known + ids)
+        first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else keys
+        counts = np.diff(np.append(first, len(keys))).astype(np.float64)
+        return cls(keys[first] % known, keys[first] // known, counts, n)
+
+    def take(self, keep: list[int]) -> "Bags":
+        """The texts numbered ``keep`` (ascending), renumbered from 0."""
+        mask, text = _renumber(self.text, keep, self.n)
+        return Bags(self.ids[mask], text, self.count[mask], len(keep))
+
+
+class Texts:
+    """Sentences prepared once for scoring against many others: their ``clean`` characters
+    for rapidfuzz and the distinct jieba word ids of each (flat arrays, sentence by
+    sentence), with (built when first scored against) an inverted index from word to
+    sentences, so that the word overlap of a few sentences against a long list gathers
+    only the words the few contain.
+
+    Building one for a parent document once and scoring each child against it is what
+    keeps the per-pair cost near the character cdist's.
     """
-    return " ".join(_jieba().lcut(clean(text), HMM=False))
 
+    def __init__(self, texts: list[str]):
+        self.chars = [_clean(t) for t in texts]
+        self.n_chars = np.array([len(c) for c in self.chars], dtype=np.int64)
+        ids = [word_ids(c) for c in self.chars]
+        # Every word in order (topics count repeats), and each sentence's distinct words.
+        self._all = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        self._all_sentence = np.repeat(np.arange(len(ids)), [len(x) for x in ids])
+        known = max(len(WORDS.ids), 1)
+        pairs = distinct(self._all_sentence * known + self._all)  # by sentence, then word id
+        self.words, self.sentence = pairs % known, pairs // known
+        # Characters in each sentence's distinct words (sums of integers: exact in float32).
+        self.word_chars = np.bincount(self.sentence, weights=WORDS.lengths[self.words],
+                                      minlength=len(ids)).astype(np.float32)
 
-class _Words:
-    """A process-wide numbering of jieba words, so sentences are cut and looked up once and
-    each pair of documents is scored with numpy on small integer arrays."""
+    def __len__(self) -> int:
+        return len(self.chars)
 
-    def __init__(self):
-        self.ids: dict[str, int] = {}
-        self._lengths: list[int] = []
-        self._arrays: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.float32), np.zeros(0, bool))
+    def topical(self) -> tuple[np.ndarray, np.ndarray]:
+        """The words that carry a topic (two characters or more, not a number), each
+        occurrence with the number of its sentence."""
+        mask = WORDS.topical[self._all]
+        return self._all[mask], self._all_sentence[mask]
 
-    def of(self, words) -> np.ndarray:
-        ids = self.ids
-        out = np.empty(len(words), dtype=np.int64)
-        for k, w in enumerate(words):
-            i = ids.get(w)
-            if i is None:
-                i = ids[w] = len(self._lengths)
-                self._lengths.append(len(w))
-            out[k] = i
+    def take(self, keep: list[int]) -> "Texts":
+        """The sentences numbered ``keep`` (ascending), without cutting them again."""
+        out = Texts.__new__(Texts)
+        out.chars = [self.chars[i] for i in keep]
+        out.n_chars, out.word_chars = self.n_chars[keep], self.word_chars[keep]
+        mask, out.sentence = _renumber(self.sentence, keep, len(self))
+        out.words = self.words[mask]
+        mask, out._all_sentence = _renumber(self._all_sentence, keep, len(self))
+        out._all = self._all[mask]
         return out
 
-    def _current(self) -> tuple[np.ndarray, np.ndarray]:
-        if len(self._arrays[0]) != len(self._lengths):  # new words since last asked
-            words = sorted(self.ids, key=self.ids.get)
-            self._arrays = (np.array(self._lengths, dtype=np.float32),
-                            np.array([len(w) > 1 and not w.isdigit() for w in words], dtype=bool))
-        return self._arrays
+    @cached_property
+    def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Inverted index, CSR style: for each word id its slot (-1 when absent), and for
+        the word in slot ``k`` the sentences holding it, ``postings[indptr[k]:indptr[k + 1]]``,
+        with the word's length beside each posting."""
+        order = np.argsort(self.words, kind="stable")
+        words = self.words[order]
+        first = np.flatnonzero(np.concatenate([[True], words[1:] != words[:-1]])) if len(words) else order
+        slot = np.full(len(WORDS.ids), -1, dtype=np.int64)
+        slot[words[first]] = np.arange(len(first))
+        return slot, np.append(first, len(words)), self.sentence[order], WORDS.lengths[words].astype(np.float64)
 
-    @property
-    def lengths(self) -> np.ndarray:
-        """Characters per word id."""
-        return self._current()[0]
+    def shared_chars(self, other: "Texts") -> np.ndarray:
+        """``len(self) × len(other)``: characters of the words each pair has in common,
+        gathered from ``other``'s inverted index (only the words ``self`` holds are read)."""
+        slot, indptr, postings, length = other._index
+        n_a, n_b = len(self), len(other)
+        if not len(postings) or not n_a:
+            return np.zeros((n_a, n_b), dtype=np.float32)
+        flat = self.words
+        pos = slot[np.minimum(flat, len(slot) - 1)]
+        hit = (pos >= 0) & (flat < len(slot))  # words numbered after ``other`` was indexed are not in it
+        pos, rows = pos[hit], self.sentence[hit]
+        starts, counts = indptr[pos], indptr[pos + 1] - indptr[pos]
+        # Concatenated posting ranges without a Python loop: offsets within each range.
+        idx = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+        cells = np.repeat(rows * n_b, counts) + postings[idx]
+        # Sums of whole numbers of characters: exact, whatever the order of addition.
+        return np.bincount(cells, weights=length[idx], minlength=n_a * n_b).reshape(n_a, n_b).astype(np.float32)
 
-    @property
-    def topical(self) -> np.ndarray:
-        """Per word id: two characters or more, not a number."""
-        return self._current()[1]
+    def word_overlap(self, other: "Texts") -> np.ndarray:
+        """See ``word_overlap``."""
+        shared = self.shared_chars(other)
+        la, lb = self.word_chars[:, None], other.word_chars[None, :]
+        rest = np.minimum(la - shared, lb - shared)
+        # Where words are shared, the denominator is at least 2 (whole characters); elsewhere 0 / 1.
+        return 2 * shared / np.maximum(2 * shared + rest, 1.0)
 
-
-_WORDS = _Words()
-
-
-@lru_cache(maxsize=1 << 17)
-def word_set(text: str) -> np.ndarray:
-    """The distinct word ids of a sentence."""
-    return np.unique(_WORDS.of(tokens(text).split()))
-
-
-@lru_cache(maxsize=1 << 17)
-def topical_words(text: str) -> np.ndarray:
-    """The word ids of a piece of text that carry a topic (two characters or more, not a
-    number), repeated as often as they occur."""
-    ids = _WORDS.of(tokens(text).split())
-    return ids[_WORDS.topical[ids]] if len(ids) else ids
-
-
-def _incidence(groups: list[np.ndarray], counts: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Rows × local vocabulary matrix of word ids (1/0, or occurrence counts), and the
-    global id of each column."""
-    sizes = [len(g) for g in groups]
-    flat = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
-    vocab, cols = np.unique(flat, return_inverse=True)
-    rows = np.repeat(np.arange(len(groups)), sizes)
-    matrix = np.zeros((len(groups), len(vocab)), dtype=np.float32 if not counts else np.float64)
-    if counts:
-        np.add.at(matrix, (rows, cols), 1.0)
-    else:
-        matrix[rows, cols] = 1.0
-    return matrix, vocab
+    def similarity(self, other: "Texts") -> np.ndarray:
+        """See ``similarity``."""
+        if not len(self) or not len(other):
+            return np.zeros((len(self), len(other)), dtype=np.float32)
+        chars = process.cdist(self.chars, other.chars, scorer=fuzz.ratio, dtype=np.float32, workers=WORKERS) / 100.0
+        words = self.word_overlap(other)
+        short = np.minimum(self.n_chars[:, None], other.n_chars[None, :]) < _MIN_TOKEN_CHARS
+        return np.where(short, chars, (chars + words) / 2)
 
 
 def word_overlap(a: list[str], b: list[str]) -> np.ndarray:
@@ -144,20 +193,14 @@ def word_overlap(a: list[str], b: list[str]) -> np.ndarray:
     With the shared words I and the words only one side has, A∖B and B∖A (all counted in
     characters), the overlap is 2I / (2I + min(|A∖B|, |B∖A|)): 1.0 when one sentence's
     words are a subset of the other's (a shortened copy), as rapidfuzz's token-set ratio
-    scores it, but computed for all pairs at once as a product of word-incidence matrices
-    (token-set ratio over cdist costs ten to twenty times a character cdist).
+    scores it, but computed for all pairs at once by gathering, for each word of ``a``,
+    the sentences of ``b`` that hold it (token-set ratio over cdist costs ten to twenty
+    times a character cdist).
 
     >>> word_overlap(["推进工业绿色转型"], ["大力推进工业绿色转型", "加强宣传引导"]).round(2).tolist()
     [[1.0, 0.0]]
     """
-    incidence, vocab = _incidence([word_set(x) for x in a + b])
-    lengths = _WORDS.lengths[vocab]
-    weighted = incidence[: len(a)] * lengths
-    shared = weighted @ incidence[len(a):].T
-    la = weighted.sum(axis=1)[:, None]
-    lb = (incidence[len(a):] @ lengths)[None, :]
-    rest = np.minimum(la - shared, lb - shared)
-    return np.divide(2 * shared, 2 * shared + rest, out=np.zeros_like(shared), where=shared > 0)
+    return Texts(a).word_overlap(Texts(b))
 
 
 def similarity(a: list[str], b: list[str]) -> np.ndarray:
@@ -166,33 +209,25 @@ def similarity(a: list[str], b: list[str]) -> np.ndarray:
     The score is the mean of character similarity (normalised Indel) and the overlap of
     jieba words; short sentences use characters alone.
     """
-    if not a or not b:
-        return np.zeros((len(a), len(b)), dtype=np.float32)
-    ca, cb = [clean(x) for x in a], [clean(x) for x in b]
-    chars = process.cdist(ca, cb, scorer=fuzz.ratio, dtype=np.float32, workers=WORKERS) / 100.0
-    words = word_overlap(a, b)
-    la = np.array([len(x) for x in ca])[:, None]
-    lb = np.array([len(x) for x in cb])[None, :]
-    short = np.minimum(la, lb) < _MIN_TOKEN_CHARS
-    return np.where(short, chars, (chars + words) / 2)
+    return Texts(a).similarity(Texts(b))
 
 
-def topic_similarity(a: list[list[str]], b: list[list[str]]) -> np.ndarray:
-    """TF-IDF cosine over jieba words (two characters or more) between two lists of texts.
+def topic_similarity(a: Bags, b: Bags) -> np.ndarray:
+    """TF-IDF cosine over jieba words (two characters or more) between two lists of texts,
+    each given as the bag of its topic words (``Texts.topical``: title and sentences).
 
     Catches measures on the same subject written independently (two provinces drafting
-    from one national guidance) where few sentences are copied. Each text is a list of
-    pieces (title, sentences), tokenised piece by piece so sentences are cut only once.
+    from one national guidance) where few sentences are copied. The IDF is that of the two
+    lists together.
     """
-    if not a or not b:
-        return np.zeros((len(a), len(b)))
-    groups = [np.concatenate([topical_words(piece) for piece in t]) if t else np.zeros(0, dtype=np.int64)
-              for t in a + b]
-    tf, vocab = _incidence(groups, counts=True)
-    if not len(vocab):
-        return np.zeros((len(a), len(b)))
-    df = (tf > 0).sum(axis=0)
-    weights = tf * (np.log((len(groups) + 1) / (df + 1)) + 1)
-    norms = np.linalg.norm(weights, axis=1, keepdims=True)
-    weights = np.divide(weights, norms, out=np.zeros_like(weights), where=norms > 0)
-    return weights[: len(a)] @ weights[len(a):].T
+    if not a.n or not b.n:
+        return np.zeros((a.n, b.n))
+    n = a.n + b.n
+    n_vocab, cols = WORDS.columns(np.concatenate([a.ids, b.ids]))
+    rows, tf = np.concatenate([a.text, b.text + a.n]), np.concatenate([a.count, b.count])
+    df = np.bincount(cols, minlength=n_vocab)
+    weights = np.zeros((n, n_vocab))
+    weights[rows, cols] = tf * (np.log((n + 1) / (df[cols] + 1)) + 1)
+    norms = np.linalg.norm(weights, axis=1)  # over columns in word order: the same floats in every process
+    weights[rows, cols] /= norms[rows]
+    return weights[: a.n] @ weights[a.n:].T
