@@ -117,6 +117,7 @@ class PKG(DefinedNamespace):
     targetSentence: URIRef
     runnerUp: URIRef
     correspondsTo: URIRef
+    parentDiscovered: URIRef
 
 
 class ELI(DefinedNamespace):
@@ -143,3 +144,23 @@ PREFIXES = {
     "prov": str(PROV), "schema": str(SDO), "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD), "owl": str(OWL),
     "doc": str(ID) + "doc/", "agency": str(ID) + "agency/", "region": str(ID) + "region/",
 }
+
+
+class Terms:
+    """A namespace's terms as plain strings, looked up (and checked) once each: the graph
+    builder reads terms hundreds of thousands of times, and a closed rdflib namespace
+    validates every attribute access.
+
+    >>> Terms(PKG).Measure
+    'https://w3id.org/policy-kg/ontology#Measure'
+    """
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = str(getattr(self._namespace, name))  # an unknown term fails here, as in rdflib
+        setattr(self, name, value)
+        return value

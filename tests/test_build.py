@@ -46,6 +46,19 @@ def test_turtle_ntriples_and_jsonld_hold_the_same_graph(built):
     assert iso[0] == iso[1] == iso[2]
 
 
+def test_jsonld_holds_one_node_per_line_with_the_prefix_context(built):
+    text = (built.out / "graph.jsonld").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert data["@context"]["pkg"] == "https://w3id.org/policy-kg/ontology#"
+    lines = text.splitlines()
+    nodes = lines[lines.index(' "@graph": [') + 1:-2]
+    assert len(nodes) == len(data["@graph"]) > 1000
+    first = json.loads(nodes[0].strip().rstrip(","))
+    assert first == data["@graph"][0] and list(first) == sorted(first)
+    measure = next(n for n in data["@graph"] if n["@id"] == f"doc:{SHANGRAO_ID}/measure/2")
+    assert measure["@type"] == ["eli:LegalResourceSubdivision", "pkg:Measure"] and measure["pkg:key"] == "2"
+
+
 def test_rebuild_with_another_hash_seed_gives_identical_files(built, tmp_path):
     code = ("from kg.build import build; from tests.conftest import hand_links, DATA; from kg.corpus import process;"
             "docs = {p.entry.id: p.doc for p in process(DATA)[1]};"
@@ -53,6 +66,23 @@ def test_rebuild_with_another_hash_seed_gives_identical_files(built, tmp_path):
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
     assert _snapshot(tmp_path / "again") == _snapshot(built.out)
+
+
+def test_a_rebuild_validates_only_the_documents_that_changed(processed, tmp_path):
+    from .conftest import hand_links
+
+    docs = {p.entry.id: p.doc for p in processed[1]}
+    links = hand_links(docs)
+    out = tmp_path / "build"
+    first = build(DATA, out, links=links, processed=processed)
+    parts = len(processed[1]) + 1  # one per document, one for agencies, regions and vocabulary
+    assert (first.checked, first.reused) == (parts, 0)
+    again = build(DATA, out, links=links, processed=processed)
+    assert (again.checked, again.reused) == (0, parts)
+    fewer = [link for link in links if not (link.source_doc == SHANGRAO_ID and link.source_key == "9")]
+    third = build(DATA, out, links=fewer, processed=processed)
+    assert (third.checked, third.reused) == (1, parts - 1)  # only 上饶's links changed
+    assert third.triples < again.triples
 
 
 def test_failed_build_leaves_the_previous_outputs_intact(built, tmp_path):

@@ -5,7 +5,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
-from kg.build import validate
+from kg.validate import validate
 from kg.errors import GraphInvalid
 from kg.graph import agency_iri, doc_iri, make_graph, measure_iri, region_iri
 from kg.model import Link
@@ -95,6 +95,19 @@ def test_aligned_and_curated_links_are_plain_implements_weak_ones_are_not(graph)
     assert not list(graph.objects(measure_iri("jilin-2021-green-economy", "1"), ELI.implements))
 
 
+def test_a_discovered_parent_is_stated_between_the_documents(processed):
+    from kg.corpus import Processed
+
+    registry, results = processed
+    jilin = "jilin-2021-green-economy"  # declares only the national guidance
+    two = [p if p.entry.id in (jilin, JIANGXI_ID) else Processed(p.entry) for p in results]
+    g = make_graph(registry, two, [Link(jilin, "1", JIANGXI_ID, "1", 0.8, "aligned", discovered=True)])
+    assert (doc_iri(jilin), PKG.parentDiscovered, doc_iri(JIANGXI_ID)) in g
+    assert (doc_iri(jilin), ELI.implements, doc_iri(JIANGXI_ID)) in g
+    assert (doc_iri(SHANGRAO_ID), PKG.parentDiscovered, None) not in g  # declared parents are not "discovered"
+    validate(g)
+
+
 def test_every_link_has_a_qualified_alignment_node(graph, links):
     assert len(set(graph.subjects(RDF.type, PKG.Alignment))) == len(links)
     a = URIRef(f"{SR2}/alignment/{JIANGXI_ID}")
@@ -130,13 +143,29 @@ def test_shapes_reject_an_unaligned_link_with_a_target(small):
         validate(make_graph(*small, [Link(SHANGRAO_ID, "2", SHANGRAO_ID, "3", 0.1, "unaligned", relation="peer")]))
 
 
+def test_shapes_reject_an_aligned_link_without_a_target(small):
+    with pytest.raises(GraphInvalid, match="an aligned or weak one has exactly one"):
+        validate(make_graph(*small, [Link(SHANGRAO_ID, "2", SHANGRAO_ID, None, 0.9, "aligned", relation="peer")]))
+
+
+def test_shapes_reject_a_lost_heading_flag_that_is_not_true(small):
+    g = make_graph(*small)
+    lost = measure_iri(SHANGRAO_ID, "99")
+    for p, o in [(RDF.type, PKG.Measure), (ELI.is_part_of, doc_iri(SHANGRAO_ID)), (ELI.number, Literal("九十九")),
+                 (PKG.key, Literal("99")), (PKG.index, Literal(99)), (PKG.headingLost, Literal(False))]:
+        g.add((lost, p, o))
+    with pytest.raises(GraphInvalid, match="headingLost is stated only as true"):
+        validate(g)
+
+
 def test_shapes_reject_a_link_to_a_measure_that_does_not_exist(small):
     with pytest.raises(GraphInvalid, match="targetMeasure"):
         validate(make_graph(*small, [Link(SHANGRAO_ID, "2", SHANGRAO_ID, "99", 0.9, "aligned", relation="peer")]))
 
 
 @pytest.mark.parametrize("node_suffix, predicate, message", [
-    ("/measure/2", PKG.text, "a measure has text"),
+    ("/measure/2", (PKG.text, ELI.title), "a measure has text or a title"),
+    ("/measure/2/sentence/1", PKG.charStart, "an extracted fact carries its source span"),
     ("/measure/2", ELI.number, "printed number"),
     ("/measure/2", ELI.is_part_of, "belongs to exactly one document"),
     ("/measure/2/responsibility/1", PKG.role, "lead or support"),
@@ -148,10 +177,42 @@ def test_shapes_reject_a_missing_fact(small, node_suffix, predicate, message):
     g: Graph = make_graph(*small)
     validate(g)
     node = URIRef(f"{doc_iri(SHANGRAO_ID)}{node_suffix}")
-    assert (node, predicate, None) in g
-    g.remove((node, predicate, None))
+    for p in predicate if isinstance(predicate, tuple) else (predicate,):
+        assert (node, p, None) in g
+        g.remove((node, p, None))
     with pytest.raises(GraphInvalid, match=message):
         validate(g)
+
+
+REPEATING = """上饶市人民政府印发关于测试的实施方案的通知
+
+一、重点任务
+
+（一）推进工业绿色转型。建立项目库，实行清单化管理、销号式推进。（市工信局负责）
+
+（二）打造特色文旅品牌。建立项目库，实行清单化管理、销号式推进。（市文广新旅局负责）
+"""
+
+
+def test_a_measure_whose_whole_body_repeats_earlier_text_keeps_its_title(tmp_path):
+    from kg.build import build
+
+    from .conftest import write_corpus
+
+    data = write_corpus(tmp_path, {"rep.txt": REPEATING}, """documents:
+  - id: rep-2022
+    file: rep.txt
+    title: 上饶市人民政府印发关于测试的实施方案的通知
+    level: municipal
+    region: 上饶市
+""")
+    summary = build(data, tmp_path / "build")  # validates
+    g = Graph().parse(tmp_path / "build" / "graph.nt", format="nt")
+    second = measure_iri("rep-2022", "2")
+    assert (second, ELI.title, Literal("打造特色文旅品牌", lang="zh")) in g and (second, PKG.text, None) not in g
+    assert (second, PKG.charStart, None) in g and summary.triples == len(g)
+    warning = [str(m) for m in g.objects(None, PKG.message) if "repeats text" in str(m)]
+    assert warning and "（二）" in warning[0]
 
 
 def test_unaligned_link_keeps_its_evidence_under_the_target_document(small, docs_by_id):
