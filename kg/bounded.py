@@ -5,7 +5,8 @@ under COUNT never yields a row), so a timer in the calling process cannot stop i
 worker process opens the store read-only, answers requests over a pipe, and is
 terminated when a query outlives its time limit; a fresh worker takes its place.
 Results are cut at ``max_rows`` rows (or triples) inside the worker and reported as too
-large rather than silently truncated.
+large rather than silently truncated. Without a row limit, SELECT results are serialised by
+Oxigraph itself: building them term by term in Python costs more than the query on a large graph.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class Answer:
     kind: str
     media_type: str
     body: bytes
-    count: int  # rows or triples (1 for ASK)
+    count: Optional[int]  # rows or triples (1 for ASK); None: a SELECT serialised whole, without a row limit
 
 
 def _term_json(t) -> dict:
@@ -94,6 +95,9 @@ def execute(store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[i
         media = _pick(accept, SELECT_TYPES, DEFAULT_SELECT)
         if media is None:
             raise NotAcceptable("not acceptable: a SELECT result is available as SPARQL JSON, XML, CSV or TSV")
+        if not max_rows:
+            return Answer("select", media, result.serialize(format=getattr(ox.QueryResultsFormat, SELECT_TYPES[media])),
+                          None)
         names = [v.value for v in result.variables]
         rows = list(islice(result, limit))
         if max_rows and len(rows) > max_rows:

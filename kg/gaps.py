@@ -23,7 +23,7 @@ from typing import Optional
 from rapidfuzz import fuzz
 
 from .errors import KgError
-from .query import run_query
+from .query import restrict, run_query, session
 
 KINDS = ("unimplemented", "local_innovation", "weak_link", "target_change", "agency_gap")
 CHANGES = ("kept", "raised", "lowered", "dropped", "new", "not_comparable")
@@ -98,12 +98,11 @@ def query_text(name: str) -> str:
     return (Path(str(resources.files("kg") / "queries" / "gaps")) / f"{name}.rq").read_text(encoding="utf-8")
 
 
-def _rows(out, name: str, timeout: Optional[float]) -> list[dict]:
-    return run_query(out, query_text(name), timeout=timeout).rows
-
-
-def _wanted(child: Optional[str], parent: Optional[str]):
-    return lambda r: (child in (None, r["child_doc"])) and (parent in (None, r["parent_doc"]))
+def _rows(out, name: str, timeout: Optional[float], child: Optional[str] = None,
+          parent: Optional[str] = None) -> list[dict]:
+    """The rows of a gaps query, restricted in SPARQL to the child and parent documents asked for."""
+    only = {var: [doc] for var, doc in (("child_doc", child), ("parent_doc", parent)) if doc is not None}
+    return run_query(out, restrict(query_text(name), only), timeout=timeout).rows
 
 
 def _key(k) -> tuple:
@@ -117,7 +116,7 @@ def unimplemented(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     """Parent measures no child measure implements, with the parent's agencies (lead first)."""
     found: dict[tuple, Gap] = {}
     weak: dict[tuple, dict] = {}
-    for r in filter(_wanted(child, parent), _rows(out, "unimplemented", timeout)):
+    for r in _rows(out, "unimplemented", timeout, child, parent):
         k = (r["child_doc"], r["parent_doc"], r["parent_key"])
         g = found.setdefault(k, Gap("unimplemented", r["child_doc"], r["parent_doc"], parent_measure=r["parent_key"],
                                     parent_number=r["parent_number"], parent_title=r["parent_title"],
@@ -143,7 +142,7 @@ def local_innovations(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     """Child measures that implement no parent measure (per parent document with text)."""
     found: dict[tuple, Gap] = {}
     weak: dict[tuple, list] = {}
-    for r in filter(_wanted(child, parent), _rows(out, "local-innovations", timeout)):
+    for r in _rows(out, "local-innovations", timeout, child, parent):
         k = (r["child_doc"], r["parent_doc"], r["child_key"])
         found.setdefault(k, Gap("local_innovation", r["child_doc"], r["parent_doc"], child_measure=r["child_key"],
                                 child_number=r["child_number"], child_title=r["child_title"]))
@@ -160,7 +159,7 @@ def local_innovations(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
 def weak_links(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     """Links the aligner marked weak: a person confirms or overrides them."""
     out_ = []
-    for r in filter(_wanted(child, parent), _rows(out, "weak-links", timeout)):
+    for r in _rows(out, "weak-links", timeout, child, parent):
         lost = bool(r["heading_lost"])
         out_.append(Gap("weak_link", r["child_doc"], r["parent_doc"], r["child_key"], r["child_number"], r["child_title"],
                         r["parent_key"], r["parent_number"], r["parent_title"], score=r["score"], status="weak",
@@ -173,12 +172,15 @@ def weak_links(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
 
 def agency_gaps(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     """Lead agencies of one side of an implementing pair with no counterpart on the other side."""
+    found = _rows(out, "agency-gaps", timeout, child, parent)
+    docs = sorted({r[side] for r in found for side in ("child_doc", "parent_doc")})
     names: dict[tuple, list[str]] = {}
-    for r in _rows(out, "measure-agencies", timeout):
-        names.setdefault((r["doc"], r["key"]), []).append(r["name"])
-    meta = _measure_meta(out, timeout)
+    if docs:
+        for r in run_query(out, restrict(query_text("measure-agencies"), {"doc": docs}), timeout=timeout).rows:
+            names.setdefault((r["doc"], r["key"]), []).append(r["name"])
+    meta = _measure_meta(out, timeout, docs)
     out_ = []
-    for r in filter(_wanted(child, parent), _rows(out, "agency-gaps", timeout)):
+    for r in found:
         other = (r["child_doc"], r["child_key"]) if r["side"] == "parent" else (r["parent_doc"], r["parent_key"])
         c, p = meta.get((r["child_doc"], r["child_key"]), {}), meta.get((r["parent_doc"], r["parent_key"]), {})
         where = "child measure" if r["side"] == "parent" else "parent measure"
@@ -189,14 +191,18 @@ def agency_gaps(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     return out_
 
 
-def _measure_meta(out, timeout) -> dict[tuple, dict]:
+def _measure_meta(out, timeout, docs: list[str]) -> dict[tuple, dict]:
+    """Number and title of the measures of ``docs``, by (document, key)."""
+    if not docs:
+        return {}
     q = """PREFIX eli: <http://data.europa.eu/eli/ontology#>
     PREFIX pkg: <https://w3id.org/policy-kg/ontology#>
     PREFIX dcterms: <http://purl.org/dc/terms/>
     SELECT ?doc ?key ?number ?title WHERE {
       ?m a pkg:Measure ; pkg:key ?key ; eli:number ?number ; eli:is_part_of/dcterms:identifier ?doc .
+      # VALUES ?doc
       OPTIONAL { ?m eli:title ?title } }"""
-    return {(r["doc"], r["key"]): r for r in run_query(out, q, timeout=timeout).rows}
+    return {(r["doc"], r["key"]): r for r in run_query(out, restrict(q, {"doc": docs}), timeout=timeout).rows}
 
 
 # ------------------------------------------------------------------ targets
@@ -280,12 +286,12 @@ def target_changes(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     """Child targets against the parent's for each linked pair of measures (aligned, curated
     or weak, flagged by ``status``): kept, raised, lowered, new, dropped, or not comparable."""
     links: dict[tuple, dict] = {}
-    for r in filter(_wanted(child, parent), _rows(out, "targets", timeout)):
+    for r in _rows(out, "targets", timeout, child, parent):
         k = (r["child_doc"], r["child_key"], r["parent_doc"], r["parent_key"])
         link = links.setdefault(k, {"row": r, "child": {}, "parent": {}})
         link[r["side"]][r["target"]] = _T(r["value"], r["unit"] or "", r["comparator"], r["year"],
                                           r["indicator"] or r["text"], r["text"], r["target"], r["value_max"])
-    meta = _measure_meta(out, timeout) if links else {}
+    meta = _measure_meta(out, timeout, sorted({doc for k in links for doc in (k[0], k[2])}))
     found, compared, dropped_later = [], set(), []
     for (cd, ck, pd, pk), link in links.items():
         r, c, p = link["row"], meta.get((cd, ck), {}), meta.get((pd, pk), {})
@@ -336,8 +342,9 @@ def check_documents(out, *ids: Optional[str], timeout: Optional[float] = 60.0) -
 def gaps(out, child: Optional[str] = None, parent: Optional[str] = None, kinds=KINDS,
          timeout: Optional[float] = 60.0) -> list[Gap]:
     """Every finding of the kinds asked for on the build in ``out``, by document pair then kind."""
-    check_documents(out, child, parent, timeout=timeout)
-    found = [g for kind in kinds for g in FINDERS[kind](out, child, parent, timeout)]
+    with session(out):
+        check_documents(out, child, parent, timeout=timeout)
+        found = [g for kind in kinds for g in FINDERS[kind](out, child, parent, timeout)]
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(found, key=lambda g: (g.child_doc, g.parent_doc, order[g.kind], _key(g.child_measure or ""),
                                         _key(g.parent_measure or ""), g.side or "", CHANGES.index(g.change)
@@ -347,7 +354,8 @@ def gaps(out, child: Optional[str] = None, parent: Optional[str] = None, kinds=K
 def coverage(out, child: Optional[str] = None, parent: Optional[str] = None,
              timeout: Optional[float] = 60.0) -> list[Coverage]:
     """Coverage figures per child and parent document pair (parents with text)."""
-    check_documents(out, child, parent, timeout=timeout)
+    with session(out):
+        check_documents(out, child, parent, timeout=timeout)
+        rows = _rows(out, "coverage", timeout, child, parent)
     return [Coverage(r["child_doc"], r["parent_doc"], r["parent_measures"], r["implemented"], r["child_measures"],
-                     r["with_parent"], r["parent_sentences"], r["copied"])
-            for r in filter(_wanted(child, parent), _rows(out, "coverage", timeout))]
+                     r["with_parent"], r["parent_sentences"], r["copied"]) for r in rows]

@@ -37,11 +37,15 @@ PREFIX schema: <https://schema.org/>
 PREFIX org: <http://www.w3.org/ns/org#>
 """
 
+# Every responsibility: its parts are read whole and joined by hash (each `{ SELECT * … }`
+# on its own), since Oxigraph would otherwise look each triple up per responsibility.
 RESPONSIBILITIES = PREFIXES + """
 SELECT ?measure ?doc ?level ?agency ?role WHERE {
-  ?measure eli:is_part_of ?d ; pkg:hasResponsibility ?r .
-  ?d dcterms:identifier ?doc ; pkg:level/skos:notation ?level .
-  ?r pkg:agency ?agency ; pkg:role ?role .
+  { SELECT * WHERE { ?measure pkg:hasResponsibility ?r } }
+  { SELECT * WHERE { ?r pkg:agency ?agency } }
+  { SELECT * WHERE { ?r pkg:role ?role } }
+  { SELECT * WHERE { ?measure eli:is_part_of ?d } }
+  { SELECT ?d ?doc ?level WHERE { ?d dcterms:identifier ?doc ; pkg:level/skos:notation ?level } }
 }"""
 
 AGENCIES = PREFIXES + """

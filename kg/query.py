@@ -5,6 +5,11 @@ question it answers; ``kg query gaps`` runs ``kg/queries/gaps.rq``. Results come
 plain rows (dicts of Python values) for the shared output formats, or as the W3C SPARQL
 JSON document for tools.
 
+A line ``# VALUES ?child_doc ?parent_doc`` in a query marks where ``restrict`` puts a
+``VALUES`` clause for those variables (``# FILTER …``: a ``FILTER(?v IN (…))``, which
+leaves Oxigraph's join order alone), so a question about one document costs a query about
+one document; as a comment it changes nothing when the query runs as written.
+
 >>> sorted(saved_queries())[:2]
 ['agency-load', 'dropped-agencies']
 """
@@ -13,13 +18,14 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Iterator, Optional
 
-from .bounded import run_bounded
+from .bounded import Worker, run_bounded
 from .errors import QueryError
 from .store import check_store
 
@@ -91,6 +97,30 @@ def resolve(arg: str) -> str:
     return arg
 
 
+_MARK = re.compile(r"^(?P<indent>[ \t]*)# (?P<kind>VALUES|FILTER)(?P<names>(?:[ \t]+\?\w+)+)[ \t]*$", re.MULTILINE)
+
+
+def restrict(sparql: str, values: dict[str, Iterable[str]]) -> str:
+    """``sparql`` restricted to the ``values`` of each variable (plain literals) at the
+    ``# VALUES`` / ``# FILTER`` lines naming it; a variable no line names is a QueryError,
+    since the answer would silently not be restricted."""
+    literals = {name: [json.dumps(v, ensure_ascii=False) for v in vs] for name, vs in values.items()}
+    marked = {n[1:] for m in _MARK.finditer(sparql) for n in m["names"].split()}
+    missing = sorted(set(literals) - marked)
+    if missing:
+        raise QueryError(f"the query cannot be restricted by {', '.join('?' + n for n in missing)}")
+
+    def clause(m: re.Match) -> str:
+        names = [n[1:] for n in m["names"].split() if n[1:] in literals]
+        if m["kind"] == "VALUES":
+            lines = [f"VALUES ?{n} {{ {' '.join(literals[n])} }}" for n in names]
+        else:
+            lines = [f"FILTER(?{n} IN ({', '.join(literals[n])}))" for n in names]
+        return "\n".join(m["indent"] + line for line in lines) or m.group(0)
+
+    return _MARK.sub(clause, sparql)
+
+
 def _value(term: dict):
     """A SPARQL JSON term as a plain Python value (IRIs and strings as str)."""
     value, datatype = term["value"], term.get("datatype")
@@ -114,12 +144,39 @@ def rows_from_json(doc: dict) -> list[dict]:
     return [{n: (_value(b[n]) if n in b else None) for n in names} for b in doc["results"]["bindings"]]
 
 
+_SESSIONS: dict[str, Optional[Worker]] = {}  # store path → the worker an open session() shares
+
+
+@contextmanager
+def session(out: str | Path) -> Iterator[None]:
+    """Inside this block, queries on the store in ``out`` share one worker process: starting
+    one costs about 0.1 s, more than a query about one document."""
+    key = str(check_store(out))
+    if key in _SESSIONS:  # nested: the outer block owns the worker
+        yield
+        return
+    _SESSIONS[key] = None
+    try:
+        yield
+    finally:
+        worker = _SESSIONS.pop(key)
+        if worker is not None:
+            worker.close()
+
+
 def run_query(out: str | Path, sparql: str, timeout: Optional[float] = 60.0,
               max_rows: Optional[int] = None) -> QueryResult:
-    """Run ``sparql`` against the store in ``out`` in a worker process bounded by ``timeout``."""
-    path = check_store(out)
-    answer = run_bounded(str(path), sparql, ["application/sparql-results+json", "text/turtle"], max_rows,
-                         timeout or None)
+    """Run ``sparql`` against the store in ``out`` in a worker process bounded by ``timeout``
+    (the session's worker inside ``session(out)``, else a fresh one)."""
+    key = str(check_store(out))
+    accept = ["application/sparql-results+json", "text/turtle"]
+    if key in _SESSIONS:
+        worker = _SESSIONS[key]
+        if worker is None or not worker.alive:  # first query, or the last one ran out of time
+            worker = _SESSIONS[key] = Worker(key)
+        answer = worker.run(sparql, accept, max_rows, timeout or None)
+    else:
+        answer = run_bounded(key, sparql, accept, max_rows, timeout or None)
     body = answer.body.decode("utf-8")
     if answer.kind == "graph":
         return QueryResult("graph", graph=body)

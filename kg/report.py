@@ -22,7 +22,7 @@ from typing import Optional, Union
 from .gaps import coverage, gaps
 from .load import agency_load
 from .parallel import run_jobs, shared
-from .query import run_query
+from .query import restrict, run_query, session
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
 VERSIONS = ("policy-kg", "rapidfuzz", "jieba", "rdflib", "pyoxigraph", "pyshacl", "networkx", "matplotlib")
@@ -39,9 +39,10 @@ class ReportSummary:
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _query(build: Path, name: str) -> list[dict]:
+def _query(build: Path, name: str, only: Optional[dict] = None) -> list[dict]:
+    """The rows of a report query, restricted in SPARQL to the documents in ``only``."""
     path = Path(__file__).parent / "queries" / "report" / f"{name}.rq"
-    return run_query(build, path.read_text(encoding="utf-8")).rows
+    return run_query(build, restrict(path.read_text(encoding="utf-8"), only or {})).rows
 
 
 def _m(number, title) -> str:
@@ -264,14 +265,15 @@ def write_report(build: Union[str, Path] = "build", out: Union[str, Path] = "rep
     ``index.md`` / ``index.html`` linking them, from the graph built in ``build``;
     ``workers`` > 1 writes pairs in that many processes (drawing the charts dominates)."""
     build, out = Path(build), Path(out)
-    docs = {r["doc"]: r for r in _query(build, "documents")}
-    links = _query(build, "parent-links")
-    findings = gaps(build, child, parent)
-    cover = coverage(build, child, parent)
-    loads = agency_load(build)
-    warnings = _query(build, "warnings")
-    pairs = sorted({(r["child_doc"], r["parent_doc"]) for r in links
-                    if child in (None, r["child_doc"]) and parent in (None, r["parent_doc"])})
+    only = {var: [doc] for var, doc in (("child_doc", child), ("parent_doc", parent)) if doc is not None}
+    with session(build):
+        docs = {r["doc"]: r for r in _query(build, "documents")}
+        links = _query(build, "parent-links", only)
+        findings = gaps(build, child, parent)
+        cover = coverage(build, child, parent)
+        loads = agency_load(build)
+        pairs = sorted({(r["child_doc"], r["parent_doc"]) for r in links})
+        warnings = _query(build, "warnings", {"doc": sorted({d for pair in pairs for d in pair})} if only else None)
     out.mkdir(parents=True, exist_ok=True)
     summary = ReportSummary(out, pairs=pairs)
     index: list[Block] = [("h1", "policy-kg alignment-gap reports"), ("table", ["child", "parent", "report"], [])]

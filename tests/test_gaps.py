@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from kg.cli import main
 from kg.gaps import KINDS, coverage, gaps, norm_indicator, query_text
 
-from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID
+from .conftest import DATA, JIANGXI_ID, SHANGRAO, SHANGRAO_ID
 
 QUERIES = ["unimplemented", "local-innovations", "weak-links", "targets", "agency-gaps", "measure-agencies", "coverage"]
 
@@ -145,3 +145,55 @@ def test_missing_store_says_to_run_kg_build(tmp_path):
     assert r.exit_code == 1
     assert r.output.strip().splitlines() == [f"Error: {tmp_path / 'nothing'}: no graph store found; "
                                              f"run `kg build --out {tmp_path / 'nothing'}` to build it"]
+
+
+@pytest.fixture(scope="module")
+def two_children(tmp_path_factory):
+    """Jiangxi 2021 implemented by two cities: Shangrao's plan, and the same plan cut before its
+    measure （十一） (so it leaves more of the parent unimplemented)."""
+    from kg.build import build
+
+    from .conftest import JIANGXI_2021, write_corpus
+
+    text = SHANGRAO.read_text(encoding="utf-8")
+    entry = """  - id: {id}
+    file: {file}
+    title: 上饶市人民政府印发关于加快建立健全绿色低碳循环发展经济体系的实施方案的通知
+    level: municipal
+    region: 上饶市
+    issuers: [上饶市人民政府]
+    issued: 2022-03-27
+    implements: [jiangxi-2021-green-economy]
+"""
+    registry = f"""documents:
+  - id: {JIANGXI_ID}
+    file: jiangxi.txt
+    title: 江西省人民政府印发关于加快建立健全绿色低碳循环发展经济体系的若干措施的通知
+    level: provincial
+    region: 江西省
+    issuers: [江西省人民政府]
+    issued: 2021-07-08
+{entry.format(id="city-whole", file="whole.txt")}{entry.format(id="city-cut", file="cut.txt")}"""
+    data = write_corpus(tmp_path_factory.mktemp("two"), {
+        "jiangxi.txt": JIANGXI_2021.read_text(encoding="utf-8"), "whole.txt": text,
+        "cut.txt": text[: text.index("（十一）")]}, registry)
+    return build(data, data / "build").out
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_one_document_question_gets_that_documents_findings_of_the_whole_corpus(two_children, kind):
+    everything = gaps(two_children, kinds=(kind,))
+    cut, whole = (gaps(two_children, child=c, kinds=(kind,)) for c in ("city-cut", "city-whole"))
+    assert everything and cut + whole == everything  # findings come sorted by child document
+    assert {g.child_doc for g in cut} <= {"city-cut"} and {g.child_doc for g in whole} <= {"city-whole"}
+    assert gaps(two_children, parent=JIANGXI_ID, kinds=(kind,)) == everything
+    assert gaps(two_children, child="city-cut", parent=JIANGXI_ID, kinds=(kind,)) == cut
+
+
+def test_one_document_coverage_is_that_documents_row(two_children):
+    everything = coverage(two_children)
+    assert [(c.child_doc, c.parent_doc) for c in everything] == [("city-cut", JIANGXI_ID), ("city-whole", JIANGXI_ID)]
+    cut, whole = everything
+    assert cut.implemented < whole.implemented and cut.child_measures < whole.child_measures
+    assert coverage(two_children, child="city-cut") == [cut]
+    assert coverage(two_children, child="city-whole", parent=JIANGXI_ID) == [whole]

@@ -161,3 +161,41 @@ def test_corrupt_store_says_how_to_rebuild_it(built, tmp_path):
     assert r.exit_code == 1
     assert r.output.startswith(f"Error: {out / 'store'}: the graph store is corrupt or unreadable (")
     assert r.output.rstrip().endswith("run `kg build` again") and r.output.count("\n") == 1
+
+
+def test_restrict_puts_values_or_a_filter_where_the_query_marks_them():
+    from kg.query import restrict
+
+    q = "SELECT * WHERE {\n  ?d <x:id> ?doc .\n  # VALUES ?doc ?other\n  # FILTER ?doc\n}"
+    got = restrict(q, {"doc": ["a", 'b"c\\d']})
+    assert got.splitlines()[2:4] == ['  VALUES ?doc { "a" "b\\"c\\\\d" }', '  FILTER(?doc IN ("a", "b\\"c\\\\d"))']
+    assert restrict(q, {}) == q  # unrestricted: the marks stay comments
+
+
+def test_restrict_refuses_a_variable_the_query_does_not_mark():
+    from kg.errors import QueryError
+    from kg.query import restrict
+
+    with pytest.raises(QueryError, match=r"cannot be restricted by \?child_doc"):
+        restrict("SELECT * WHERE { ?s ?p ?o }\n# VALUES ?doc", {"child_doc": ["x"]})
+
+
+def test_restricted_query_answers_for_the_document_asked_for(built):
+    from kg.gaps import query_text
+    from kg.query import restrict
+
+    rows = run_query(built.out, restrict(query_text("unimplemented"), {"child_doc": [SHANGRAO_ID]})).rows
+    assert rows and {r["child_doc"] for r in rows} == {SHANGRAO_ID}
+    assert run_query(built.out, restrict(query_text("unimplemented"), {"child_doc": ["nowhere"]})).rows == []
+
+
+def test_queries_in_a_session_share_a_worker_and_survive_a_timeout(built):
+    from kg.errors import QueryTimeout
+    from kg.query import session
+
+    with session(built.out):
+        first = run_query(built.out, resolve("gaps")).rows
+        with pytest.raises(QueryTimeout):
+            run_query(built.out, CARTESIAN, timeout=1)
+        assert run_query(built.out, resolve("gaps")).rows == first  # a fresh worker took the stopped one's place
+    assert run_query(built.out, resolve("gaps")).rows == first

@@ -79,3 +79,12 @@ def test_report_without_a_build_says_to_build(tmp_path):
     r = CliRunner().invoke(main, ["report", "--build", str(tmp_path / "nothing"), "--out", str(tmp_path / "r")])
     assert r.exit_code != 0 and r.output.startswith("Error: ") and r.output.count("\n") == 1
     assert "kg build" in r.output
+
+
+def test_one_pair_report_is_the_same_as_in_the_whole_report(reported, tmp_path):
+    root, _ = reported
+    one = write_report(root / "build", tmp_path / "one", child=SHANGRAO_ID, parent=JIANGXI_ID)
+    assert one.pairs == [(SHANGRAO_ID, JIANGXI_ID)]
+    for name in (f"{STEM}.md", f"{STEM}.html"):
+        assert (tmp_path / "one" / name).read_text(encoding="utf-8") == (root / "report" / name).read_text(encoding="utf-8")
+    assert write_report(root / "build", tmp_path / "none", parent="jilin-2021-green-economy").pairs == []
