@@ -63,7 +63,13 @@ class Pending:
             if self._pool is None:  # in this process, when asked
                 _SHARED.clear()
                 _SHARED.update(self._shared)
-                yield from map(self._fn, self._jobs)
+                # as in the workers: collections do not walk what was alive before the jobs
+                # (a parsed corpus of 10^3 documents: a fifth of the alignment time)
+                gc.freeze()
+                try:
+                    yield from map(self._fn, self._jobs)
+                finally:
+                    gc.unfreeze()
             else:
                 yield from self._it
         finally:

@@ -25,7 +25,7 @@ from .parallel import run_jobs, shared
 from .query import restrict, run_query, session
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
-VERSIONS = ("policy-kg", "rapidfuzz", "jieba", "rdflib", "pyoxigraph", "pyshacl", "networkx", "matplotlib")
+VERSIONS = ("policy-kg", "rapidfuzz", "rjieba", "rdflib", "pyoxigraph", "pyshacl", "networkx", "matplotlib")
 CSS = """body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;
 max-width:72rem;padding:0 1rem;color:#222}table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}

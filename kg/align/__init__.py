@@ -59,6 +59,9 @@ class Alignment:
     # one is named), best first; [] when it found none. Only children that declare no
     # parent, are below the national level and have a higher-level document with text.
     discovered: dict[str, list[DiscoveredParent]] = field(default_factory=dict)
+    # Sentence pairs compared, the shortlisted documents discovery did not keep included
+    # (``pairs`` holds the kept ones only).
+    pairs_scored: int = 0
 
     @property
     def links(self) -> list[Link]:
@@ -108,20 +111,22 @@ def _search_space(registry: Registry, docs: dict, children: list[Entry]):
     return index, masks, [e for e in children if masks[e.level].any()]
 
 
-def _job(kind: str, source_id: str, *args) -> tuple[Optional[list], list[tuple]]:
+def _job(kind: str, source_id: str, *args) -> tuple[Optional[list], list[tuple], int]:
     """One unit of alignment work, run in a worker: a declared pair ("pair", child, parent,
     relation) or a discovery ("discover", child, level). Returns (the discovered parents
-    or None, [(target id, relation, support, packed links, detached scores)])."""
+    or None, [(target id, relation, support, packed links, detached scores)], sentence
+    pairs scored)."""
     docs, table = shared()["docs"], shared()["table"]
     if kind == "pair":
         target_id, relation = args
         links, scores = align_documents(docs[source_id], docs[target_id], source_id, target_id, relation, table)
-        return None, [(target_id, relation, None, scores.pack(links), scores.detach())]
+        return None, [(target_id, relation, None, scores.pack(links), scores.detach())], scores.pairs_scored
     index, masks, wanted = shared()["index"], shared()["masks"], shared()["wanted"]
-    found = [f for f in find_parents(docs[source_id], source_id, docs, index, masks[args[0]], table)
-             if f.kept and wanted in (None, f.doc)]
+    shortlisted = find_parents(docs[source_id], source_id, docs, index, masks[args[0]], table)
+    found = [f for f in shortlisted if f.kept and wanted in (None, f.doc)]
     return ([DiscoveredParent(f.doc, f.support, f.similarity) for f in found],
-            [(f.doc, "implements", f.support, f.scores.pack(f.links), f.scores.detach()) for f in found])
+            [(f.doc, "implements", f.support, f.scores.pack(f.links), f.scores.detach()) for f in found],
+            sum(f.scores.pairs_scored for f in shortlisted))
 
 
 def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, target: Optional[str] = None,
@@ -159,8 +164,9 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
     with threadpool_limits(limits=1, user_api="blas"), text.threads(1 if workers > 1 else text.WORKERS):
         done = run_jobs(_job, jobs, workers, shared={"docs": docs, "table": table, "index": index, "masks": masks,
                                                      "wanted": wanted})
-        for k, (job, (found, aligned)) in enumerate(zip(jobs, done), 1):
+        for k, (job, (found, aligned, scored)) in enumerate(zip(jobs, done), 1):
             s = entries[job[1]]
+            out.pairs_scored += scored
             for target_id, relation, support, packed, detached in aligned:
                 scores = PairScores.attach(docs[s.id], docs[target_id], detached)
                 out.pairs.append(AlignedPair(s, entries[target_id], relation, scores.unpack(packed), scores,

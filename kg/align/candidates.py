@@ -36,7 +36,6 @@ Why bigrams and BM25, not jieba words or MinHash/LSH:
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
@@ -52,19 +51,30 @@ def _pieces(m: Measure) -> list[str]:
     return [m.title] + [s.text for s in m.sentences]
 
 
-def bigrams(pieces: list[str]) -> Counter:
-    """Character bigrams of each ``clean``-ed piece (none across piece boundaries).
+_SHIFT, _ALONE = 21, (1 << 21) - 1  # code points fit in 21 bits; no code point is 2^21 - 1
+_SEP = ord("\n")  # never in ``clean``-ed text: joins pieces, and bigrams across it are dropped
 
-    >>> sorted(bigrams(["推进绿色。"]).items())
-    [('推进', 1), ('绿色', 1), ('进绿', 1)]
+
+def bigrams(pieces: list[str]) -> np.ndarray:
+    """Character bigrams of each ``clean``-ed piece (none across piece boundaries), with
+    repeats, as integers: the two code points in 21 bits each (a one-character piece is
+    its character alone). Computed with numpy on the code points, not a Python loop.
+
+    >>> [decode(int(g)) for g in np.sort(bigrams(["推进绿色。", "市"]))]
+    ['市', '推进', '绿色', '进绿']
     """
-    out: Counter = Counter()
-    for piece in pieces:
-        t = clean(piece)
-        out.update(t[i:i + 2] for i in range(len(t) - 1))
-        if len(t) == 1:
-            out[t] += 1
-    return out
+    cleaned = [clean(p) for p in pieces]
+    points = np.frombuffer("\n".join(cleaned).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    left, right = points[:-1], points[1:]
+    grams = ((left << _SHIFT) | right)[(left != _SEP) & (right != _SEP)]
+    alone = [(ord(t) << _SHIFT) | _ALONE for t in cleaned if len(t) == 1]
+    return np.concatenate([grams, np.array(alone, dtype=np.int64)]) if alone else grams
+
+
+def decode(gram: int) -> str:
+    """The characters of one of ``bigrams``' integers."""
+    first, second = gram >> _SHIFT, gram & _ALONE
+    return chr(first) + ("" if second == _ALONE else chr(second))
 
 
 class CandidateIndex:
@@ -79,62 +89,69 @@ class CandidateIndex:
         self.keys: list[tuple[str, str]] = []  # posting unit -> (doc id, measure key)
         self.docs: list[str] = []  # documents with at least one measure, in index order
         starts: list[int] = []
-        vocab: dict[str, int] = {}
-        terms, units, tfs, lengths = [], [], [], []
+        grams, units = [], []
         for doc_id, doc in parents.items():
             if doc is None or not doc.measures:
                 continue
             self.docs.append(doc_id)
             starts.append(len(self.keys))
             for m in doc.measures:
-                u = len(self.keys)
+                units.append(np.full(len(g := bigrams(_pieces(m))), len(self.keys), dtype=np.int64))
+                grams.append(g)
                 self.keys.append((doc_id, m.key))
-                grams = bigrams(_pieces(m))
-                lengths.append(sum(grams.values()))
-                for g, tf in grams.items():
-                    terms.append(vocab.setdefault(g, len(vocab)))
-                    units.append(u)
-                    tfs.append(tf)
-        self.vocab = vocab
+        n = len(self.keys)
+        grams_a = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int64)
+        units_a = np.concatenate(units) if units else np.zeros(0, dtype=np.int64)
+        dl = np.bincount(units_a, minlength=n).astype(np.float32)  # bigrams per measure
+        # Postings: one per (bigram, measure), sorted by bigram then measure, with its count.
+        # ``vocab`` is the sorted distinct bigrams: a bigram's term number is its rank.
+        order = np.lexsort((units_a, grams_a))
+        grams_a, units_a = grams_a[order], units_a[order]
+        first = np.flatnonzero(np.concatenate([[True], (grams_a[1:] != grams_a[:-1]) | (units_a[1:] != units_a[:-1])])) \
+            if len(grams_a) else np.zeros(0, dtype=np.int64)
+        tf = np.diff(np.append(first, len(grams_a))).astype(np.float32)
+        terms_code, units_sorted = grams_a[first], units_a[first]
+        self.vocab, terms_a = np.unique(terms_code, return_inverse=True)
         self._starts = np.array(starts, dtype=np.int64)
         self._position = {d: i for i, d in enumerate(self.docs)}
-        n = len(self.keys)
-        terms_a = np.array(terms, dtype=np.int64)
-        order = np.argsort(terms_a, kind="stable")
-        self._units = np.array(units, dtype=np.int32)[order]
-        tf = np.array(tfs, dtype=np.float32)[order]
-        df = np.bincount(terms_a, minlength=len(vocab))
+        self._units = units_sorted.astype(np.int32)
+        df = np.bincount(terms_a, minlength=len(self.vocab))
         self._indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
-        dl = np.array(lengths, dtype=np.float32)
         avgdl = float(dl.mean()) if n else 1.0
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        term_of = np.repeat(np.arange(len(vocab)), df)
         norm = K1 * (1 - B + B * dl[self._units] / max(avgdl, 1.0))
         # The whole BM25 contribution of each posting, precomputed: a query only sums them.
-        self._weight = (idf[term_of] * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
+        self._weight = (idf[terms_a] * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
 
     @property
     def size(self) -> int:
         """Number of indexed parent measures."""
         return len(self.keys)
 
-    def _scores(self, text: str) -> np.ndarray:
-        """BM25 score of ``text`` against every indexed measure (each query bigram once)."""
-        ids = np.array(sorted({self.vocab[g] for g in bigrams([text]) if g in self.vocab}), dtype=np.int64)
-        if not len(ids) or not self.keys:
-            return np.zeros(len(self.keys), dtype=np.float32)
+    def matrix(self, texts: list[str]) -> np.ndarray:
+        """BM25 scores, texts × indexed measures (each distinct bigram of a text counted
+        once), for all texts at once: one gather of their postings and one ``bincount``."""
+        n = len(self.keys)
+        if not n or not texts:
+            return np.zeros((len(texts), n), dtype=np.float32)
+        grams = [bigrams([t]) for t in texts]
+        rows = np.repeat(np.arange(len(texts)), [len(g) for g in grams])
+        grams_a = np.concatenate(grams)
+        order = np.lexsort((grams_a, rows))
+        rows, grams_a = rows[order], grams_a[order]
+        if len(grams_a):
+            first = np.concatenate([[True], (grams_a[1:] != grams_a[:-1]) | (rows[1:] != rows[:-1])])
+            rows, grams_a = rows[first], grams_a[first]
+        ids = np.searchsorted(self.vocab, grams_a)
+        known = (ids < len(self.vocab)) & (self.vocab[np.minimum(ids, len(self.vocab) - 1)] == grams_a)
+        rows, ids = rows[known], ids[known]
         start, stop = self._indptr[ids], self._indptr[ids + 1]
         counts = stop - start
         # Concatenated posting ranges without a Python loop: offsets within each range.
-        idx = np.repeat(start - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
-        return np.bincount(self._units[idx], weights=self._weight[idx], minlength=len(self.keys))
-
-    def matrix(self, texts: list[str]) -> np.ndarray:
-        """BM25 scores, texts × indexed measures (float32)."""
-        out = np.zeros((len(texts), len(self.keys)), dtype=np.float32)
-        for i, text in enumerate(texts):
-            out[i] = self._scores(text)
-        return out
+        idx = np.repeat(start - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+        cells = np.repeat(rows, counts) * n + self._units[idx]
+        scores = np.bincount(cells, weights=self._weight[idx], minlength=len(texts) * n)
+        return scores.reshape(len(texts), n).astype(np.float32)
 
     def allowed(self, doc_ids) -> np.ndarray:
         """Boolean mask over ``docs``: True for the documents in ``doc_ids``."""

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..model import Document, Evidence, Link, Sentence
 from ..numerals import int_to_cn
-from .prepared import PREAMBLE, Unit, agency_names, child_side, parent_side, side_of, subset, units_of
+from .prepared import KEEP_CHILDREN, PREAMBLE, Unit, agency_names, child_side, parent_side, side_of, subset, units_of
 from .text import topic_similarity
 
 # Weights of the signals (renormalised when a side lists no agencies).
@@ -48,7 +48,8 @@ ALIGNED, WEAK = 0.50, 0.30
 EVIDENCE_MIN = 0.60
 RUNNERS_UP = 3
 PREAMBLE_COMMENT = "closest to the parent's preamble, not to a numbered measure"
-_EVIDENCE = [f.name for f in fields(Link)].index("evidence")
+_LINK_FIELDS = [f.name for f in fields(Link)]
+_EVIDENCE = _LINK_FIELDS.index("evidence")
 
 
 def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -64,19 +65,15 @@ def _agency_agreement(child: list[list[str]], parent: list[list[str]]) -> np.nda
     [[0.833, 0.25], [nan, nan]]
     """
     ids: dict[str, int] = {}
-    for names in child + parent:
-        for n in names:
-            ids.setdefault(n, len(ids))
+    coded = [[ids.setdefault(n, len(ids)) for n in names] for names in child + parent]
 
-    def sets(lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    def sets(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         member = np.zeros((len(lists), len(ids)))
-        lead = np.full(len(lists), -1)
-        for i, names in enumerate(lists):
-            member[i, [ids[n] for n in names]] = 1.0
-            lead[i] = ids[names[0]] if names else -1
-        return member, lead
+        member[np.repeat(np.arange(len(lists)), [len(x) for x in lists]),
+               np.array([i for x in lists for i in x], dtype=np.int64)] = 1.0
+        return member, np.array([x[0] if x else -1 for x in lists], dtype=np.int64)
 
-    (c, c_lead), (p, p_lead) = sets(child), sets(parent)
+    (c, c_lead), (p, p_lead) = sets(coded[:len(child)]), sets(coded[len(child):])
     shared = c @ p.T  # distinct names in common (whole numbers: exact)
     size_c, size_p = c.sum(axis=1)[:, None], p.sum(axis=1)[None, :]
     named = (size_c > 0) & (size_p > 0)
@@ -100,6 +97,11 @@ class PairScores:
     copied: np.ndarray  # per child measure: share copied from anywhere in the parent
 
     @cached_property
+    def child_sentences(self) -> list[Sentence]:
+        """The child sentences in row order of ``sim``."""
+        return [s for m in self.child.measures for s in m.sentences]
+
+    @cached_property
     def parent_sentences(self) -> list[Sentence]:
         """The parent sentences in column order of ``sim``."""
         return [s for u in self.units for s in u.sentences]
@@ -121,7 +123,7 @@ class PairScores:
         """``links`` as plain tuples, evidence sentences as their row and column in ``sim``:
         a worker process sends these back instead of pickling every sentence twice over;
         ``unpack`` rebuilds the links on the caller's documents."""
-        rows = {id(s): i for i, s in enumerate(s for m in self.child.measures for s in m.sentences)}
+        rows = {id(s): i for i, s in enumerate(self.child_sentences)}
         cols = {id(s): j for j, s in enumerate(self.parent_sentences)}
         out: list = []
         for link in links:
@@ -129,15 +131,14 @@ class PairScores:
             if any(a is None or b is None for a, b, _ in evidence):  # not from these scores: sent whole
                 out.append(link)
                 continue
-            values = [getattr(link, f.name) for f in fields(Link)]
+            values = [getattr(link, name) for name in _LINK_FIELDS]
             values[_EVIDENCE] = evidence
             out.append(tuple(values))
         return out
 
     def unpack(self, packed: list) -> list[Link]:
         """The links ``pack`` sent, citing this object's documents' sentences."""
-        rows = [s for m in self.child.measures for s in m.sentences]
-        cols = self.parent_sentences
+        rows, cols = self.child_sentences, self.parent_sentences
         links = []
         for values in packed:
             if isinstance(values, Link):
@@ -198,7 +199,7 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
         prepared = subset(prepared, [i for i, u in enumerate(prepared.units)
                                       if u.key == PREAMBLE or u.key in candidates])
     units, p = prepared.units, prepared.side
-    c = side_of(child, child_side)
+    c = side_of(child, child_side, KEEP_CHILDREN)
     sim = c.sentences.similarity(p.sentences)
     gain = _ramp(sim, LOW, HIGH)
 
@@ -249,10 +250,11 @@ def _evidence_many(ps: PairScores, picks: list[tuple[int, slice]]) -> list[list[
     shown = np.flatnonzero(value >= EVIDENCE_MIN)
     pick_of = np.repeat(np.arange(len(picks)), sizes)[shown]
     local = shown - np.repeat(np.cumsum(sizes) - sizes, sizes)[shown]
-    p_sents = ps.parent_sentences
+    p_sents, c_sents = ps.parent_sentences, ps.child_sentences
+    starts = [r.start for r in rows]
     out: list[list[Evidence]] = [[] for _ in picks]
     for p, i, b, v in zip(pick_of.tolist(), local.tolist(), best[shown].tolist(), value[shown].tolist()):
-        out[p].append(Evidence(ps.child.measures[picks[p][0]].sentences[i], p_sents[b], round(v, 3)))
+        out[p].append(Evidence(c_sents[starts[p] + i], p_sents[b], round(v, 3)))
     return out
 
 
@@ -294,13 +296,16 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
     links: list[Link] = []
     ranked = np.argsort(-ps.score, axis=1, kind="stable")
     evidence = _evidence_many(ps, [(ci, ps.cols[int(order[0])]) for ci, order in enumerate(ranked)])
+    # The best unit and the next ones, as plain Python numbers (read once, not per element).
+    top = ranked[:, :RUNNERS_UP + 1]
+    top_scores = np.take_along_axis(ps.score, top, axis=1).tolist()
+    keys = [u.key for u in ps.units]
     for ci, m in enumerate(ps.child.measures):
-        order = ranked[ci]
-        best = int(order[0])
-        unit = ps.units[best]
-        score = round(float(ps.score[ci, best]), 3)
+        order, values = top[ci].tolist(), top_scores[ci]
+        unit = ps.units[order[0]]
+        score = round(values[0], 3)
         first = 0 if unit.measure is not None and score < WEAK else 1  # an unaligned best is a runner-up
-        runners = [(ps.units[int(u)].key, round(float(ps.score[ci, u]), 3)) for u in order[first:first + RUNNERS_UP]]
+        runners = [(keys[u], round(v, 3)) for u, v in zip(order[first:first + RUNNERS_UP], values[first:first + RUNNERS_UP])]
         if unit.measure is None:
             links.append(Link(source_doc, m.key, target_doc, None, score, "unaligned", relation=relation,
                               evidence=evidence[ci], runners_up=runners, comment=PREAMBLE_COMMENT))
@@ -313,22 +318,25 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
     return links
 
 
-def _displaced(ps: PairScores, links: list[Link], ci: int) -> bool:
-    """True when another child measure holds this link's parent with a matching title
-    while this one's title does not match it: the evidence sits in a shuffled block."""
-    link = links[ci]
-    if link.target_key is None:
-        return False
-    ui = _unit_index(ps, link.target_key)
-    if ps.title[ci, ui] >= 0.5:
-        return False
-    return any(o.target_key == link.target_key and ps.title[k, ui] >= 0.9
-               for k, o in enumerate(links) if k != ci)
+def _displaced(ps: PairScores, links: list[Link]) -> list[bool]:
+    """Per link: True when another child measure holds its parent with a matching title
+    while its own title does not match it (the evidence sits in a shuffled block)."""
+    column = {u.key: i for i, u in enumerate(ps.units)}
+    holders: dict[str, list[int]] = {}
+    for k, link in enumerate(links):
+        if link.target_key is not None:
+            holders.setdefault(link.target_key, []).append(k)
+    out = []
+    for ci, link in enumerate(links):
+        ui = column.get(link.target_key) if link.target_key is not None else None
+        out.append(ui is not None and ps.title[ci, ui] < 0.5
+                   and any(k != ci and ps.title[k, ui] >= 0.9 for k in holders[link.target_key]))
+    return out
 
 
 def _resolve_title_conflicts(ps: PairScores, links: list[Link]) -> None:
     """Recover lost headings, then downgrade what is still a title conflict to weak."""
-    displaced = [_displaced(ps, links, i) for i in range(len(links))]
+    displaced = _displaced(ps, links)
     _recover_missing(ps, links, displaced)
     for i, link in enumerate(links):
         if displaced[i] and not link.recovered and link.status == "aligned":

