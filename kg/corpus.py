@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -44,25 +45,21 @@ class Registry:
 
     def get(self, ref: str) -> Entry:
         """Entry by id, file name, file stem or document number (the first entry so named)."""
-        e = self._names().get(ref)
+        e = self._names.get(ref)
         if e is not None:
             return e
         known = ", ".join(e.id for e in self.entries)
         raise RegistryError(f"{self.path}: no document “{ref}” (known: {known})")
 
+    @cached_property
     def _names(self) -> dict[str, Entry]:
-        """Every name of every entry, made once (looked up for every pair of a corpus of
-        10^4 documents) and again if the entries change."""
-        key = (id(self.entries), len(self.entries))
-        cached = self.__dict__.get("_names_cache")
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        """Every name of every entry, the first entry so named winning (made once: it is
+        looked up for every pair of a corpus of 10^4 documents)."""
         names: dict[str, Entry] = {}
         for e in self.entries:
             for name in (e.id, e.file, e.doc_number) + ((Path(e.file).stem, str(self.path.parent / e.file)) if e.file else ()):
                 if name is not None:
                     names.setdefault(name, e)
-        self.__dict__["_names_cache"] = (key, names)
         return names
 
 

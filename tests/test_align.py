@@ -281,6 +281,13 @@ def test_discovery_off_gives_no_links_for_undeclared_documents(small_corpus, dis
     assert align_records(off) == [r for r in align_records(discovered) if r["source_doc"] == "nanchang"]
 
 
+def test_pairs_scored_count_the_shortlisted_documents_discovery_rejects(small_corpus, discovered):
+    kept = sum(p.scores.pairs_scored for p in discovered.pairs)
+    assert discovered.discovered["jiangxi"] == [] and discovered.pairs_scored > kept  # compared, none kept
+    off = align_corpus(small_corpus, discover=False)
+    assert off.pairs_scored == sum(p.scores.pairs_scored for p in off.pairs) > 0
+
+
 def test_discovery_in_two_processes_gives_the_same_records(small_corpus, discovered):
     assert align_records(align_corpus(small_corpus, workers=2)) == align_records(discovered)
 

@@ -144,3 +144,14 @@ def test_cli_build_into_a_foreign_directory_is_one_line(tmp_path):
     r = CliRunner().invoke(main, ["--data", str(DATA), "build", "--out", str(tmp_path)])
     assert r.exit_code == 1
     assert r.output == f"Error: {tmp_path}: exists and is not a `kg build` output (no build.json); choose another --out\n"
+
+
+def test_a_store_loaded_in_small_blocks_holds_every_triple(tmp_path, monkeypatch):
+    # blocks far shorter than the file: each ends mid-line and is completed to the line's end
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "LOAD_BLOCK", 100)
+    summary = build(write_corpus(tmp_path, {"mini.txt": MINI_DOC}, REGISTRY), tmp_path / "out")
+    assert (tmp_path / "out" / "graph.nt").stat().st_size > 50 * 100
+    (count,) = next(iter(open_store(tmp_path / "out").query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))
+    assert int(count.value) == summary.triples

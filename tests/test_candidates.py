@@ -156,3 +156,10 @@ def test_allowed_documents_limit_the_candidates():
     only = index.allowed(["second"])
     assert {d for row in candidate_parents(child, index, k=4, allowed=only) for d, _, _ in row} == {"second"}
     assert [d for d, _ in candidate_documents(child, index, allowed=only)] == ["second"]
+
+
+def test_measures_without_text_give_no_candidates():
+    untitled = parse_text("甲省方案\n\n一、任务\n\n（一）\n")  # a measure with neither title nor text
+    index = CandidateIndex({"province": untitled})
+    assert index.size == 1
+    assert index.query(["推进工业绿色转型"]) == [[]]

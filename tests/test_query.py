@@ -4,7 +4,6 @@ links); ``kg query`` formats, errors, time limit and store problems."""
 import json
 import re
 import shutil
-from collections import Counter
 
 import pytest
 from click.testing import CliRunner

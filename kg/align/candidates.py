@@ -42,7 +42,7 @@ from typing import Optional
 import numpy as np
 
 from ..model import Document, Measure
-from .text import clean
+from .text import clean, ranges
 
 K1, B = 1.2, 0.75  # Okapi BM25 defaults: term-frequency saturation, length normalisation
 
@@ -69,6 +69,16 @@ def bigrams(pieces: list[str]) -> np.ndarray:
     grams = ((left << _SHIFT) | right)[(left != _SEP) & (right != _SEP)]
     alone = [(ord(t) << _SHIFT) | _ALONE for t in cleaned if len(t) == 1]
     return np.concatenate([grams, np.array(alone, dtype=np.int64)]) if alone else grams
+
+
+def _distinct_pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (major, minor) pairs, sorted by major then minor, and how often each occurs."""
+    order = np.lexsort((minor, major))
+    major, minor = major[order], minor[order]
+    if not len(major):
+        return major, minor, np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.concatenate([[True], (major[1:] != major[:-1]) | (minor[1:] != minor[:-1])]))
+    return major[first], minor[first], np.diff(np.append(first, len(major)))
 
 
 def decode(gram: int) -> str:
@@ -105,12 +115,8 @@ class CandidateIndex:
         dl = np.bincount(units_a, minlength=n).astype(np.float32)  # bigrams per measure
         # Postings: one per (bigram, measure), sorted by bigram then measure, with its count.
         # ``vocab`` is the sorted distinct bigrams: a bigram's term number is its rank.
-        order = np.lexsort((units_a, grams_a))
-        grams_a, units_a = grams_a[order], units_a[order]
-        first = np.flatnonzero(np.concatenate([[True], (grams_a[1:] != grams_a[:-1]) | (units_a[1:] != units_a[:-1])])) \
-            if len(grams_a) else np.zeros(0, dtype=np.int64)
-        tf = np.diff(np.append(first, len(grams_a))).astype(np.float32)
-        terms_code, units_sorted = grams_a[first], units_a[first]
+        terms_code, units_sorted, counts = _distinct_pairs(grams_a, units_a)
+        tf = counts.astype(np.float32)
         self.vocab, terms_a = np.unique(terms_code, return_inverse=True)
         self._starts = np.array(starts, dtype=np.int64)
         self._position = {d: i for i, d in enumerate(self.docs)}
@@ -132,23 +138,17 @@ class CandidateIndex:
         """BM25 scores, texts × indexed measures (each distinct bigram of a text counted
         once), for all texts at once: one gather of their postings and one ``bincount``."""
         n = len(self.keys)
-        if not n or not texts:
+        if not n or not texts or not len(self.vocab):
             return np.zeros((len(texts), n), dtype=np.float32)
         grams = [bigrams([t]) for t in texts]
         rows = np.repeat(np.arange(len(texts)), [len(g) for g in grams])
-        grams_a = np.concatenate(grams)
-        order = np.lexsort((grams_a, rows))
-        rows, grams_a = rows[order], grams_a[order]
-        if len(grams_a):
-            first = np.concatenate([[True], (grams_a[1:] != grams_a[:-1]) | (rows[1:] != rows[:-1])])
-            rows, grams_a = rows[first], grams_a[first]
+        rows, grams_a, _ = _distinct_pairs(rows, np.concatenate(grams))
         ids = np.searchsorted(self.vocab, grams_a)
         known = (ids < len(self.vocab)) & (self.vocab[np.minimum(ids, len(self.vocab) - 1)] == grams_a)
         rows, ids = rows[known], ids[known]
         start, stop = self._indptr[ids], self._indptr[ids + 1]
         counts = stop - start
-        # Concatenated posting ranges without a Python loop: offsets within each range.
-        idx = np.repeat(start - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+        idx = ranges(start, counts)
         cells = np.repeat(rows, counts) * n + self._units[idx]
         scores = np.bincount(cells, weights=self._weight[idx], minlength=len(texts) * n)
         return scores.reshape(len(texts), n).astype(np.float32)

@@ -65,6 +65,16 @@ def clear_caches() -> None:
     _forget_cuts()
 
 
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions ``starts[k] .. starts[k] + counts[k] - 1`` for every k, concatenated,
+    without a Python loop (to gather the posting lists of an inverted index).
+
+    >>> ranges(np.array([5, 0]), np.array([2, 3])).tolist()
+    [5, 6, 0, 1, 2]
+    """
+    return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+
+
 def _renumber(items: np.ndarray, keep: list[int], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Which of ``items`` (numbers below ``n``) are in ``keep`` (ascending), and their new numbers."""
     new = np.full(n, -1)
@@ -167,8 +177,7 @@ class Texts:
         hit = (pos >= 0) & (flat < len(slot))  # words numbered after ``other`` was indexed are not in it
         pos, rows = pos[hit], self.sentence[hit]
         starts, counts = indptr[pos], indptr[pos + 1] - indptr[pos]
-        # Concatenated posting ranges without a Python loop: offsets within each range.
-        idx = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+        idx = ranges(starts, counts)
         cells = np.repeat(rows * n_b, counts) + postings[idx]
         # Sums of whole numbers of characters: exact, whatever the order of addition.
         return np.bincount(cells, weights=length[idx], minlength=n_a * n_b).reshape(n_a, n_b).astype(np.float32)
