@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .errors import NotAcceptable, QueryError, QueryTimeout, ResultTooLarge, StoreError
+from .errors import NotAcceptable, QueryError, QueryRefused, QueryTimeout, ResultTooLarge, StoreError
 
 SELECT_TYPES = {  # media type → pyoxigraph QueryResultsFormat name
     "application/sparql-results+json": "JSON", "application/json": "JSON",
@@ -125,8 +125,16 @@ def execute(store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[i
     return Answer("graph", media, body or b"", len(triples))
 
 
-def _worker(conn, path: str) -> None:
-    """Worker process: open the store read-only, then answer (sparql, accept, max_rows) requests."""
+def _worker(conn, path: str, public: bool = False) -> None:
+    """Worker process: open the store read-only, then answer (sparql, accept, max_rows) requests.
+
+    A ``public`` worker (one behind ``kg serve``) first leaves the network, then checks each
+    query before running it (kg.guard)."""
+    isolated = False
+    if public:
+        from .guard import check_query, isolate_network
+
+        isolated = isolate_network()  # before pyoxigraph starts any thread
     import pyoxigraph as ox
 
     try:
@@ -134,7 +142,7 @@ def _worker(conn, path: str) -> None:
     except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
         conn.send(("store", str(e).splitlines()[0] if str(e) else "cannot open"))
         return
-    conn.send(("ready", ""))
+    conn.send(("ready", "isolated" if isolated else ""))
     while True:
         try:
             request = conn.recv()
@@ -144,7 +152,11 @@ def _worker(conn, path: str) -> None:
             return
         sparql, accept, max_rows = request
         try:
+            if public:
+                check_query(sparql)
             conn.send(("ok", execute(store, sparql, accept, max_rows)))
+        except QueryRefused as e:
+            conn.send(("refused", str(e)))
         except ResultTooLarge as e:
             conn.send(("too_large", str(e)))
         except NotAcceptable as e:
@@ -155,11 +167,11 @@ def _worker(conn, path: str) -> None:
             conn.send(("query", f"query failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}"))
 
 
-def _worker_entry(fd: int, path: str) -> None:
+def _worker_entry(fd: int, path: str, public: str = "") -> None:
     """Entry point of a worker process started by ``Worker`` (fd: its end of a socket pair)."""
     from multiprocessing.connection import Connection
 
-    _worker(Connection(fd), path)
+    _worker(Connection(fd), path, public == "public")
 
 
 class Worker:
@@ -171,10 +183,11 @@ class Worker:
     process that may hold RocksDB threads.
     """
 
-    def __init__(self, path: str, start_timeout: float = 60.0):
+    def __init__(self, path: str, start_timeout: float = 60.0, public: bool = False):
         import kg
 
         self.path = path
+        self.isolated = False  # a public worker that could leave the network
         self.stamp = None  # which build the worker's store belongs to (set by the server's pool)
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
@@ -182,7 +195,8 @@ class Worker:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "import sys; from kg.bounded import _worker_entry; "
-                                   "_worker_entry(int(sys.argv[1]), sys.argv[2])", str(theirs.fileno()), path],
+                                   "_worker_entry(int(sys.argv[1]), *sys.argv[2:])", str(theirs.fileno()), path,
+             *(["public"] if public else [])],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
         )
         theirs.close()
@@ -197,6 +211,7 @@ class Worker:
         if status != "ready":
             self.close()
             raise StoreError(f"{path}: the graph store is corrupt or unreadable ({message}); run `kg build` again")
+        self.isolated = message == "isolated"
 
     def run(self, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None,
             timeout: Optional[float] = None) -> Answer:
@@ -216,6 +231,8 @@ class Worker:
             raise ResultTooLarge(payload)
         if status == "not_acceptable":
             raise NotAcceptable(payload)
+        if status == "refused":
+            raise QueryRefused(payload)
         raise QueryError(payload)
 
     @property

@@ -282,11 +282,14 @@ def query(sparql, out, fmt, timeout, list_):
               help="Largest result in rows or triples (0: none).")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Query worker processes (queries answered at once).")
-def serve(out, host, port, timeout, max_rows, workers):
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="A web origin (https://yasgui.org, or * for any) whose pages may read answers; repeatable. "
+                   "Default: none, so no web page can read the endpoint.")
+def serve(out, host, port, timeout, max_rows, workers, cors_origins):
     """Serve the built graph as a read-only SPARQL 1.1 endpoint at /sparql."""
     from .serve import serve as serve_graph
 
-    serve_graph(out, host, port, timeout or None, max_rows or None, workers,
+    serve_graph(out, host, port, timeout or None, max_rows or None, workers, cors_origins=cors_origins,
                 ready=lambda url: click.echo(f"SPARQL endpoint at {url} (query page at {url[:-len('sparql')]}); Ctrl-C stops it", err=True))
 
 

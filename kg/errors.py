@@ -46,6 +46,10 @@ class ResultTooLarge(QueryError):
     """A query's result is larger than the configured limit."""
 
 
+class QueryRefused(QueryError):
+    """The endpoint does not run this kind of query (SERVICE, updates)."""
+
+
 class NotAcceptable(QueryError):
     """The result cannot be given in any of the formats the client accepts."""
 

@@ -2,9 +2,11 @@
 
 A small Starlette app (served by uvicorn) in front of a pool of query workers
 (kg.bounded), so every query has a hard time limit and a result-size limit and nothing
-can write: the workers open the store read-only, and updates, graph-store writes and
-federated SERVICE calls are refused before they reach a worker. Results follow content
-negotiation (Accept header, or a ``format`` parameter as SPARQLWrapper sends it).
+can write: the workers open the store read-only; updates and graph-store writes are
+refused; federated SERVICE calls are refused on the parsed query, and the workers run
+without network (kg.guard). Cross-origin requests are refused unless origins are named.
+Results follow content negotiation (Accept header, or a ``format`` parameter as
+SPARQLWrapper sends it).
 
 >>> negotiate("application/sparql-results+xml;q=0.5, text/csv", None)
 ['text/csv', 'application/sparql-results+xml']
@@ -18,15 +20,15 @@ import asyncio
 import contextlib
 import json
 import os
-import re
+import sys
 from html import escape
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 from urllib.parse import parse_qs
 
 from .bounded import GRAPH_TYPES, SELECT_TYPES, Worker
-from .errors import NotAcceptable, QueryError, QueryTimeout, ResultTooLarge, StoreError
+from .errors import NotAcceptable, QueryError, QueryRefused, QueryTimeout, ResultTooLarge, StoreError
 from .query import saved_queries
 from .store import MANIFEST, check_store
 
@@ -39,8 +41,6 @@ FORMAT_PARAM = {  # ?format= values (SPARQLWrapper's and common ones) → media 
     "rdf": ["application/rdf+xml"], "rdfxml": ["application/rdf+xml"], "rdf+xml": ["application/rdf+xml"],
     "json-ld": ["application/ld+json"], "jsonld": ["application/ld+json"],
 }
-SERVICE = re.compile(r"(?<![\w:?$])SERVICE\b(?!:)", re.IGNORECASE)
-STRINGS_IRIS_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -63,11 +63,6 @@ def negotiate(accept: Optional[str], fmt: Optional[str]) -> list[str]:
     return [m for _, _, m in sorted(ranked)]
 
 
-def uses_service(sparql: str) -> bool:
-    """Whether a query calls SERVICE (outside strings, IRIs and comments)."""
-    return bool(SERVICE.search(STRINGS_IRIS_COMMENTS.sub(" ", sparql)))
-
-
 def _stamp(out: Path):
     try:
         st = (out / MANIFEST).stat()
@@ -87,13 +82,16 @@ class WorkerPool:
         self.all: set[Worker] = set()
 
     async def _spawn(self) -> None:
-        w = await asyncio.to_thread(Worker, str(check_store(self.out)))
+        w = await asyncio.to_thread(Worker, str(check_store(self.out)), public=True)
         w.stamp = self.stamp
         self.all.add(w)
         self.idle.put_nowait(w)
 
     async def start(self) -> None:
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        if not all(w.isolated for w in self.all):
+            print("kg serve: warning: the query workers cannot be cut off the network on this system; "
+                  "SERVICE is still refused by the query check", file=sys.stderr)
 
     def _retire(self, w: Worker) -> None:
         self.all.discard(w)
@@ -135,8 +133,11 @@ def _page(timeout: Optional[float], max_rows: Optional[int]) -> str:
 
 
 def create_app(out: str | Path = "build", timeout: Optional[float] = 10.0, max_rows: Optional[int] = 10000,
-               workers: int = 2):
-    """The ASGI app: ``/sparql`` (SPARQL 1.1 Protocol, read-only) and ``/`` (a query page)."""
+               workers: int = 2, cors_origins: Sequence[str] = ()):
+    """The ASGI app: ``/sparql`` (SPARQL 1.1 Protocol, read-only) and ``/`` (a query page).
+
+    ``cors_origins``: web origins (``https://yasgui.org``, or ``*`` for any) whose pages may
+    read answers; none by default, so a page a researcher happens to open cannot query it."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
@@ -185,14 +186,14 @@ def create_app(out: str | Path = "build", timeout: Optional[float] = 10.0, max_r
                 return error(400, "missing query: send ?query=… (GET), a form with query=… or an "
                                   "application/sparql-query body (POST)")
             query = queries[0]
-        if uses_service(query):
-            return error(400, "federated queries (SERVICE) are disabled on this endpoint")
         fmt = (params.get("format") or [None])[0]
         accept = negotiate(request.headers.get("accept"), fmt)
         try:
             answer = await state["pool"].run(query, accept, max_rows, timeout)
         except QueryTimeout as e:
             return error(503, str(e))
+        except QueryRefused as e:
+            return error(403, str(e))
         except ResultTooLarge as e:
             return error(422, str(e))
         except NotAcceptable as e:
@@ -212,23 +213,23 @@ def create_app(out: str | Path = "build", timeout: Optional[float] = 10.0, max_r
         finally:
             await pool.close()
 
+    cors = [Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
+                       allow_headers=["*"], expose_headers=["Content-Type"])] if cors_origins else []
     return Starlette(
         routes=[Route("/", home, methods=["GET"]), Route("/sparql", sparql, methods=["GET", "POST"])],
-        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                               allow_headers=["*"], expose_headers=["Content-Type"])],
-        lifespan=lifespan,
+        middleware=cors, lifespan=lifespan,
     )
 
 
 def serve(out: str | Path = "build", host: str = "127.0.0.1", port: int = 7878, timeout: Optional[float] = 10.0,
-          max_rows: Optional[int] = 10000, workers: int = 2, ready=None) -> None:
+          max_rows: Optional[int] = 10000, workers: int = 2, ready=None, cors_origins: Sequence[str] = ()) -> None:
     """Serve ``out``'s store on http://host:port/sparql until interrupted."""
     import uvicorn
 
-    app = create_app(out, timeout, max_rows, workers)
+    app = create_app(out, timeout, max_rows, workers, cors_origins)
     if ready:
         ready(f"http://{host}:{port}/sparql")
     uvicorn.run(app, host=host, port=port, log_level=os.environ.get("KG_LOG_LEVEL", "warning"))
 
 
-__all__ = ["create_app", "serve", "negotiate", "uses_service", "SELECT_TYPES", "GRAPH_TYPES"]
+__all__ = ["create_app", "serve", "negotiate", "SELECT_TYPES", "GRAPH_TYPES"]
