@@ -93,7 +93,14 @@ def docs(ctx, fmt):
 @_format_option(("json", "table", "jsonl", "csv"))
 def parse(file, fmt):
     """One file's structure, agencies and targets (no registry needed)."""
-    doc = parse_file(file)
+    from .corpus import unexpected
+
+    try:
+        doc = parse_file(file)
+    except KgError:
+        raise
+    except Exception as e:
+        raise click.ClickException(unexpected(file, e)) from None
     rec = document_record(doc)
     fmt = fmt or ("table" if default_format() == "table" else "json")
     if fmt == "json":

@@ -185,6 +185,14 @@ def _parse(path: Path, level: str, region: str) -> tuple[Optional[Document], Opt
         return parse_file(path, level, region), None
     except KgError as e:
         return None, str(e)
+    except Exception as e:  # a defect met in one document must not stop the corpus
+        return None, unexpected(path, e)
+
+
+def unexpected(path, e: Exception) -> str:
+    """The one-line error for a failure no rule anticipated (a bug, to be reported)."""
+    detail = str(e).splitlines()[0] if str(e) else ""
+    return f"{path}: could not be read ({type(e).__name__}{': ' + detail if detail else ''}); please report this"
 
 
 def process(
@@ -218,6 +226,13 @@ def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Proc
         if doc is None:
             results.append(Processed(entry, error=error))
             continue
-        doc.warnings += check_against_registry(doc, entry, reg)
+        try:
+            doc.warnings += check_against_registry(doc, entry, reg)
+        except KgError as e:
+            results.append(Processed(entry, error=str(e)))
+            continue
+        except Exception as e:
+            results.append(Processed(entry, error=unexpected(reg.path.parent / entry.file, e)))
+            continue
         results.append(Processed(entry, doc))
     return results

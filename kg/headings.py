@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from .numerals import NUMERAL_CHARS
+from .numerals import NUMERAL_CHARS, heading_number
 
 N = f"[{NUMERAL_CHARS}]+"
 _AFTER = r"(?:(?<=^)|(?<=\n)|(?<=[。）；]))"
@@ -46,20 +46,32 @@ def title_after(s: str, pos: int, stop: int) -> tuple[str, int]:
     return "", pos
 
 
-def find_headings(s: str, end: int) -> list[Heading]:
+def find_headings(s: str, end: int, rejected: Optional[list[re.Match]] = None) -> list[Heading]:
     r"""Section and measure headings in ``s[:end]``, in text order, each with its section.
+
+    A heading whose numeral is malformed or implausibly large (（九百九十九百）) is not a
+    heading; it goes to ``rejected`` for the caller to report.
 
     >>> [(h.kind, h.number, h.title) for h in find_headings("一、总体\n（一）推进转型。甲。", 99)]
     [('section', '一', '总体'), ('measure', '一', '推进转型')]
     """
     heads = []
-    starts = [m for m in MEASURE_HEAD.finditer(s, 0, end)]
-    for m in SECTION_HEAD.finditer(s, 0, end):
+    rejected = [] if rejected is None else rejected
+
+    def plausible(matches):
+        for m in matches:
+            if heading_number(m.group(1)) is None:
+                rejected.append(m)
+            else:
+                yield m
+
+    starts = list(plausible(MEASURE_HEAD.finditer(s, 0, end)))
+    for m in plausible(SECTION_HEAD.finditer(s, 0, end)):
         title, body = title_after(s, m.end(), end)
         if 2 <= len(title) <= 60:
             heads.append(Heading("section", m.group(1), m.start(), body, title))
             run_on = RUN_ON_MEASURE.match(s, body)
-            if run_on and s[body - 1] not in "。）；\n":
+            if run_on and s[body - 1] not in "。）；\n" and heading_number(run_on.group(1)) is not None:
                 starts.append(run_on)
     for m in starts:
         title, body = title_after(s, m.end(), end)

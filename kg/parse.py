@@ -127,7 +127,11 @@ class _Parser:
         s = self.s
         c = CLOSING.search(s)
         end = c.start() if c else len(s)
-        heads = find_headings(s, end)
+        rejected: list[re.Match] = []
+        heads = find_headings(s, end, rejected)
+        for m in rejected:
+            self.warn("malformed_number", f"heading number “{m.group(0)}” is not a numeral a document would use; "
+                                          "read as text", m.start(), m.end())
         measures = [h for h in heads if h.kind == "measure"]
         if not measures:
             raise InputError(self.path, "no measures found (no numbered headings like （一） or (一))")

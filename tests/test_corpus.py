@@ -1,5 +1,7 @@
 """The registry: loading, validation errors, and text-vs-registry disagreements."""
 
+import json
+
 import pytest
 
 from kg.corpus import load_registry, process
@@ -76,3 +78,86 @@ def test_registry_level_and_region_win(tmp_path):
     _, results = process(write_corpus(tmp_path, {"city.txt": MINI_DOC}, REG))
     city = next(p for p in results if p.entry.id == "city").doc
     assert (city.level, city.region) == ("municipal", "上饶市")
+
+
+# -- one bad document never stops the corpus (issue: a malformed heading numeral aborted every run) --
+
+BAD_NUMERAL = """上饶市人民政府关于测试的通知
+
+（九百九十九百）推进工业绿色转型。到2025年全市绿色工厂总数达到20家。
+"""
+BAD_ENTRY = """
+  - id: bad-numeral
+    file: bad.txt
+    title: 上饶市人民政府关于测试的通知
+    level: municipal
+    region: 上饶市
+"""
+
+
+def _seeds_plus(tmp_path, name, text):
+    import shutil
+
+    from .conftest import DATA
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DATA, corpus)
+    (corpus / name).write_text(text, encoding="utf-8")
+    with open(corpus / "corpus.yaml", "a", encoding="utf-8") as f:
+        f.write(BAD_ENTRY.replace("bad.txt", name))
+    return corpus
+
+
+def test_a_malformed_heading_numeral_is_a_warning_not_a_crash():
+    from kg.numerals import int_to_cn
+    from kg.parse import parse_text
+
+    assert int_to_cn(1890) == "1890"
+    doc = parse_text(BAD_NUMERAL.replace("（九百九十九百）", "（一）推进。\n（九百九十九百）"))
+    assert [m.number for m in doc.measures] == ["一"]
+    assert any(w.code == "malformed_number" and "九百九十九百" in w.message for w in doc.warnings)
+
+
+def test_seeds_plus_a_file_with_the_bad_numeral_list_five_seeds_and_one_failed_document(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    corpus = _seeds_plus(tmp_path, "bad.txt", BAD_NUMERAL)
+    r = CliRunner().invoke(main, ["--data", str(corpus), "docs", "--format", "jsonl"])
+    assert r.exit_code == 1
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "bad.txt" in errors[0] and "Traceback" not in r.output
+    listed = {json.loads(line)["id"]: json.loads(line) for line in r.stdout.splitlines()}
+    seeds = [i for i in listed if i != "bad-numeral"]
+    assert len(seeds) == 6 and all(listed[i]["measures"] > 0 for i in seeds if listed[i]["file"])
+
+
+def test_a_document_that_crashes_the_parser_fails_alone_and_kg_all_writes_the_rest(tmp_path, monkeypatch):
+    """Any failure inside one document (here a stand-in for a parser bug) is that document's
+    one-line error; ``kg all`` writes everything for the others."""
+    from click.testing import CliRunner
+
+    import kg.corpus
+    from kg.cli import main
+
+    real = kg.corpus.parse_file
+
+    def parse_file(path, *args):
+        if str(path).endswith("crash.txt"):
+            raise IndexError("string index out of range")
+        return real(path, *args)
+
+    monkeypatch.setattr(kg.corpus, "parse_file", parse_file)
+    corpus = _seeds_plus(tmp_path, "crash.txt", BAD_NUMERAL)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["--data", str(corpus), "all", "--out", str(out), "--workers", "1"])
+    assert r.exit_code == 1, r.output
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: bad-numeral: {corpus / 'crash.txt'}: could not be read "
+                      "(IndexError: string index out of range); please report this"]
+    assert "Traceback" not in r.output
+    written = sorted(p.stem for p in (out / "documents").iterdir())
+    seeds = sorted(e.id for e in load_registry(corpus).entries if e.file and e.id != "bad-numeral")
+    assert len(seeds) == 5 and written == seeds
+    assert (out / "report" / "index.html").exists() and (out / "build" / "graph.ttl").exists()

@@ -16,7 +16,10 @@ PIECES = [
     "推进工业绿色转型", "加强再生资源回收利用", "《国务院关于测试的指导意见》", "（国发〔2021〕4号）", "PM_{2.5}",
     "綠色發展", "（此件主动公开）", "2021年7月8日", "抄送：", "ａｂ１２", "(", ")", "“一村一点”",
 ]
-texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), max_size=40).map("".join)
+# heading numbers of any shape, malformed ones (（九百九十九百）) included
+numerals = st.text(alphabet="〇零一二两三四五六七八九十百", min_size=1, max_size=6)
+headings = st.one_of(st.builds("（{}）".format, numerals), st.builds("\n{}、".format, numerals))
+texts = st.lists(st.one_of(st.sampled_from(PIECES), headings, st.text(max_size=6)), max_size=40).map("".join)
 
 
 def fold(s: str) -> str:
