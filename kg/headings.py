@@ -48,7 +48,7 @@ MAX_NUMBER = 300  # no document numbers its units further; larger values are mis
 SUBLIST_MAX = 3  # "a few items": a list this short inside one unit is part of its text
 SPREAD = 0.2  # share of the units above that must hold a level for it to be structure
 ARTICLE_TITLE = re.compile(r"[（【\[]([^）】\]\n。]{1,20})[）】\]][ \u3000]*")
-DOT_LEADER = re.compile(r"(?:[…⋯]{2,}|[.．·]{4,}|-{4,})[ \u3000]*\d{1,3}[ \u3000]*$", re.M)
+DOT_LEADER = re.compile(r"(?:[…⋯]{2,}|[.．·]{4,})[ \u3000]*\d{1,3}(?!\d)")  # may run into the next entry
 APPENDIX = re.compile(r"(?:^|\n)[ \u3000]*附[ \u3000]*件[ \u3000]*\d{0,2}[ \u3000]*[：:]?[ \u3000]*(?=\n|$)")
 
 
@@ -112,6 +112,11 @@ def candidates(s: str, end: int) -> tuple[list[Heading], list[Heading]]:
                 title, body = (t.group(1), t.end()) if t else ("", m.end())
             else:
                 title, body = title_after(s, m.end(), end)
+            if not title and level in OUTLINE_ONLY and s[body : body + 1] == "\n":  # 第一章\n总则
+                nl = s.find("\n", body + 1, end)
+                nl = end if nl < 0 else nl
+                if 0 < nl - body - 1 <= 40:
+                    title, body = s[body + 1 : nl].strip(), nl
             if level == "section" and not 2 <= len(title) <= 60:
                 continue
             if level in ("point", "subpoint") and not title and body == m.end() and s[m.end() : m.end() + 1] in "\n":
@@ -143,10 +148,8 @@ def table_of_contents(s: str, heads: list[Heading]) -> Optional[tuple[int, int]]
     if len(leaders) >= 3:
         a = s.rfind("\n", 0, leaders[0].start()) + 1
         b = leaders[-1].end()
-        first_line_head = next((h for h in heads if a <= h.start < b), None)
-        if first_line_head is not None:
-            a = min(a, first_line_head.start)
-        return a, b
+        before = [h for h in heads if a - 60 <= h.start < b]
+        return (min([a] + [h.start for h in before]), b)
     block: list[Heading] = []
     for h in heads:
         if block and s[block[-1].body : h.start].strip(" \u3000\n"):
