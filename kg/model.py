@@ -96,6 +96,8 @@ class Measure:
     targets: list[Target] = field(default_factory=list)
     segments: list[Span] = field(default_factory=list)  # >1 when the number repeats
     responsibility: Optional[str] = None  # the list as printed
+    level: str = "item"  # the numbered unit it is: "item" （一）, "article" 第X条, "point" 1., "section" 一、, ...
+    parent: Optional[str] = None  # key of the enclosing Section (unique, unlike ``section``)
 
 
 @dataclass
@@ -107,6 +109,9 @@ class Section:
     text: str = ""  # text between the heading and the first measure
     sentences: list[Sentence] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    key: str = ""  # unique within the document, like Measure.key: "2", "2.1", "3"
+    level: str = "section"  # "chapter", "division", "section" 一、, "item" （一） ...
+    parent: Optional[str] = None  # key of the enclosing Section (a chapter above a 一、)
 
 
 @dataclass

@@ -35,16 +35,17 @@ def cn_to_int(s: str) -> int:
 
 
 def heading_number(s: str) -> Optional[int]:
-    """Value of a numeral that can number a heading, None for a malformed or implausibly large one.
+    """Value of a numeral that can number a heading, None for a malformed, oddly written
+    (一十, 二十〇) or implausibly large one.
 
-    >>> heading_number("二十一"), heading_number("九百九十九百"), heading_number("九百")
-    (21, None, None)
+    >>> heading_number("二十一"), heading_number("九百九十九百"), heading_number("九百"), heading_number("一十")
+    (21, None, None, None)
     """
     try:
         n = cn_to_int(s)
     except ValueError:
         return None
-    return n if 0 < n <= HEADING_MAX else None
+    return n if 0 < n <= HEADING_MAX and int_to_cn(n) == s.replace("两", "二") else None
 
 
 def int_to_cn(n: int) -> str:

@@ -1,4 +1,10 @@
-"""Document structure: front matter, sections (一、), measures (（一）), sentences.
+"""Document structure: front matter, sections, measures, sentences.
+
+Which numbered units are sections and which are measures is decided per document by
+``kg.headings.outline`` (一、/（一） in most plans, 第X条 in regulations, 1. items where a
+plan numbers its tasks so). Appendices (附件1 / 附件： on their own line after the first
+heading) are kept out of the measures: their text is closing matter, reported as
+``appendix``. A document with no numbered units is one measure (``unnumbered_document``).
 
 Survives what collected documents look like: headings run into the text or on their
 own line, passages duplicated and shuffled by web scrapes, numbers missing or repeated,
@@ -22,11 +28,11 @@ from typing import Optional
 
 from . import agencies as agencies_mod
 from .errors import InputError
-from .headings import Heading, find_headings, sentence_ranges, subtract
+from .headings import Heading, Outline, appendix_start, label, outline, sentence_ranges, subtract
 from .metadata import PUBLICITY, read_metadata
 from .model import Document, Issue, Measure, Section, Sentence, Span
 from .normalize import Text, normalize, tex_residue, traditional_share
-from .numerals import cn_to_int, int_to_cn
+from .numerals import int_to_cn
 from .read import read_text
 from .targets import extract_targets
 
@@ -127,39 +133,61 @@ class _Parser:
         s = self.s
         c = CLOSING.search(s)
         end = c.start() if c else len(s)
-        rejected: list[re.Match] = []
-        heads = find_headings(s, end, rejected)
-        for m in rejected:
-            self.warn("malformed_number", f"heading number “{m.group(0)}” is not a numeral a document would use; "
-                                          "read as text", m.start(), m.end())
-        measures = [h for h in heads if h.kind == "measure"]
-        if not measures:
-            raise InputError(self.path, "no measures found (no numbered headings like （一） or (一))")
+        o = outline(s, end)
+        appendix = appendix_start(s, o.heads[0].start + 1, end) if o.heads else None
+        if appendix is not None:
+            o = outline(s, appendix)
+        heads = o.heads
+        body_end = appendix if appendix is not None else end
+        if not any(h.kind == "measure" for h in heads):
+            heads = self.unnumbered(body_end)
         front_end = heads[0].start
         meta = read_metadata(self.t, front_end)
         d = self.doc
         d.title, d.embedded_title, d.issuers = meta.title, meta.embedded_title, meta.issuers
         d.doc_number, d.issued, d.citations = meta.doc_number, meta.issued, meta.citations
+        if heads[0].level == "document":
+            heads[0].title = d.title or heads[0].title
         self.infer_region()
-        front = self.keep_sentences([(0, front_end)], "front matter")
+        front = self.keep_sentences(subtract([(0, front_end)], [o.toc] if o.toc else []), "front matter")
         d.preamble = [Sentence(s[x:y], self.span(x, y)) for x, y in front]
         for x, y in front:
             d.targets += extract_targets(self.t, x, y)
-        segs = [_Seg(h, (heads[i + 1].start if i + 1 < len(heads) else end)) for i, h in enumerate(heads)]
+        segs = [_Seg(h, (heads[i + 1].start if i + 1 < len(heads) else body_end)) for i, h in enumerate(heads)]
         closing = self.split_closing(segs)
-        self.build(segs)
+        self.build(segs, o)
         if closing:
             x, y = closing
             d.closing = [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, x, y)]
             self.warn("closing_paragraph", "unnumbered paragraph after the last measure kept as closing text", x, y)
+        if appendix is not None:
+            d.closing += [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, appendix, end)]
+            self.warn("appendix", "appendix after the body kept out of the measures, as closing text", appendix, end)
         if c:
             d.closing += [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, c.start(), len(s))]
-        self.check_numbering(heads)
+        if o.toc:
+            self.warn("table_of_contents", "table of contents skipped", *o.toc)
+        for h in o.bad:
+            self.warn("bad_numeral", f"heading number “{label(h.level, h.number)}” is no numeral a document would print; not read as a heading", h.start, h.body)
+        self.check_numbering(heads, o)
         for m in tex_residue(self.raw):
             d.warnings.append(Issue("tex_residue", f"TeX markup “{m.group(0)}” read as “{m.group(1)}”", Span(m.start(), m.end())))
         for m in STRAY_LATIN.finditer(s):
             self.warn("stray_latin", f"stray Latin word “{m.group(0)}” inside Chinese text", m.start(), m.end())
         return d
+
+    def unnumbered(self, end: int) -> list[Heading]:
+        """A document with no numbered units (a short notice) is one measure after its title."""
+        s = self.s
+        first = next((i for i, ch in enumerate(s[:end]) if not ch.isspace()), None)
+        if first is None:
+            raise InputError(self.path, "no text to parse (empty document)")
+        line_end = s.find("\n", first, end)
+        line_end = end if line_end < 0 else line_end
+        body = line_end if s[line_end:end].strip() else first
+        self.warn("unnumbered_document", "no numbered headings: the whole text is read as one measure", first, end)
+        h = Heading("measure", "1", body, body, s[first:line_end].strip()[:60], level="document", value=1, key="1")
+        return [h]
 
     def infer_region(self) -> None:
         from .mappings import find_region_in
@@ -188,12 +216,10 @@ class _Parser:
         old_end, last.end = last.end, cut
         return cut + 1, old_end
 
-    def build(self, segs: list[_Seg]) -> None:
+    def build(self, segs: list[_Seg], o: Outline) -> None:
         d, s = self.doc, self.s
-        per_section = self.per_section_numbering(segs)
         by_key: dict[str, Measure] = {}
         lists_seen: dict[str, list] = {}
-        section_obj: Optional[Section] = None
         for g in segs:
             h = g.head
             holes = self.boilerplate(h.body, g.end)
@@ -201,20 +227,21 @@ class _Parser:
                 self.warn("front_matter_in_body", f"front matter inside {self.label(h)} moved to the preamble", x, y)
                 d.preamble += [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, x, y)]
             if h.kind == "section":
-                section_obj = self.section(h, g, holes)
+                self.section(h, g, holes)
                 continue
             lists = agencies_mod.find_responsibility_lists(self.t, h.body, g.end)
             holes += [(lst.start, lst.end) for lst in lists]
-            key = self.measure_key(h, per_section)
+            key = h.key
             m = by_key.get(key)
             if m is not None and m.title and h.title and _key(m.title) != _key(h.title):
                 key = f"{key}-2"
                 while key in by_key:
                     key = key[:-1] + str(int(key[-1]) + 1)
                 m = None
-                self.warn("repeated_number", f"number （{h.number}） used for two different measures: “{by_key[self.measure_key(h, per_section)].title}” and “{h.title}”", h.start, h.body)
+                self.warn("repeated_number", f"number {self.label(h, False)} used for two different measures: “{by_key[h.key].title}” and “{h.title}”", h.start, h.body)
             if m is None:
-                m = Measure(h.number, cn_to_int(h.number), key, h.section, h.title, "", self.span(h.start, g.end))
+                m = Measure(h.number, h.value, key, h.section, h.title, "", self.span(h.start, g.end))
+                m.level, m.parent = h.level, (h.parent.key if h.parent else None)
                 by_key[key] = m
                 lists_seen[key] = []
             m.segments.append(self.span(h.start, g.end))
@@ -224,20 +251,23 @@ class _Parser:
                 m.targets += extract_targets(self.t, x, y)
             lists_seen[key] += lists
         d.measures = list(by_key.values())
-        if not per_section:  # a scrape may shuffle them; the numbers give the order
+        levels = {m.level for m in d.measures}
+        if len(levels) == 1 and not levels & o.restarts:  # a scrape may shuffle them; the numbers give the order
             d.measures.sort(key=lambda m: (m.index, m.key))
         for m in d.measures:
             m.text = "".join(x.text for x in m.sentences)
             self.assign_agencies(m, lists_seen[m.key])
 
     def section(self, h: Heading, g: _Seg, holes) -> Section:
-        sec = Section(h.number, cn_to_int(h.number), h.title, self.span(h.start, g.end))
-        existing = next((x for x in self.doc.sections if x.number == h.number and _key(x.title) == _key(h.title)), None)
+        sec = Section(h.number, h.value, h.title, self.span(h.start, g.end))
+        sec.key, sec.level, sec.parent = h.key, h.level, (h.parent.key if h.parent else None)
+        same = (h.level, h.number, _key(h.title))
+        existing = next((x for x in self.doc.sections if (x.level, x.number, _key(x.title)) == same), None)
         if existing is not None:
             sec = existing
         else:
             self.doc.sections.append(sec)
-        kept = self.keep_sentences(subtract([(h.body, g.end)], holes), f"section {h.number}、")
+        kept = self.keep_sentences(subtract([(h.body, g.end)], holes), self.label(h))
         sec.sentences += [Sentence(self.s[x:y], self.span(x, y)) for x, y in kept]
         sec.text = "".join(x.text for x in sec.sentences)
         for x, y in kept:
@@ -260,45 +290,41 @@ class _Parser:
                     other.end,
                 )
 
-    def per_section_numbering(self, segs: list[_Seg]) -> bool:
-        """True when numbering restarts at （一） in every section (keys become "2.3")."""
-        firsts: dict[str, int] = {}
-        for g in segs:
-            h = g.head
-            if h.kind == "measure" and h.section is not None and h.section not in firsts:
-                firsts[h.section] = cn_to_int(h.number)
-        sections = [g.head.number for g in segs if g.head.kind == "section"]
-        return len(firsts) >= 2 and all(v == 1 for v in firsts.values()) and len(set(sections)) == len(sections)
+    def label(self, h: Heading, kind: bool = True) -> str:
+        what = ("measure " if h.kind == "measure" else "section ") if kind else ""
+        return what + label(h.level, h.number)
 
-    def measure_key(self, h: Heading, per_section: bool) -> str:
-        n = str(cn_to_int(h.number))
-        return f"{cn_to_int(h.section)}.{n}" if per_section and h.section else n
-
-    def label(self, h: Heading) -> str:
-        return f"measure （{h.number}）" if h.kind == "measure" else f"section {h.number}、"
-
-    def check_numbering(self, heads: list[Heading]) -> None:
+    def check_numbering(self, heads: list[Heading], o: Outline) -> None:
+        """Repeated, missing and out-of-order numbers, per level (within each parent
+        where the level's numbering restarts)."""
         d = self.doc
-        per_section = bool(d.measures) and "." in d.measures[0].key
-        measures = [h for h in heads if h.kind == "measure"]
-        sections = Counter(f"{h.number}、{h.title}" for h in heads if h.kind == "section")
-        numbers = Counter(f"{h.section}、（{h.number}）" if per_section else f"（{h.number}）" for h in measures)
-        if any(v > 1 for v in sections.values()):
-            self.warn("repeated_section", "section headings repeated: " + "；".join(f"{k}×{v}" for k, v in sections.items() if v > 1))
-        if any(v > 1 for v in numbers.values()):
-            self.warn("repeated_number", "measure numbers repeated: " + "、".join(f"{k}×{v}" for k, v in numbers.items() if v > 1))
-        if d.measures and not per_section:
-            present = {m.index for m in d.measures}
-            missing = [int_to_cn(i) for i in range(1, max(present) + 1) if i not in present]
+        for level in dict.fromkeys(h.level for h in heads):
+            units = [h for h in heads if h.level == level]
+            restart = level in o.restarts
+            kind = "measure" if any(h.kind == "measure" for h in units) else "section"
+            if kind == "section":
+                repeated = Counter(f"{h.number}、{h.title}" if level == "section" else f"{label(level, h.number)}{h.title}" for h in units)
+                if any(v > 1 for v in repeated.values()):
+                    self.warn("repeated_section", "section headings repeated: " + "；".join(f"{k}×{v}" for k, v in repeated.items() if v > 1))
+                continue
+            name = (lambda h: f"{h.section}、{label(level, h.number)}") if restart else (lambda h: label(level, h.number))
+            numbers = Counter(name(h) for h in units)
+            if any(v > 1 for v in numbers.values()):
+                self.warn("repeated_number", "measure numbers repeated: " + "、".join(f"{k}×{v}" for k, v in numbers.items() if v > 1))
+            if restart or level == "document":
+                continue
+            shown = (lambda i: label(level, int_to_cn(i))) if not units[0].number.isdigit() else (lambda i: label(level, str(i)))
+            present = {h.value for h in units}
+            missing = [shown(i) for i in range(1, max(present) + 1) if i not in present]
             if missing:
-                self.warn("missing_numbers", "measure numbers missing: " + "、".join(f"（{x}）" for x in missing))
-            firsts = list(dict.fromkeys(cn_to_int(h.number) for h in measures))
+                self.warn("missing_numbers", "measure numbers missing: " + "、".join(missing))
+            firsts = list(dict.fromkeys(h.value for h in units))
             if firsts != sorted(firsts):
-                self.warn("out_of_order", "measure numbers out of order: " + "".join(f"（{int_to_cn(i)}）" for i in firsts))
+                self.warn("out_of_order", "measure numbers out of order: " + "".join(shown(i) for i in firsts))
         if sum(1 for m in d.measures if m.agencies) >= len(d.measures) / 2:
             for m in d.measures:
                 if not m.agencies:
-                    self.warn("no_responsibility", f"measure （{m.number}）{m.title} names no responsible agency")
+                    self.warn("no_responsibility", f"measure {label(m.level, m.number)}{m.title} names no responsible agency")
 
 
 def parse_text(

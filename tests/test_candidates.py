@@ -123,7 +123,7 @@ def test_parallel_processing_records_failures(tmp_path):
   - {id: empty, file: empty.txt, title: 空, level: municipal, region: 上饶市}
   - {id: textless, title: 无文本, level: provincial, region: 江西省}
 """
-    d = write_corpus(tmp_path, {"good.txt": MINI_DOC, "empty.txt": "没有任何措施。\n"}, registry)
+    d = write_corpus(tmp_path, {"good.txt": MINI_DOC, "empty.txt": " \n"}, registry)
     seen = []
     _, results = process(d, progress=lambda e: seen.append(e.id), workers=2)
     assert seen == ["good", "empty", "textless"]

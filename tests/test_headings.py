@@ -1,4 +1,4 @@
-from kg.headings import find_headings, sentence_ranges
+from kg.headings import find_headings, outline, sentence_ranges
 
 
 def heads(s):
@@ -28,3 +28,29 @@ def test_long_run_in_text_without_early_full_stop_has_no_title():
 def test_sentences_end_at_full_stops_and_line_ends():
     s = "推进甲。推进乙！\n标题行\n推进丙"
     assert [s[a:b] for a, b in sentence_ranges(s, 0, len(s))] == ["推进甲。", "推进乙！", "标题行", "推进丙"]
+
+
+def test_sections_only_notice_makes_the_sections_measures():
+    s = "通知\n一、申报范围\n甲。\n二、申报要求\n乙。\n三、时间安排\n丙。\n"
+    assert [(k, n) for k, n, _ in heads(s)] == [("measure", "一"), ("measure", "二"), ("measure", "三")]
+
+
+def test_short_list_inside_one_measure_stays_in_its_text():
+    s = "方案\n一、任务\n（一）甲。做甲。\n1.子项一。\n2.子项二。\n（二）乙。做乙。\n（三）丙。做丙。\n（四）丁。做丁。\n（五）戊。做戊。\n（六）己。做己。\n"
+    assert [n for k, n, _ in heads(s) if k == "measure"] == ["一", "二", "三", "四", "五", "六"]
+
+
+def test_run_in_enumeration_is_not_a_heading():
+    s = "方案\n一、任务\n（一）甲。一是推进甲，二是推进乙。\n（二）乙。做乙。\n"
+    assert [n for k, n, _ in heads(s) if k == "measure"] == ["一", "二"]
+
+
+def test_malformed_numeral_is_no_heading():
+    s = "方案\n一、任务\n（一）甲。做甲。\n（九百九十九百）乙。做乙。\n"
+    o = outline(s, len(s))
+    assert [h.number for h in o.bad] == ["九百九十九百"]
+
+
+def test_chapter_title_on_the_next_line():
+    s = "规划\n第一章\n总则\n甲。\n第二章\n任务\n乙。\n"
+    assert heads(s) == [("measure", "一", "总则"), ("measure", "二", "任务")]

@@ -1,5 +1,9 @@
 """Structure parsing on tiny texts, one per defect class the corpus shows."""
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from kg.errors import InputError
@@ -44,9 +48,40 @@ def test_spans_point_at_the_raw_text():
             assert MINI_DOC[s.span.start : s.span.end].replace(" ", "") == s.text
 
 
-def test_file_without_measures_is_an_error():
-    with pytest.raises(InputError, match="no measures found"):
-        parse_text("这是一段没有编号措施的文字。", "plain.txt")
+def test_document_without_numbered_units_is_one_measure():
+    doc = parse_text("关于调整关税的公告\n自2022年起调整关税。请遵照执行。", "plain.txt")
+    assert [(m.key, m.title) for m in doc.measures] == [("1", doc.title or "关于调整关税的公告")]
+    assert "unnumbered_document" in codes(doc)
+
+
+def test_empty_document_is_an_error():
+    with pytest.raises(InputError, match="empty"):
+        parse_text(" \n ", "empty.txt")
+
+
+REGULATION = "某市管理办法\n第一章 总则\n第一条 为规范管理，制定本办法。\n第二条 本办法适用于：\n（一）甲；\n（二）乙。\n第二章 附则\n第三条 本办法自发布之日起施行。\n"
+
+
+def test_regulation_articles_are_the_measures_and_chapters_the_sections():
+    doc = parse_text(REGULATION)
+    assert [(m.key, m.level) for m in doc.measures] == [("art-1", "article"), ("art-2", "article"), ("art-3", "article")]
+    assert [(x.title, x.level) for x in doc.sections] == [("总则", "chapter"), ("附则", "chapter")]
+    assert "（一）甲；" in doc.measures[1].text
+
+
+def test_arabic_items_restarting_under_items_are_measures_with_path_keys():
+    doc = parse_text(
+        "方案\n一、总体要求\n（一）目标。到2025年完成。\n二、重点任务\n（一）能源。\n1.发展光伏。建设基地。\n2.发展风电。建设风场。\n"
+        "（二）工业。\n1.推进节能。改造设备。\n2.推进减排。\n三、保障措施\n（一）加强领导。各地落实。\n（二）强化考核。定期评估。\n"
+    )
+    assert [m.key for m in doc.measures] == ["1.1", "2.1.1", "2.1.2", "2.2.1", "2.2.2", "3.1", "3.2"]
+    assert doc.measures[1].title == "发展光伏" and doc.measures[1].number == "1"
+
+
+def test_table_of_contents_with_dot_leaders_is_skipped_and_reported():
+    doc = parse_text("规划\n目录\n第一章 现状……1\n第二章 任务……3\n第三章 保障……5\n第一章 现状\n甲。\n第二章 任务\n乙。\n第三章 保障\n丙。\n")
+    assert [m.title for m in doc.measures] == ["现状", "任务", "保障"]
+    assert "table_of_contents" in codes(doc)
 
 
 SCRAMBLED = (
@@ -116,3 +151,40 @@ def test_stray_latin_word_is_reported():
 def test_issuer_names_repeated_as_signature_are_not_duplicate_passages():
     doc = parse_text("江西省生态环境厅\n江西省能源局\n关于印发《测试方案》的通知\n现将《测试方案》印发给你们。\n江西省生态环境厅\n江西省能源局\n一、总体\n（一）甲措施。推进甲工作。\n")
     assert "duplicate_passage" not in codes(doc)
+
+
+def test_mixed_bracket_widths_are_one_level():
+    doc = parse_text("方案\n一、任务\n（一）甲。做甲。\n(二)乙。做乙。\n（1）丙。\n(2)丁。\n")
+    assert [m.number for m in doc.measures] == ["一", "二"]
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "dual-carbon" / "pdf"
+
+
+def _shared_text(number: str) -> str:
+    if not SHARED.is_dir():
+        pytest.skip("shared corpus ../shared/corpora/dual-carbon is absent")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler's pdftotext is not installed")
+    pdf = next(SHARED.glob(f"{number}、*.pdf"))
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_shared_jiangxi_measures_pdf_gives_21_titled_measures():
+    doc = parse_text(_shared_text("89"))
+    assert [m.key for m in doc.measures] == [str(i) for i in range(1, 22)]
+    assert all(m.title for m in doc.measures)
+
+
+def test_shared_shangrao_pdf_gives_the_seed_measures():
+    from .conftest import SHANGRAO
+    from kg.parse import parse_file
+
+    seed = parse_file(SHANGRAO)
+    doc = parse_text(_shared_text("355"))
+    assert [(m.key, m.title) for m in doc.measures] == [(m.key, m.title) for m in seed.measures]
+
+
+def test_shared_regulation_pdf_gives_articles():
+    doc = parse_text(_shared_text("480"))
+    assert doc.measures and all(m.key.startswith("art-") for m in doc.measures)
