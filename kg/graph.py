@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable, Optional
+from urllib.parse import quote
 
 from rdflib import Graph, URIRef
 
@@ -213,8 +214,8 @@ class _Builder(AlignmentTriples):
             self.warning(node, e.id, i, w.code, w.message, w.span)
         self.targets(node, e.id, d.targets)
         sections = {}
-        for s in d.sections:
-            sn = sections[s.number] = f"{node}/section/{s.index}"
+        for s in d.sections:  # keyed by path: numbers repeat across chapters and levels
+            sn = sections[s.key or str(s.index)] = f"{node}/section/{quote(s.key or str(s.index), safe='')}"
             self.add(sn, RDF.type, PKG.Section)
             self.add(sn, RDF.type, ELI.LegalResourceSubdivision)
             self.add(sn, ELI.is_part_of, node)
@@ -225,7 +226,7 @@ class _Builder(AlignmentTriples):
             self.span(sn, e.id, s.span)
             self.targets(sn, e.id, s.targets)
         for m in d.measures:
-            self.measure(e.id, m, sections.get(m.section or ""))
+            self.measure(e.id, m, sections.get(m.parent or ""))
 
     def warning(self, doc: str, doc_id: str, i: int, code: str, message: str, span: Optional[Span]) -> None:
         """A data-quality warning of a document (or the reason it failed to parse)."""
