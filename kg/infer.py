@@ -9,6 +9,7 @@ Every answer says where it came from, so ``kg docs`` can show how a field was fo
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -110,11 +111,11 @@ WRAPPER = re.compile(r"^(?:.*?(?:印发|转发|发布))?(?:关于)?(?:印发)?")
 NOISE = re.compile(r"[\W_]|的通知$|的意见$")
 
 
-def short_title(title: str, region: Optional[Region] = None, length: int = 16) -> str:
+def short_title(title: str, region: Optional[Region] = None, length: int = 24) -> str:
     """The title without its issuer, wrapper (关于印发…的通知) and region, cut to ``length``.
 
     >>> short_title("江西省人民政府印发关于加快建立健全绿色低碳循环发展经济体系的若干措施的通知")
-    '加快建立健全绿色低碳循环发展经济'
+    '加快建立健全绿色低碳循环发展经济体系的若干措施'
     """
     t = re.sub(r"[《》“”\"'（）()〔〕\s]", "", title or "")
     inner = re.search(r"印发(?:关于)?(.+?)的通知$", t)
@@ -137,7 +138,7 @@ def readable_id(region: Optional[str], year: Optional[str], title: Optional[str]
     by the researchers who read the documents (IRIs percent-encode it).
 
     >>> readable_id("江西省", "2021-07-08", "江西省人民政府关于加快建立健全绿色低碳循环发展经济体系的若干措施")
-    '江西-2021-加快建立健全绿色低碳循环发展经济'
+    '江西-2021-加快建立健全绿色低碳循环发展经济体系的若干措施'
     """
     r = load_regions().get(region) if region else None
     place = (r.short_name or r.name) if r else "未知地区"
@@ -226,3 +227,62 @@ class CitationIndex:
                 if higher or peer:
                     out.append(cand.id)
         return out
+
+
+# -- the corpus -----------------------------------------------------------------------
+def complete_corpus(registry, results) -> None:
+    """Fill every field the registry left out from the parsed text, give inferred
+    documents readable ids, turn citations into declared parents, and hold back
+    duplicates and documents nothing placed (``Processed.held``), with a warning.
+
+    ``registry`` holds every entry (those without text too); ``results`` are changed in place.
+    """
+    from .duplicates import find_duplicates
+    from .model import Issue
+
+    def inferred(e, name: str) -> bool:
+        return e.origin.get(name) == "inferred"
+
+    taken = {e.id for e in registry.entries if not inferred(e, "id")}
+    for p in results:
+        e, d = p.entry, p.doc
+        if d is not None:
+            for name, value in (("title", d.title or d.embedded_title), ("level", d.level), ("region", d.region),
+                                ("issuers", list(d.issuers)), ("issued", d.issued), ("doc_number", d.doc_number)):
+                if inferred(e, name):
+                    setattr(e, name, value)
+        if inferred(e, "id"):
+            year = e.issued or (re.search(r"\d{4}", e.doc_number or "") or [None])[0]
+            base = (readable_id(e.region, year, (d.embedded_title or d.title) if d else e.title)
+                    if d is not None else Path(e.file).stem)
+            e.id = unique_id(base, taken, e.doc_number, e.file)
+            taken.add(e.id)
+    parsed = {p.entry.id: p.doc for p in results if p.doc is not None}
+    for dup, (kept, why) in find_duplicates(parsed).items():
+        p = next(x for x in results if x.entry.id == dup)
+        p.doc.warnings.append(Issue("duplicate_document", f"a copy of {kept} ({why}); {kept} is used"))
+        parsed[kept].warnings.append(Issue("duplicate_document", f"also collected as {dup} ({why}); this copy is used"))
+        p.held, p.doc, p.duplicate_of, p.held_because = p.doc, None, kept, f"duplicate of {kept}"
+    for p in results:
+        if p.doc is not None and p.entry.level is None:
+            p.doc.warnings.append(Issue("unplaced", "no level or region found in the issuer, title, 文号 or text; "
+                                                    "give them in corpus.yaml"))
+            p.held, p.doc, p.held_because = p.doc, None, "level and region unknown"
+    redirect = {p.entry.id: p.duplicate_of for p in results if p.duplicate_of}
+    cands = [Candidate(e.id, e.level, e.region, (e.title,), e.doc_number, e.issued)
+             for e in registry.entries if e.file is None]
+    cands += [Candidate(p.entry.id, p.entry.level, p.entry.region, (p.doc.title, p.doc.embedded_title, p.entry.title),
+                        p.entry.doc_number, p.entry.issued) for p in results if p.doc is not None]
+    index = CitationIndex(cands)
+    for p in results:
+        e, d = p.entry, p.doc or p.held
+        if d is not None and inferred(e, "implements"):
+            me = Candidate(e.id, e.level, e.region, (), e.doc_number, e.issued)
+            e.implements = list(dict.fromkeys(redirect.get(x, x) for x in index.parents(me, d.citations)))
+    # two documents of one level citing each other: keep the link from the later one only
+    ids = {p.entry.id: p.entry for p in results}
+    for e in ids.values():
+        for q in list(e.implements):
+            other = ids.get(q)
+            if other is not None and e.id in other.implements and inferred(e, "implements") and (e.issued or "") < (other.issued or ""):
+                e.implements.remove(q)
