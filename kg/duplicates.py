@@ -40,12 +40,14 @@ def _cleanliness(doc: Document) -> tuple:
 
 
 def same_document(a: Document, b: Document) -> Optional[str]:
-    """Why ``a`` and ``b`` are copies of one document (the reason printed), or None."""
+    """Why ``a`` and ``b`` are copies of one document (the reason printed), or None:
+    the same 文号, or the same title, region and most of the wording."""
     if a.doc_number and plain_number(a.doc_number) == plain_number(b.doc_number):
         return f"same document number {a.doc_number}"
     ka = {title_key(t) for t in (a.title, a.embedded_title) if t}
     kb = {title_key(t) for t in (b.title, b.embedded_title) if t}
-    if ka & kb - {""}:
+    # Cities copy their province's wording under the same title: copies share a region too.
+    if ka & kb - {""} and a.region == b.region:
         sim = similarity(a, b)
         if sim >= SAME_TEXT:
             return f"same title and {sim:.0%} of the wording"

@@ -258,8 +258,13 @@ def complete_corpus(registry, results) -> None:
             e.id = unique_id(base, taken, e.doc_number, e.file)
             taken.add(e.id)
     parsed = {p.entry.id: p.doc for p in results if p.doc is not None}
+    registered = {p.entry.id for p in results if not inferred(p.entry, "id")}
     for dup, (kept, why) in find_duplicates(parsed).items():
         p = next(x for x in results if x.entry.id == dup)
+        if dup in registered and kept in registered:
+            # the registry lists both as documents of their own: its word stands, the likeness is reported
+            p.doc.warnings.append(Issue("duplicate_document", f"reads like {kept} ({why}); both registered, both used"))
+            continue
         p.doc.warnings.append(Issue("duplicate_document", f"a copy of {kept} ({why}); {kept} is used"))
         parsed[kept].warnings.append(Issue("duplicate_document", f"also collected as {dup} ({why}); this copy is used"))
         p.held, p.doc, p.duplicate_of, p.held_because = p.doc, None, kept, f"duplicate of {kept}"
