@@ -162,7 +162,7 @@ def generate(out: str | Path, size: int, seed: int = 1, data: str | Path = ROOT 
     reg_docs = []
     for pid in ("china-2021-green-economy",) + PARENTS:
         e = entries[pid]
-        item = {k: v for k, v in vars(e).items() if v not in (None, [])}
+        item = {k: v for k, v in vars(e).items() if v not in (None, [], {}) and k != "origin"}
         item["implements"] = list(e.implements)
         if e.file:
             shutil.copyfile(registry.path.parent / e.file, out / e.file)

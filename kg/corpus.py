@@ -1,8 +1,10 @@
-"""The corpus registry (data/corpus.yaml) and processing of every registered document.
+"""The corpus: every document file in a folder, and the optional registry (corpus.yaml).
 
 The registry is what a researcher asserts about each document (level, region, date,
 which documents it implements); the text is what the document says about itself.
-Where the two disagree the registry wins and the disagreement is a warning.
+A file the registry does not list is placed from its text (kg.infer); a field the
+registry gives overrides the inferred one. Where the two disagree the registry wins and
+the disagreement is a warning.
 """
 
 from __future__ import annotations
@@ -23,19 +25,26 @@ from .parse import parse_file
 LEVELS = ("national", "provincial", "municipal", "county")
 REGISTRY_NAMES = ("corpus.yaml", "corpus.yml")
 FIELDS = {"id", "file", "title", "level", "region", "issuers", "issued", "doc_number", "implements"}
+# Read when found in the corpus folder (top level only: a folder of sources, not a tree
+# that may hold kg's own HTML outputs).
+SUFFIXES = (".txt", ".pdf", ".docx", ".htm", ".html")
 
 
 @dataclass
 class Entry:
+    """One document of the corpus. ``origin`` says per field whether the registry gave it
+    ("registered") or the text did ("inferred"); a field absent from it is registered."""
+
     id: str
-    title: str
-    level: str
-    region: str
+    title: Optional[str]
+    level: Optional[str]
+    region: Optional[str]
     file: Optional[str] = None
     issuers: list[str] = field(default_factory=list)
     issued: Optional[str] = None
     doc_number: Optional[str] = None
     implements: list[str] = field(default_factory=list)
+    origin: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,6 +79,11 @@ class Processed:
     entry: Entry
     doc: Optional[Document] = None
     error: Optional[str] = None
+    # A parsed document kept out of alignment and the graph (``doc`` is None), with why:
+    # a duplicate of another copy, or a document nothing placed at a level.
+    held: Optional[Document] = None
+    duplicate_of: Optional[str] = None
+    held_because: Optional[str] = None
 
 
 def find_registry(data_dir: str | Path) -> Path:
@@ -107,11 +121,12 @@ def load_registry(data_dir: str | Path) -> Registry:
         unknown = set(item) - FIELDS
         if unknown:
             _fail(path, where, f"unknown field(s) {', '.join(sorted(unknown))}")
-        for req in ("id", "title", "level", "region"):
+        # An entry naming a file needs nothing else: what it leaves out is inferred.
+        for req in ("file",) if item.get("file") else ("id", "title", "level", "region"):
             if not item.get(req):
                 _fail(path, where, f"missing required field “{req}”")
-        where = f" document “{item['id']}”"
-        if item["level"] not in LEVELS:
+        where = f" document “{item.get('id') or item['file']}”"
+        if item.get("level") is not None and item["level"] not in LEVELS:
             _fail(path, where, f"level “{item['level']}” is not one of {', '.join(LEVELS)}")
         for listy in ("issuers", "implements"):
             if not isinstance(item.get(listy) or [], list):
@@ -119,17 +134,19 @@ def load_registry(data_dir: str | Path) -> Registry:
         issued = item.get("issued")
         if issued is not None and not re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", str(issued)):
             _fail(path, where, f"issued “{issued}” is not YYYY-MM-DD or YYYY")
+        text = lambda k: None if item.get(k) is None else str(item[k])  # noqa: E731
         entries.append(
             Entry(
-                id=str(item["id"]), title=str(item["title"]), level=item["level"], region=str(item["region"]),
+                id=text("id") or "", title=text("title"), level=item.get("level"), region=text("region"),
                 file=item.get("file"), issuers=[str(x) for x in item.get("issuers") or []],
                 issued=None if issued is None else str(issued), doc_number=item.get("doc_number"),
                 implements=[str(x) for x in item.get("implements") or []],
+                origin={k: "inferred" for k in FIELDS - {"file"} if k not in item},
             )
         )
-    ids = [e.id for e in entries]
+    ids = [e.id for e in entries if e.id]
     for e in entries:
-        if ids.count(e.id) > 1:
+        if e.id and ids.count(e.id) > 1:
             _fail(path, f" document “{e.id}”", "id used more than once")
         for parent in e.implements:
             if parent not in ids:
@@ -153,7 +170,7 @@ def check_against_registry(doc: Document, entry: Entry, reg: Registry) -> list[I
     def warn(msg: str) -> None:
         out.append(Issue("registry_mismatch", msg))
 
-    if doc.title and not (_same_title(entry.title, doc.title) or _same_title(entry.title, doc.embedded_title)):
+    if doc.title and entry.title and not (_same_title(entry.title, doc.title) or _same_title(entry.title, doc.embedded_title)):
         warn(f"title in text “{doc.title}” differs from registry “{entry.title}”")
     if doc.doc_number and entry.doc_number and _plain(doc.doc_number) != _plain(entry.doc_number):
         warn(f"document number in text {doc.doc_number} differs from registry {entry.doc_number}")
@@ -195,21 +212,51 @@ def unexpected(path, e: Exception) -> str:
     return f"{path}: could not be read ({type(e).__name__}{': ' + detail if detail else ''}); please report this"
 
 
+def _registry_or_none(data_dir: Path) -> Registry:
+    """The registry of ``data_dir``, or an empty one when the folder has none."""
+    try:
+        return load_registry(data_dir)
+    except RegistryError:
+        if data_dir.is_dir() and not any((data_dir / n).is_file() for n in REGISTRY_NAMES):
+            return Registry(data_dir / REGISTRY_NAMES[0], [])
+        raise
+
+
+def corpus_files(data_dir: str | Path) -> list[Path]:
+    """Document files at the top of ``data_dir`` (by name, so ids never depend on order)."""
+    d = Path(data_dir)
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
+
+
 def process(
     data_dir: str | Path, only: Optional[list[str]] = None, progress: Optional[Callable[[Entry], None]] = None,
     workers: int = 1,
 ) -> tuple[Registry, list[Processed]]:
-    """Parse every registered document that has a file; failures are recorded, not raised.
+    """Parse every document of the corpus: the registry's entries and every other
+    document file in the folder (placed from its text); failures are recorded, not raised.
 
     ``workers`` > 1 parses files in that many processes (parsing is pure Python, so
-    threads would not help); results keep registry order either way.
+    threads would not help); results keep registry order, then file order, either way.
     """
-    reg = load_registry(data_dir)
-    wanted = {reg.get(r).id for r in only} if only else None
-    entries = [e for e in reg.entries if wanted is None or e.id in wanted]
+    from .infer import complete_corpus
+
+    reg = _registry_or_none(Path(data_dir))
+    listed = {(reg.path.parent / e.file).resolve() for e in reg.entries if e.file}
+    extra = [Entry(id=f.name, title=None, level=None, region=None, file=f.name, origin={k: "inferred" for k in FIELDS - {"file"}})
+             for f in corpus_files(reg.path.parent) if f.resolve() not in listed]
+    entries = reg.entries + extra
+    if only:
+        named = Registry(reg.path, entries)
+        wanted = {id(named.get(r)) for r in only}
+        entries = [e for e in entries if id(e) in wanted]
     jobs = [(reg.path.parent / e.file, e.level, e.region) for e in entries if e.file]
     # Lazily in order, so ``progress`` announces each document as its result comes in.
-    return reg, _collect(reg, entries, run_jobs(_parse, jobs, workers), progress)
+    results = _collect(reg, entries, run_jobs(_parse, jobs, workers), progress)
+    full = Registry(reg.path, [p.entry for p in results] + [e for e in reg.entries if e not in entries])
+    complete_corpus(full, results)
+    return Registry(reg.path, [p.entry for p in results]), results
 
 
 def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Processed]:
@@ -227,7 +274,8 @@ def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Proc
             results.append(Processed(entry, error=error))
             continue
         try:
-            doc.warnings += check_against_registry(doc, entry, reg)
+            if entry in reg.entries:
+                doc.warnings += check_against_registry(doc, entry, reg)
         except KgError as e:
             results.append(Processed(entry, error=str(e)))
             continue

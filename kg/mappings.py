@@ -356,3 +356,42 @@ def parent_region(region: Union[Region, str, None]) -> Optional[Region]:
     if isinstance(region, str):
         region = table.get(region)
     return table.parent(region) if region is not None else None
+
+
+PREFIX_COLUMNS = ("prefix", "region", "note")
+
+
+def _load_prefixes(path: Path, regions: RegionTable) -> dict[str, Region]:
+    rows = Rows(path, PREFIX_COLUMNS)
+    out: dict[str, Region] = {}
+    lines: dict[str, int] = {}
+    for line, row in rows:
+        rows.require(line, row, ("prefix", "region"))
+        region = regions.get(row["region"])
+        if region is None:
+            raise rows.error(line, "region", f'unknown region "{row["region"]}" (not in regions.csv)')
+        if row["prefix"] in out:
+            raise rows.error(line, "prefix", f'duplicate prefix "{row["prefix"]}" (first on line {lines[row["prefix"]]})')
+        out[row["prefix"]], lines[row["prefix"]] = region, line
+    return out
+
+
+@lru_cache(maxsize=8)
+def load_doc_number_prefixes(path: Union[str, Path, None] = None) -> dict[str, Region]:
+    """doc_number_prefixes.csv as ``prefix → Region`` (cached), validated against regions.csv."""
+    return _load_prefixes(Path(path) if path is not None else mapping_path("doc_number_prefixes.csv"), load_regions())
+
+
+def region_of_doc_number(number: Optional[str]) -> Optional[Region]:
+    """Region a document number names by its prefix ("赣府发〔2021〕12号" → 江西省), or None.
+
+    >>> region_of_doc_number("桂政办发〔2022〕3号").name
+    '广西壮族自治区'
+    """
+    if not number:
+        return None
+    prefixes = load_doc_number_prefixes()
+    for n in range(min(len(number), 4), 0, -1):
+        if number[:n] in prefixes:
+            return prefixes[number[:n]]
+    return None

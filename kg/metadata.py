@@ -25,7 +25,9 @@ PUBLICITY = re.compile(r"（此件[^）]{0,8}公开）")
 TRANSMITTAL = re.compile(r"现将《([^》]{2,120})》印发")
 CITATION = re.compile(r"《([^《》]{2,120})》(?:（([^（）]{2,30}?〔\d{4}〕\d{1,4}号)）)?")
 ORG_SUFFIX = re.compile(r"(?:人民政府|办公厅|办公室|委员会|厅|局|委|部|院|署|办)$")
-ISSUED_BY = re.compile(r"^(?:近日，)?((?:[^，。《》]{2,30}?、)*[^，。《》、]{2,30}?)印发了?《")
+ISSUED_BY = re.compile(r"^(?:近日，)?((?:[^，。《》]{2,30}?、)*[^，。《》、]{2,30}?)(?:关于)?印发了?《")
+# A number or date printed in brackets under (or after) the title: （国发〔2021〕4号）
+BRACKETED = re.compile(r"[（(]([^（）()]{0,20}?[〔\[【（(]\s*\d{4}\s*[〕\]】）)]\s*\d{1,4}\s*号|\d{4}年\d{1,2}月\d{1,2}日)[）)]$")
 
 
 @dataclass
@@ -46,13 +48,28 @@ def _lines(s: str, start: int, end: int):
 
 
 def _title(front: list[tuple[int, str]]) -> Optional[str]:
+    """The title, without the number or date a PDF prints in brackets after it, once
+    (PDFs repeat the title as a running head above the first page's own title)."""
+    t = _title_block(front)
+    if t is None:
+        return None
+    t = BRACKETED.sub("", t) or t
+    for n in range(2, 4):
+        k = len(t) // n
+        if k >= 4 and len(t) == k * n and t == t[:k] * n:
+            return t[:k]
+    return t
+
+
+def _title_block(front: list[tuple[int, str]]) -> Optional[str]:
     """First title-like block: consecutive short lines, or a line cut at a metadata label."""
     block: list[str] = []
     for _, line in front + [(0, "")]:
         head = META_LABEL.split(line, 1)[0]
         if head != line and TITLE_LINE.match(head):
             return head
-        if line and len(line) <= 40 and not re.search(r"[，。：；]", line) and not DOC_NUMBER.fullmatch(line):
+        if (line and len(line) <= 40 and not re.search(r"[，。：；]", line) and not DOC_NUMBER.fullmatch(line)
+                and not BRACKETED.fullmatch(line)):
             block.append(line)
             continue
         joined = "".join(block)
@@ -81,7 +98,7 @@ def _issuers(front: list[tuple[int, str]], title: Optional[str]) -> list[str]:
     for _, line in front[:2]:
         m = ISSUED_BY.match(line)
         if m:
-            return [x for x in m.group(1).split("、") if x]
+            return [x for x in m.group(1).split("、") if x and x != "关于"]
     return []
 
 
@@ -97,7 +114,43 @@ def _issued(s: str, front_end: int) -> Optional[str]:
         before_publicity = PUBLICITY.match(s, m.end())
         if (standalone and m.start() < front_end) or before_publicity:
             return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    # The date line that closes the text (a plan has no front matter to carry it), in
+    # Arabic or Chinese numerals (二〇二一年七月八日).
+    for m in re.finditer(r"^(?:\d{4}年\d{1,2}月\d{1,2}日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$",
+                         s, re.M):
+        iso = cn_date(m.group(0)) if not m.group(0)[0].isdigit() else None
+        if m.group(0)[0].isdigit():
+            d = DATE_CN.fullmatch(m.group(0))
+            iso = f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}"
+        if iso:
+            return iso
     return None
+
+
+CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
+            "七": "7", "八": "8", "九": "9"}
+
+
+def _cn_small(s: str) -> int:
+    if "十" not in s:
+        return int(CN_DIGIT[s])
+    tens, _, units = s.partition("十")
+    return (int(CN_DIGIT[tens]) if tens else 1) * 10 + (int(CN_DIGIT[units]) if units else 0)
+
+
+def cn_date(s: str) -> Optional[str]:
+    """ISO date of a date in Chinese numerals, or None.
+
+    >>> cn_date("二〇二一年七月八日")
+    '2021-07-08'
+    """
+    m = re.search(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日", s)
+    if not m:
+        return None
+    month, day = _cn_small(m.group(2)), _cn_small(m.group(3))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{''.join(CN_DIGIT[c] for c in m.group(1))}-{month:02d}-{day:02d}"
 
 
 def citations(text: Text, skip: set[str]) -> list[Citation]:
@@ -123,6 +176,10 @@ def read_metadata(text: Text, front_end: int) -> Metadata:
         m = DOC_NUMBER.fullmatch(line)
         if m:
             meta.doc_number = line
+            break
+        b = BRACKETED.search(line)
+        if b and DOC_NUMBER.fullmatch(b.group(1)):
+            meta.doc_number = b.group(1)
             break
     t = TRANSMITTAL.search(s)
     if t:

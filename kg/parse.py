@@ -190,16 +190,14 @@ class _Parser:
         return [h]
 
     def infer_region(self) -> None:
-        from .mappings import find_region_in
+        from .infer import infer_place
 
         level, name = self.given
-        for source in [self.doc.title or ""] + self.doc.issuers:
-            region = find_region_in(source)
-            if region:
-                if name and region.name != name:
-                    self.warn("registry_mismatch", f"text names region {region.name}, registry says {name}")
-                self.doc.region, self.doc.level = region.name, region.level
-                break
+        place = infer_place(self.doc.title, self.doc.issuers, self.doc.doc_number, self.s)
+        if place.region:
+            if name and place.region != name:
+                self.warn("registry_mismatch", f"text names region {place.region}, registry says {name}")
+            self.doc.region, self.doc.level = place.region, place.level
         if name:
             self.doc.region, self.doc.level = name, level
 

@@ -69,7 +69,7 @@ def docs_records(results: list[Processed]) -> list[dict]:
     """``kg docs``: one record per registered document, failed ones included."""
     out = []
     for p in results:
-        e, d = p.entry, p.doc
+        e, d = p.entry, p.doc or p.held
         out.append({
             "id": e.id, "title": e.title, "level": e.level, "region": e.region, "issued": e.issued,
             "doc_number": e.doc_number, "file": e.file, "parents": e.implements,
@@ -77,7 +77,10 @@ def docs_records(results: list[Processed]) -> list[dict]:
             "agencies": len({a.name for m in d.measures for a in m.agencies}) if d else None,
             "targets": len(d.all_targets()) if d else None,
             "warnings": [str(w) for w in d.warnings] if d else ([p.error] if p.error else []),
-            "status": "error" if p.error else ("parsed" if d else "no text"),
+            "status": "error" if p.error else ("held" if p.held else "parsed" if d else "no text"),
+            "origin": {k: e.origin.get(k, "registered") for k in ("id", "title", "level", "region", "issuers", "issued",
+                                                                   "doc_number", "implements")},
+            "duplicate_of": p.duplicate_of, "held_because": p.held_because,
         })
     return out
 
