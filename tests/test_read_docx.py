@@ -1,0 +1,85 @@
+"""Word files: paragraphs and table rows in body order; one-line errors."""
+
+import io
+
+import pytest
+
+from kg.errors import InputError
+from kg.read import read_bytes
+
+
+def make_docx(build) -> bytes:
+    import docx
+
+    d = docx.Document()
+    build(d)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def _plan(d):
+    d.add_paragraph("上饶市碳达峰实施方案")
+    d.add_paragraph("（一）推进工业绿色转型。")
+    t = d.add_table(rows=2, cols=3)
+    for cell, text in zip(t.rows[0].cells, ["重点任务", "牵头单位", "完成时限"]):
+        cell.text = text
+    for cell, text in zip(t.rows[1].cells, ["推进工业绿色转型", "市工信局", "2025年"]):
+        cell.text = text
+    d.add_paragraph("（二）加快农业绿色发展。")
+
+
+def test_paragraphs_and_table_rows_keep_body_order():
+    s = read_bytes(make_docx(_plan), "plan.docx")
+    assert s.format == "docx" and s.pages == [0] and s.encoding == "utf-8"
+    assert s.text.split("\n") == [
+        "上饶市碳达峰实施方案", "（一）推进工业绿色转型。", "重点任务\t牵头单位\t完成时限",
+        "推进工业绿色转型\t市工信局\t2025年", "（二）加快农业绿色发展。",
+    ]
+
+
+def test_a_merged_cell_is_read_once():
+    def build(d):
+        t = d.add_table(rows=1, cols=3)
+        t.cell(0, 0).merge(t.cell(0, 1)).text = "推进工业绿色转型"
+        t.cell(0, 2).text = "市工信局"
+
+    assert read_bytes(make_docx(build), "m.docx").text == "推进工业绿色转型\t市工信局"
+
+
+def test_paragraphs_inside_a_cell_stay_on_the_row_line():
+    def build(d):
+        cell = d.add_table(rows=1, cols=2).cell(0, 1)
+        cell.text = "市发改委"
+        cell.add_paragraph("市工信局")
+        d.tables[0].cell(0, 0).text = "任务"
+
+    assert read_bytes(make_docx(build), "c.docx").text == "任务\t市发改委 市工信局"
+
+
+def test_docx_named_doc_is_read_by_content():
+    assert read_bytes(make_docx(_plan), "plan.doc").format == "docx"
+
+
+def test_corrupt_docx_is_one_line():
+    data = make_docx(_plan)
+    with pytest.raises(InputError, match=r"^bad\.docx: corrupt DOCX \(") as e:
+        read_bytes(data[: len(data) // 2], "bad.docx")
+    assert "\n" not in str(e.value)
+
+
+def test_docx_without_text_is_one_line():
+    with pytest.raises(InputError, match=r"^blank\.docx: no text in the document body \(empty DOCX\)$"):
+        read_bytes(make_docx(lambda d: None), "blank.docx")
+
+
+def test_encrypted_docx_is_one_line(tmp_path):
+    msoffcrypto = pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool (test extra) encrypts the fixture")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(make_docx(_plan))).encrypt("secret", out)
+    with pytest.raises(InputError) as e:
+        read_bytes(out.getvalue(), "locked.docx")
+    assert str(e.value) == "locked.docx: encrypted Office file: a password is needed"
+    assert msoffcrypto
