@@ -62,3 +62,17 @@ def test_page_without_article_text_is_one_line():
     empty = '<!DOCTYPE html><html><head><title>404</title></head><body><div class="nav"></div></body></html>'
     with pytest.raises(InputError, match=r"^gone\.html: no article text found in the web page$"):
         read_bytes(empty.encode(), "gone.html")
+
+
+def test_line_breaks_inside_a_paragraph_become_lines():
+    html = page().replace("".join(f"<p>{p}</p>" for p in BODY), "<p>" + "<br>".join(BODY) + "</p>")
+    lines = read_bytes(html.encode(), "br.html").text.split("\n")
+    assert all(p in lines for p in BODY)
+
+
+def test_a_responsibility_table_keeps_one_row_per_line_with_tab_separated_cells():
+    table = ("<table><tr><td>重点任务</td><td>牵头单位</td><td>完成时限</td></tr>"
+             "<tr><td>推进工业绿色升级</td><td>省工业和信息化厅</td><td>2025年</td></tr></table>")
+    html = page().replace(f"<p>{BODY[-1]}</p>", f"<p>{BODY[-1]}</p>{table}")
+    lines = read_bytes(html.encode(), "table.html").text.split("\n")
+    assert "重点任务\t牵头单位\t完成时限" in lines and "推进工业绿色升级\t省工业和信息化厅\t2025年" in lines

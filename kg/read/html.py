@@ -47,21 +47,56 @@ def decode_html(data: bytes, path: str) -> tuple[str, str]:
         return decode(data, path)
 
 
+_BLOCKS = {"p", "head", "item", "quote", "code"}
+
+
+def _inline(el) -> str:
+    """An element's text with <lb/> as a line break."""
+    out = [el.text or ""]
+    for child in el:
+        out.append("\n" if child.tag == "lb" else _inline(child))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _lines(el):
+    """Lines of trafilatura's XML: a paragraph per line; a table row with several cells on one
+    line, cells joined by a tab; a row of one cell (a page laid out with tables) as its lines."""
+    for child in el:
+        if child.tag == "table":
+            for row in child.iter("row"):
+                cells = row.findall("cell")
+                if len(cells) == 1:
+                    yield from _cell_lines(cells[0])
+                elif cells:
+                    yield "\t".join(" ".join(_cell_lines(c)) for c in cells)
+        elif child.tag in _BLOCKS:
+            yield from _inline(child).split("\n")
+        else:
+            yield from _lines(child)
+        if child.tail and child.tail.strip():
+            yield child.tail
+
+
+def _cell_lines(cell):
+    if cell.text and cell.text.strip():
+        yield cell.text
+    yield from _lines(cell)
+
+
 def read_html(data: bytes, path: str) -> Source:
     """The article body of a saved web page, one paragraph or table row per line."""
     import trafilatura
 
     page, encoding = decode_html(data, path)
-    found = trafilatura.bare_extraction(
-        page, include_tables=True, include_comments=False, include_images=False, include_links=False,
-        favor_recall=True, with_metadata=True,
-    )
-    body = (getattr(found, "text", None) if found is not None else None) or ""
-    title = (getattr(found, "title", None) if found is not None else None) or ""
-    body = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").split("\n"))
+    found = trafilatura.bare_extraction(page, include_tables=True, include_comments=False, include_images=False,
+                                        include_links=False, favor_recall=True, with_metadata=True)
+    body, title = "", ""
+    if found is not None and getattr(found, "body", None) is not None:
+        body = "\n".join(x.strip() for x in _lines(found.body) if x.strip())
+        title = (found.title or "").strip()
     if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", body):
         raise InputError(path, "no article text found in the web page")
-    title = title.strip()
-    if title and not body.lstrip().startswith(title[:12]):
+    if title and not body.startswith(title[:12]):
         body = f"{title}\n{body}"
     return Source(path, body, encoding, "html")
