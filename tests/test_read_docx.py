@@ -83,3 +83,17 @@ def test_encrypted_docx_is_one_line(tmp_path):
         read_bytes(out.getvalue(), "locked.docx")
     assert str(e.value) == "locked.docx: encrypted Office file: a password is needed"
     assert msoffcrypto
+
+
+def test_docx_with_broken_xml_is_one_line():
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(make_docx(_plan)))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            out.writestr(item, data[: len(data) // 2] if item.filename == "word/document.xml" else data)
+    with pytest.raises(InputError, match=r"^broken\.docx: corrupt DOCX \(") as e:
+        read_bytes(buf.getvalue(), "broken.docx")
+    assert "\n" not in str(e.value)

@@ -68,9 +68,9 @@ def read_docx(data: bytes, path: str) -> Source:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError) as e:
-        raise InputError(path, f"corrupt DOCX ({e})") from None
+        raise InputError(path, f"corrupt DOCX ({' '.join(str(e).split())})") from None
     except Exception as e:  # lxml's XMLSyntaxError and zip errors on damaged parts
-        raise InputError(path, f"corrupt DOCX ({type(e).__name__}: {e})") from None
+        raise InputError(path, f"corrupt DOCX ({type(e).__name__}: {' '.join(str(e).split())})") from None
     text = "\n".join(_blocks(document.element.body))
     if not text.strip():
         raise InputError(path, "no text in the document body (empty DOCX)")

@@ -15,7 +15,7 @@ from .source import SUPPORTED
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc/.xls/.wps/.ppt, and password-protected OOXML
 _HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s", re.I)
-_HTML_SUFFIXES = (".htm", ".html", ".shtml", ".xhtml", ".mht")
+_HTML_SUFFIXES = (".htm", ".html", ".shtml", ".xhtml")
 _BINARY_KINDS = [
     (b"\x89PNG", "PNG image"),
     (b"\xff\xd8\xff", "JPEG image"),

@@ -32,7 +32,17 @@ class Source:
 
     def page_at(self, offset: int) -> int:
         """The 1-based page holding raw offset ``offset`` (a page's closing form feed is its own)."""
-        return max(1, bisect_right(self.pages, offset))
+        return page_of(self.pages, offset)
+
+
+def page_of(pages: list[int], offset: int) -> int:
+    """The 1-based page holding raw offset ``offset``, given the offsets where pages start
+    (``Source.pages``, ``Document.pages``).
+
+    >>> page_of([0, 120, 250], 119), page_of([0, 120, 250], 120)
+    (1, 2)
+    """
+    return max(1, bisect_right(pages, offset))
 
 
 def join_pages(path: str, pages: list[str], encoding: str, format: str, empty: list[int]) -> Source:
