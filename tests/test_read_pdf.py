@@ -166,3 +166,21 @@ def test_shared_shangrao_plan_pdf_holds_its_text():
 
 def test_shared_pdf_with_pictured_pages_lists_them():
     assert read_source(shared(227)).empty_pages == [7, 13]
+
+
+def test_text_layer_of_unmapped_glyphs_is_one_line(monkeypatch):
+    import pypdfium2 as pdfium
+
+    # what PDFium returns for a font without a Unicode map: private-use code points
+    monkeypatch.setattr(pdfium.PdfTextPage, "get_text_range", lambda self, *a, **k: "\ue001\ue002\ue003\ue004\ue005\ue006 推进")
+    with pytest.raises(InputError, match=r"^garbled\.pdf: text layer without a Unicode map .*; OCR is not supported$"):
+        read_bytes(make_pdf("（一）推进工业绿色转型。"), "garbled.pdf")
+
+
+def test_parse_warns_about_pages_that_are_pictures(tmp_path):
+    from kg.parse import parse_file
+
+    p = tmp_path / "plan.pdf"
+    p.write_bytes(make_pdf("一、健全生产体系\n（一）推进工业绿色转型。推进节能。\n（二）加快农业绿色发展。推进节水。", None))
+    doc = parse_file(p)
+    assert [str(w) for w in doc.warnings if w.code == "empty_pages"] == ["empty_pages: pages that are images without text (not read): 2"]

@@ -16,6 +16,8 @@ from .source import Source, join_pages
 MIN_PAGE_CHARS = 5  # a page with fewer visible characters carries no text layer
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _PDFIUM_REASON = re.compile(r"\(PDFium: ([^)]*)\)")
+# what PDFium gives for glyphs of fonts without a Unicode map: private-use, U+FFFD, controls
+_UNMAPPED = re.compile(r"[\ue000-\uf8ff\ufffd\ufffe\uffff\x00-\x08\x0e-\x1f]")
 
 
 def _page_text(raw: str) -> str:
@@ -49,11 +51,14 @@ def read_pdf(data: bytes, path: str) -> Source:
             raise InputError(path, "encrypted PDF: a password is needed") from None
         raise _corrupt(path, e) from None
     try:
-        pages, pictured = [], []
+        pages, pictured, unmapped, visible = [], [], 0, 0
         for i in range(len(pdf)):
             page = pdf[i]
             textpage = page.get_textpage()
-            pages.append(_page_text(textpage.get_text_range()))
+            raw = textpage.get_text_range()
+            unmapped += len(_UNMAPPED.findall(raw))
+            visible += sum(not c.isspace() for c in raw)
+            pages.append(_page_text(raw))
             textpage.close()
             if _blank(pages[-1]) and _has_image(page, pdfium):
                 pictured.append(i + 1)
@@ -66,4 +71,6 @@ def read_pdf(data: bytes, path: str) -> Source:
         raise InputError(path, "corrupt PDF (no pages)")
     if all(_blank(t) for t in pages):
         raise InputError(path, "no text layer (scanned PDF); OCR is not supported")
+    if unmapped * 2 > visible:
+        raise InputError(path, "text layer without a Unicode map (its fonts cannot be decoded); OCR is not supported")
     return join_pages(path, pages, "utf-16le", "pdf", pictured)  # PDFium gives UTF-16 text
