@@ -97,3 +97,44 @@ def test_docx_with_broken_xml_is_one_line():
     with pytest.raises(InputError, match=r"^broken\.docx: corrupt DOCX \(") as e:
         read_bytes(buf.getvalue(), "broken.docx")
     assert "\n" not in str(e.value)
+
+
+LISTS = """<w:abstractNum xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:abstractNumId="90">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>
+  <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>
+</w:abstractNum>"""
+NUM = """<w:num xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:numId="90">
+  <w:abstractNumId w:val="90"/></w:num>"""
+
+
+def _numbered(d, items):
+    from docx.oxml import parse_xml
+
+    numbering = d.part.numbering_part.element
+    numbering.insert(0, parse_xml(LISTS))
+    numbering.append(parse_xml(NUM))
+    for level, text in items:
+        p = d.add_paragraph(text)
+        p._p.get_or_add_pPr().append(parse_xml(
+            '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f'<w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+
+
+def test_word_list_numbers_are_put_in_front_of_their_paragraphs():
+    items = [(0, "总体要求"), (1, "推进工业绿色转型。"), (2, "加快绿色工厂建设。"), (2, "推进节能。"),
+             (1, "加快农业绿色发展。"), (0, "保障措施"), (1, "加强组织领导。")]
+    s = read_bytes(make_docx(lambda d: _numbered(d, items)), "auto.docx")
+    assert s.text.split("\n") == ["一、总体要求", "（一）推进工业绿色转型。", "1.加快绿色工厂建设。", "2.推进节能。",
+                                  "（二）加快农业绿色发展。", "二、保障措施", "（一）加强组织领导。"]
+
+
+def test_a_docx_numbered_by_word_parses_into_measures(tmp_path):
+    from kg.parse import parse_file
+
+    items = [(0, "健全生产体系"), (1, "推进工业绿色转型。到2025年全市绿色工厂总数达到20家。（市工信局负责）"),
+             (1, "加快农业绿色发展。推进农业节水。（市农业农村局负责）")]
+    p = tmp_path / "plan.docx"
+    p.write_bytes(make_docx(lambda d: (d.add_paragraph("上饶市人民政府印发关于测试的实施方案的通知"), _numbered(d, items))))
+    doc = parse_file(p)
+    assert doc.format == "docx" and [m.title for m in doc.measures] == ["推进工业绿色转型", "加快农业绿色发展"]
