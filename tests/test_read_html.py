@@ -76,3 +76,8 @@ def test_a_responsibility_table_keeps_one_row_per_line_with_tab_separated_cells(
     html = page().replace(f"<p>{BODY[-1]}</p>", f"<p>{BODY[-1]}</p>{table}")
     lines = read_bytes(html.encode(), "table.html").text.split("\n")
     assert "重点任务\t牵头单位\t完成时限" in lines and "推进工业绿色升级\t省工业和信息化厅\t2025年" in lines
+
+
+def test_page_title_without_the_site_name_is_put_first_when_the_body_lacks_it():
+    html = page().replace(f"<h1>{TITLE}</h1>", "")
+    assert read_bytes(html.encode(), "jx.html").text.split("\n")[0] == TITLE

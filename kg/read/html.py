@@ -2,7 +2,7 @@
 
 A saved page is mostly menus, breadcrumbs, share buttons, "打印本页/关闭窗口" and footers;
 trafilatura finds the article and keeps its paragraphs and table rows as lines. The page
-title, which the body often lacks, is put first when the body does not start with it.
+title (without the site's name after "_") is put first when the body does not start with it.
 The page is decoded with its declared charset (GB2312/GBK pages are common), or by kg's
 own decoder when it declares none.
 """
@@ -48,6 +48,8 @@ def decode_html(data: bytes, path: str) -> tuple[str, str]:
 
 
 _BLOCKS = {"p", "head", "item", "quote", "code"}
+# "关于…的通知_政策文件_江西省人民政府": a page title carries the site's sections after a separator
+_SITE_SUFFIX = re.compile(r"\s*(?:_|｜|\||——|\s-\s).*$")
 
 
 def _inline(el) -> str:
@@ -94,7 +96,7 @@ def read_html(data: bytes, path: str) -> Source:
     body, title = "", ""
     if found is not None and getattr(found, "body", None) is not None:
         body = "\n".join(x.strip() for x in _lines(found.body) if x.strip())
-        title = (found.title or "").strip()
+        title = _SITE_SUFFIX.sub("", (found.title or "").strip())
     if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", body):
         raise InputError(path, "no article text found in the web page")
     if title and not body.startswith(title[:12]):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 FORMATS = ("text", "pdf", "docx", "html")
 SUPPORTED = "policy-kg reads PDF (with a text layer), DOCX, HTML and plain text"
+# what a folder scan should pick up as documents (the format itself is told from the bytes)
+DOCUMENT_SUFFIXES = (".pdf", ".docx", ".htm", ".html", ".shtml", ".xhtml", ".txt")
 
 
 @dataclass
