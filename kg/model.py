@@ -135,6 +135,8 @@ class Document:
     targets: list[Target] = field(default_factory=list)  # document-level targets
     closing: list[Sentence] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    format: str = "text"  # the file's format: text | pdf | docx | html
+    pages: list[int] = field(default_factory=lambda: [0])  # raw offset where each page starts
 
     def all_targets(self) -> list[tuple[Optional[Measure], Optional[Section], Target]]:
         """Every target with the measure or section it belongs to, in document order."""

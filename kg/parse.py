@@ -33,7 +33,7 @@ from .metadata import PUBLICITY, read_metadata
 from .model import Document, Issue, Measure, Section, Sentence, Span
 from .normalize import Text, normalize, tex_residue, traditional_share
 from .numerals import int_to_cn
-from .read import read_text
+from .read import read_source
 from .targets import extract_targets
 
 CLOSING = re.compile(r"(?:^|\n)抄送[：:]")
@@ -338,5 +338,9 @@ def parse_text(
 
 def parse_file(path: str | Path, level: Optional[str] = None, region: Optional[str] = None) -> Document:
     """Read, decode, normalise and parse one file."""
-    raw, enc = read_text(path)
-    return parse_text(raw, str(path), enc, level, region)
+    src = read_source(path)
+    doc = parse_text(src.text, str(path), src.encoding, level, region)
+    doc.format, doc.pages = src.format, src.pages
+    if src.empty_pages:
+        doc.warnings.append(Issue("empty_pages", "pages that are images without text (not read): " + ", ".join(map(str, src.empty_pages))))
+    return doc
