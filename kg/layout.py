@@ -35,6 +35,9 @@ INLINE_PAGE_NUMBER = re.compile(r"(?<![\d—―])[—―] ?(\d{1,3}) ?[—―](?
 BARE_NUMBER = re.compile(r"^\d{1,4}$")
 LONE_DASH = re.compile(rf"^{_DASH}$")
 DASH_AFTER = re.compile(rf"^\d{{1,4}} *{_DASH}{{1,3}}$")
+# share of pages a running header or footer is printed on (a table column's repeated cell
+# at the top of 4 of 9 pages is not one)
+RUNNING_SHARE = 0.5
 # a line that starts a numbered unit in any scheme official documents use
 HEADING_START = re.compile(
     rf"^(?:[{NUM}]+[、.．]|[（(][{NUM}]+[）)]|第[{NUM}零〇]+[章节条部篇]|\d{{1,2}}[.．、](?!\d)|[（(]\d{{1,2}}[）)]"
@@ -110,18 +113,26 @@ def _page_number_lines(s: str, pages: list[list[tuple[int, int]]]) -> set[tuple[
 
 
 def _running_lines(s: str, pages: list[list[tuple[int, int]]], skip: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Lines repeated (digits aside) at the top or bottom of ≥ 3 pages and ≥ 30 % of them."""
-    edges: dict[str, list[tuple[int, int]]] = {}
+    """Lines repeated (digits aside) at the top, or at the bottom, of ≥ 3 pages and half of them."""
+    edges: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for lines in pages:
         body = [x for x in lines if x not in skip]
-        seen: set[str] = set()
-        for a, b in body[:2] + body[-2:]:
-            key = re.sub(r"[\d\s]+", "", s[a:b])
-            if len(key) >= 2 and key[-1] not in "。；" and not HEADING_START.match(key) and key not in seen:
+        seen: set[tuple[str, str]] = set()
+        for k, (a, b) in enumerate(body[:2] + body[-2:]):
+            line = re.sub(r"[\d\s]+", "", s[a:b])
+            key = ("top" if k < 2 else "bottom", line)
+            if len(line) >= 2 and line[-1] not in "。；" and not HEADING_START.match(line) and key not in seen:
                 seen.add(key)
                 edges.setdefault(key, []).append((a, b))
     n = len(pages)
-    return {x for spans in edges.values() if len(spans) >= 3 and len(spans) >= 0.3 * n for x in spans}
+    found: set[tuple[int, int]] = set()
+    for spans in edges.values():
+        variants = len({s[a:b] for a, b in spans})
+        # the same line on every page, or one whose number changes on every page; not a
+        # table column whose cells differ on some pages only
+        if len(spans) >= 3 and len(spans) >= RUNNING_SHARE * n and variants in (1, len(spans)):
+            found.update(spans)
+    return found
 
 
 def page_furniture(s: str) -> set[int]:
@@ -198,7 +209,7 @@ def line_joins(s: str, raw: str, offsets: list[int]) -> set[int]:
         prev, nxt = s[a:b], s[c:d]
         if nxt[0] in LEADING_PUNCT or BARE_MARKER.match(prev):
             joins.update(range(b, c))
-        elif prev[-1] in LINE_END or HEADING_START.match(nxt):
+        elif prev[-1] in LINE_END or HEADING_START.match(nxt) or _is_title(prev):
             continue
         elif _unbalanced(prev) or prev[-1] not in CLOSERS and (widths[k] >= full or _in_sentence(prev)):
             joins.update(range(b, c))
@@ -206,6 +217,10 @@ def line_joins(s: str, raw: str, offsets: list[int]) -> set[int]:
             joins.update(range(b, c))  # a line's last characters printed as a run of their own
     continued = [b in joins for a, b in spans]
     return joins | _title_joins(s, spans, continued)
+
+
+def _is_title(line: str) -> bool:
+    return bool(TITLE_END.search(line)) and not NOT_TITLE.search(line) and not _unbalanced(line)
 
 
 def _in_sentence(line: str) -> bool:
@@ -239,8 +254,8 @@ def glued_heading_breaks(s: str) -> list[int]:
             if kind == "dun":
                 last.pop("paren", None)
         for g in GLUED_HEADING.finditer(s, a + 1, b):
-            if s[g.start() - 1] in NUM + "第":
-                continue
+            if s[g.start() - 1] in NUM + "第" or g.start() - a < 6:
+                continue  # 第一、二产业; a label such as 专题二、
             kind, n = _heading_kind(g)
             if n == last.get(kind, 0) + 1:
                 breaks.append(g.start())

@@ -50,6 +50,10 @@ class Text:
     def raw_len(self) -> int:
         return len(self.raw)
 
+    def page_at(self, raw_offset: int) -> int:
+        """1-based page of a raw offset in paged text (pages split by "\\f"); 1 for plain text."""
+        return self.raw.count("\f", 0, raw_offset) + 1
+
     def raw_span(self, start: int, end: int) -> Span:
         """Raw span covering normalised chars ``[start, end)``.
 
