@@ -17,9 +17,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .layout import CJK, ascii_full_stops, glued_heading_breaks, line_joins, page_furniture
 from .model import Span
 
-CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # CJK characters and the full-width punctuation that sits between them
 CJK_CTX = CJK + r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f\u2014\u2026\u00b7"
 TERMINAL = "。！？；：”」』…"
@@ -31,6 +31,8 @@ OPENERS = "（《“「『〔【"
 CLOSERS = "）》”」』〕】"
 HEADING = re.compile(r"^(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）)")
 # Half-width punctuation that becomes full-width when it touches Chinese text.
+# some PDF fonts map 《》 to guillemets
+_GUILLEMETS = {"«": "《", "»": "》"}
 _PUNCT_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
 # A line this long that stops without punctuation was cut by a page or column end.
 BROKEN_LINE_MIN = 18
@@ -47,6 +49,10 @@ class Text:
     @property
     def raw_len(self) -> int:
         return len(self.raw)
+
+    def page_at(self, raw_offset: int) -> int:
+        """1-based page of a raw offset in paged text (pages split by "\\f"); 1 for plain text."""
+        return self.raw.count("\f", 0, raw_offset) + 1
 
     def raw_span(self, start: int, end: int) -> Span:
         """Raw span covering normalised chars ``[start, end)``.
@@ -82,6 +88,16 @@ class _Buf:
         self.chars = [self.chars[i] for i in keep]
         self.offs = [self.offs[i] for i in keep]
 
+    def replace(self, positions: list[int], char: str) -> None:
+        for i in positions:
+            self.chars[i] = char
+
+    def insert_breaks(self, positions: list[int]) -> None:
+        """A line break before each position, mapped to the raw offset of the character it precedes."""
+        for i in sorted(positions, reverse=True):
+            self.chars.insert(i, "\n")
+            self.offs.insert(i, self.offs[i])
+
     def delete_matches(self, pattern: re.Pattern, group: int = 0) -> None:
         dead: set[int] = set()
         for m in pattern.finditer(self.s):
@@ -115,9 +131,9 @@ def _fold_char(c: str) -> str:
         return chr(o - 0xFEE0)  # full-width digits and Latin letters
     if c in "％＋－．／＝＜＞～":
         return unicodedata.normalize("NFKC", c)
-    if c in "\u00a0\u2002\u2003\u2009\u200b\ufeff\t\r\f\v":
+    if c in "\u00a0\u2002\u2003\u2009\u200b\ufeff\t\r\v":
         return " "
-    return c
+    return _GUILLEMETS.get(c, c)
 
 
 def _to_simplified(buf: _Buf) -> None:
@@ -209,19 +225,32 @@ def _join_broken_lines(buf: _Buf) -> None:
 
 
 def normalize(raw: str, simplify: bool | None = None) -> Text:
-    """Clean ``raw`` for matching. ``simplify``: convert traditional script (None = detect)."""
+    """Clean ``raw`` for matching. ``simplify``: convert traditional script (None = detect).
+
+    Paged text (pages separated by "\\f", as read from a PDF) also loses its page numbers
+    and running headers, and its lines are rejoined by their printed width (``kg.layout``).
+    """
     buf = _Buf([_fold_char(c) for c in raw], list(range(len(raw))))
+    paged = "\f" in raw
+    if paged:
+        buf.delete(page_furniture(buf.s))
+        buf.replace([i for i, c in enumerate(buf.chars) if c == "\f"], "\n")
     if simplify is None:
         simplify = traditional_share(raw) > 0.02
     if simplify:
         _to_simplified(buf)
     _unify_punct(buf)
+    buf.replace(ascii_full_stops(buf.s), "。")
     _strip_tex(buf)
     buf.delete_matches(re.compile(r"\u3000+"))
     _squeeze_spaces(buf)
     buf.delete_matches(re.compile(r"^\n+"))
     buf.delete_matches(re.compile(r"\n+$"))
-    _join_broken_lines(buf)
+    if paged:
+        buf.delete(line_joins(buf.s, raw, buf.offs))
+        buf.insert_breaks(glued_heading_breaks(buf.s))
+    else:
+        _join_broken_lines(buf)
     buf.delete_matches(re.compile(r"(?<=\n)\n+"))  # blank lines → one break
     return Text(buf.s, buf.offs, raw)
 

@@ -52,3 +52,37 @@ def test_offsets_point_back_to_raw_characters():
     i = t.text.index("20家")
     span = t.raw_span(i, i + len("20家"))
     assert raw[span.start : span.end] == "20 家"
+
+
+# normalize() output (text and offsets) on the seed files when paged-text passes were added:
+# text files without form feeds must normalise exactly as before.
+SEED_DIGESTS = {
+    "000_fca3275a1a290cb6.txt": "e99f75339af4aa71",
+    "001_7d4b3fc7bf085163.txt": "912a5fb8d6f36358",
+    "002_3601092c99a91ae3.txt": "dbaf1dec17a199e5",
+    "003_237c29cb87039f1f.txt": "2e0101bfeb8b2d83",
+    "004_316f7d0b2cc8e7da.txt": "d4eec076fbef5ec3",
+}
+
+
+def test_seed_texts_normalise_byte_identically_to_before_the_pdf_passes():
+    import hashlib
+
+    from kg.read import read_text
+
+    from .conftest import DATA
+
+    for name, digest in SEED_DIGESTS.items():
+        raw, _ = read_text(DATA / name)
+        t = normalize(raw)
+        got = hashlib.sha256((t.text + "\0" + ",".join(map(str, t.offsets))).encode()).hexdigest()[:16]
+        assert got == digest, name
+
+
+def test_form_feed_becomes_a_line_break():
+    t = normalize("一、总体要求。\f二、主要任务。")
+    assert t.text == "一、总体要求。\n二、主要任务。"
+
+
+def test_guillemets_become_book_title_marks():
+    assert normalize("贯彻 «甘肃省排污许可管理实施细则»").text == "贯彻《甘肃省排污许可管理实施细则》"
