@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Optional
 from urllib.parse import quote
 
@@ -177,7 +178,7 @@ class _Builder(AlignmentTriples):
         node = _doc(e.id)
         self.add(node, RDF.type, ELI.LegalResource)
         self.add(node, DCTERMS.identifier, lit(e.id))
-        self.add(node, ELI.title, zh(e.title))
+        self.add(node, ELI.title, zh(e.title or Path(e.file or e.id).stem))
         self.add(node, PKG.level, LEVEL[e.level])
         self.add(node, DCTERMS.spatial, self.region(e.region))
         self.add(node, ELI.date_document, _date(e.issued) if e.issued else None)
@@ -328,7 +329,10 @@ def graph_lines(registry: Registry, results: list[Processed], links: Iterable[Li
         if link.discovered and link.relation == "implements":
             discovered.setdefault(link.source_doc, set()).add(link.target_doc)
     b = _Builder(registry)
-    job = {"registry": registry, "results": {p.entry.id: p for p in results}, "links": by_source,
+    # A document nothing could place (no level or region: unread, or inferred from nothing)
+    # stays out of the graph; `kg docs` and warnings.jsonl list it with the reason.
+    placed = [p for p in results if p.entry.level and p.entry.region]
+    job = {"registry": registry, "results": {p.entry.id: p for p in placed}, "links": by_source,
            "docs": {p.entry.id: p.doc for p in results if p.doc is not None}, "discovered": discovered}
     # Documents in registry order, so the first mention of an agency (which decides its
     # kind) is the same as when made in one process.

@@ -49,6 +49,20 @@ def _at_level(region: Region, level: Optional[str]) -> Region:
     return next((r for r in load_regions().ancestors(region) if r.level == level), region)
 
 
+def _named_below(region: Region, level: Optional[str], *sources: str) -> Optional[Region]:
+    """The region at ``level`` inside ``region`` that the first source naming one names most,
+    when ``level`` is below ``region``'s (an issuer 市科技局 on a title about 江苏省)."""
+    if level is None or LEVELS.index(region.level) >= LEVELS.index(level):
+        return None
+    regions = load_regions()
+    inside = [r for r in regions if r.level == level and region in regions.ancestors(r)]
+    for source in sources:
+        counts = Counter({r.name: n for r in inside if (n := sum(source.count(x) for x in r.names if len(x) >= 2))})
+        if counts:
+            return regions.get(counts.most_common(1)[0][0])
+    return None
+
+
 def _level_word(issuers: Iterable[str]) -> Optional[str]:
     for name in issuers:
         m = LEVEL_WORD.match(name)
@@ -69,8 +83,10 @@ def _most_named(text: str, level: Optional[str]) -> Optional[Region]:
 
 
 def infer_place(title: Optional[str], issuers: list[str], doc_number: Optional[str] = None,
-                text: str = "") -> Place:
-    """Level and region of a document from its issuers, title, number and text.
+                text: str = "", file_name: str = "") -> Place:
+    """Level and region of a document from its issuers, title, number and text; the file's
+    name (researchers name files by region and title) before counting the regions the
+    text names.
 
     >>> infer_place("江西省人民政府关于加快发展的若干措施", ["江西省人民政府"])
     Place(level='provincial', region='江西省', how='issuer')
@@ -88,7 +104,8 @@ def infer_place(title: Optional[str], issuers: list[str], doc_number: Optional[s
             found = regions.find_in(source)
             if found is not None:
                 found = _at_level(found, word)
-                return Place(found.level, found.name, how)
+                below = _named_below(found, word, file_name, text)  # 市科技局 on a 江苏省 matter: the city
+                return Place(below.level, below.name, how) if below else Place(found.level, found.name, how)
     national = regions.national()
     for how, sources in (("issuer", issuers), ("title", [title or ""])):
         if national and any(NATIONAL_ISSUER.search(s) for s in sources if s):
@@ -96,6 +113,10 @@ def infer_place(title: Optional[str], issuers: list[str], doc_number: Optional[s
     by_number = region_of_doc_number(doc_number)
     if by_number is not None:
         return Place(by_number.level, by_number.name, "doc_number")
+    named = regions.find_in(file_name) if file_name else None
+    if named is not None:
+        named = _at_level(named, word)
+        return Place(named.level, named.name, "file_name")
     scope = Counter(LEVEL_OF_WORD[m.group(1)] for m in SCOPE.finditer(text))
     level = word or (scope.most_common(1)[0][0] if scope else None)
     if level is None and national and ("全国" in text or "各省、自治区、直辖市" in text):

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from statistics import quantiles
 
-from .numerals import cn_to_int
+from .numerals import heading_number
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 NUM = "一二三四五六七八九十百"
@@ -229,12 +229,10 @@ def _in_sentence(line: str) -> bool:
 
 
 def _heading_kind(m: re.Match) -> tuple[str, int]:
+    """The heading's kind and number; 0 (never next in a sequence) for a numeral no document prints."""
     paren, dun, chapter, unit = m.groups()
-    if paren:
-        return "paren", cn_to_int(paren)
-    if dun:
-        return "dun", cn_to_int(dun)
-    return unit, cn_to_int(chapter)
+    kind, numeral = ("paren", paren) if paren else ("dun", dun) if dun else (unit, chapter)
+    return kind, heading_number(numeral) or 0
 
 
 def glued_heading_breaks(s: str) -> list[int]:

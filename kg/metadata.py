@@ -19,6 +19,7 @@ DOC_TYPES = "通知|意见|方案|措施|计划|办法|规划|决定|纲要|通�
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[【（(]\s*(\d{4})\s*[〕\]】）)]\s*(\d{1,4})\s*号")
 TITLE_LINE = re.compile(rf"^[^，。；：]{{4,80}}(?:{DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
 META_LABEL = re.compile(r"(?:发布日期|发文日期|成文日期|索引号|发文字号|来源)[:：]")
+COVER_DATE = re.compile(r"[〇○零一二三四五六七八九\d]{4}年[一二三四五六七八九十\d]{1,2}月(?:[一二三四五六七八九十\d]{1,3}日)?")
 DATE_CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 DATE_ISO = re.compile(r"(?:发布日期|发文日期|成文日期)[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 PUBLICITY = re.compile(r"（此件[^）]{0,8}公开）")
@@ -68,6 +69,8 @@ def _title_block(front: list[tuple[int, str]]) -> Optional[str]:
         head = META_LABEL.split(line, 1)[0]
         if head != line and TITLE_LINE.match(head):
             return head
+        if block and COVER_DATE.match(line) and re.search(rf"(?:{DOC_TYPES})$", "".join(block)):
+            return "".join(block)  # a cover page: the title, then the month of issue
         if (line and len(line) <= 40 and not re.search(r"[，。：；]", line) and not DOC_NUMBER.fullmatch(line)
                 and not BRACKETED.fullmatch(line)):
             block.append(line)

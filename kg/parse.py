@@ -193,7 +193,7 @@ class _Parser:
         from .infer import infer_place
 
         level, name = self.given
-        place = infer_place(self.doc.title, self.doc.issuers, self.doc.doc_number, self.s)
+        place = infer_place(self.doc.title, self.doc.issuers, self.doc.doc_number, self.s, Path(self.path).stem)
         if place.region:
             if name and place.region != name:
                 self.warn("registry_mismatch", f"text names region {place.region}, registry says {name}")
@@ -221,6 +221,8 @@ class _Parser:
         for g in segs:
             h = g.head
             holes = self.boilerplate(h.body, g.end)
+            if holes and not any(s[a:b].strip() for a, b in subtract([(h.body, g.end)], holes)):
+                holes = []  # the unit is nothing but that text: a regulation's 第一条 states its purpose so
             for x, y in holes:
                 self.warn("front_matter_in_body", f"front matter inside {self.label(h)} moved to the preamble", x, y)
                 d.preamble += [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, x, y)]
@@ -264,6 +266,13 @@ class _Parser:
         if existing is not None:
             sec = existing
         else:
+            keys = {x.key for x in self.doc.sections}
+            if sec.key in keys:  # the same number for two different sections: a numbering error of the source
+                n = 2
+                while f"{h.key}-{n}" in keys:
+                    n += 1
+                sec.key = h.key = f"{h.key}-{n}"  # its measures name their parent by it
+                self.warn("repeated_number", f"number {self.label(h, False)} used for two different sections", h.start, h.body)
             self.doc.sections.append(sec)
         kept = self.keep_sentences(subtract([(h.body, g.end)], holes), self.label(h))
         sec.sentences += [Sentence(self.s[x:y], self.span(x, y)) for x, y in kept]

@@ -33,7 +33,9 @@ def test_normalised_characters_come_from_their_raw_offsets(raw):
     t = normalize(raw, simplify=False)
     assert len(t.offsets) == len(t.text)
     assert t.offsets == sorted(t.offsets)
-    for c, o in zip(t.text, t.offsets):
+    for i, (c, o) in enumerate(zip(t.text, t.offsets)):
+        if c == "\n" and i + 1 < len(t.text) and t.offsets[i + 1] == o:
+            continue  # a line break put before a heading glued to the previous line owns no raw character
         assert fold(raw[o]) in (c, "") or raw[o] == c or c in "（），：；！？"
 
 

@@ -102,7 +102,7 @@ def _search_space(registry: Registry, docs: dict, children: list[Entry]):
     if not children:
         return None, {}, []
     lowest = max(LEVELS.index(e.level) for e in children)
-    level = {e.id: LEVELS.index(e.level) for e in registry.entries}
+    level = {e.id: LEVELS.index(e.level) for e in registry.entries if e.level in LEVELS}  # unplaced: no text held
     index = CandidateIndex({e.id: docs[e.id] for e in registry.entries
                             if docs.get(e.id) is not None and level[e.id] < lowest})
     masks = {}
