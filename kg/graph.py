@@ -94,6 +94,7 @@ class _Builder(AlignmentTriples):
         if span is not None:
             self.add(node, PKG.charStart, lit(span.start))
             self.add(node, PKG.charEnd, lit(span.end))
+            self.add(node, PKG.page, lit(span.page) if span.page else None)
 
     # --------------------------------------------------------- regions and agencies
 

@@ -12,10 +12,12 @@ from typing import Optional
 
 @dataclass(frozen=True)
 class Span:
-    """Half-open character range ``[start, end)`` in the raw decoded text."""
+    """Half-open character range ``[start, end)`` in the raw decoded text, and for a paged
+    source (a PDF) the 1-based page its start is on, so a report can say "p. 7"."""
 
     start: int
     end: int
+    page: Optional[int] = field(default=None, compare=False)
 
     def as_list(self) -> list[int]:
         return [self.start, self.end]

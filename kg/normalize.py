@@ -7,15 +7,16 @@ from, so a span found in the clean text maps back to the file (``Text.raw_span``
 >>> t.text
 '到2025年，达到20家。'
 >>> t.raw_span(1, 6)
-Span(start=2, end=8)
+Span(start=2, end=8, page=None)
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .layout import CJK, ascii_full_stops, glued_heading_breaks, line_joins, page_furniture
 from .model import Span
@@ -50,9 +51,13 @@ class Text:
     def raw_len(self) -> int:
         return len(self.raw)
 
+    @cached_property
+    def _page_ends(self) -> list[int]:
+        return [i for i, c in enumerate(self.raw) if c == "\f"] if "\f" in self.raw else []
+
     def page_at(self, raw_offset: int) -> int:
         """1-based page of a raw offset in paged text (pages split by "\\f"); 1 for plain text."""
-        return self.raw.count("\f", 0, raw_offset) + 1
+        return bisect_right(self._page_ends, raw_offset - 1) + 1 if self._page_ends else 1
 
     def raw_span(self, start: int, end: int) -> Span:
         """Raw span covering normalised chars ``[start, end)``.
@@ -62,7 +67,7 @@ class Text:
         """
         if end <= start:
             pos = self.offsets[start] if start < len(self.offsets) else self.raw_len
-            return Span(pos, pos)
+            return Span(pos, pos, self.page_at(pos) if self._page_ends else None)
         a, b = self.offsets[start], self.offsets[end - 1] + 1
         lo = self.offsets[start - 1] + 1 if start > 0 else 0
         hi = self.offsets[end] if end < len(self.offsets) else self.raw_len
@@ -70,7 +75,7 @@ class Text:
             a -= 1
         while b < hi and self.raw[b] == "}":
             b += 1
-        return Span(a, b)
+        return Span(a, b, self.page_at(a) if self._page_ends else None)
 
 
 class _Buf:

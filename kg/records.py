@@ -20,6 +20,7 @@ def agency_record(a: AgencyRef) -> dict:
     return {
         "name": a.name, "raw": a.raw, "role": a.role, "generic": a.generic, "mapped": a.mapped,
         "level": a.level, "region": a.region, "kind": a.kind, "counterpart": a.counterpart, "span": _span(a.span),
+        "page": a.span.page,
     }
 
 
@@ -32,6 +33,7 @@ def target_record(t: Target, doc_id: Optional[str] = None, measure: Optional[Mea
         "year": t.year, "year_start": t.year_start, "indicator": t.indicator, "value": t.value,
         "value_max": t.value_max, "unit": t.unit, "comparator": t.comparator, "aspirational": t.aspirational,
         "change": t.change, "scope": t.scope, "baseline_year": t.baseline_year, "text": t.text, "span": _span(t.span),
+        "page": t.span.page,
     }
     if doc_id is None:
         del rec["doc"]
@@ -45,7 +47,7 @@ def measure_record(m: Measure) -> dict:
         "responsibility": m.responsibility,
         "agencies": [agency_record(a) for a in m.agencies],
         "targets": [target_record(t, measure=m) for t in m.targets],
-        "span": _span(m.span), "segments": [_span(x) for x in m.segments],
+        "span": _span(m.span), "page": m.span.page, "segments": [_span(x) for x in m.segments],
     }
 
 
@@ -54,8 +56,11 @@ def document_record(d: Document) -> dict:
     return {
         "file": d.path, "encoding": d.encoding, "title": d.title, "embedded_title": d.embedded_title,
         "issuers": d.issuers, "doc_number": d.doc_number, "issued": d.issued, "level": d.level, "region": d.region,
-        "citations": [{"title": c.title, "doc_number": c.doc_number, "span": _span(c.span)} for c in d.citations],
-        "warnings": [{"code": w.code, "message": w.message, "span": _span(w.span) if w.span else None} for w in d.warnings],
+        "format": d.format, "pages": len(d.pages) if d.format == "pdf" else None,
+        "citations": [{"title": c.title, "doc_number": c.doc_number, "span": _span(c.span), "page": c.span.page}
+                      for c in d.citations],
+        "warnings": [{"code": w.code, "message": w.message, "span": _span(w.span) if w.span else None,
+                      "page": w.span.page if w.span else None} for w in d.warnings],
         "sections": [{"number": s.number, "index": s.index, "title": s.title, "text": s.text,
                       "targets": [target_record(t, section=s) for t in s.targets], "span": _span(s.span)}
                      for s in d.sections],
@@ -131,7 +136,8 @@ def warnings_records(results: list[Processed]) -> list[dict]:
         if p.error:
             out.append({"doc": p.entry.id, "code": "error", "message": p.error, "span": None})
         for w in p.doc.warnings if p.doc else []:
-            out.append({"doc": p.entry.id, "code": w.code, "message": w.message, "span": _span(w.span) if w.span else None})
+            out.append({"doc": p.entry.id, "code": w.code, "message": w.message, "span": _span(w.span) if w.span else None,
+                        "page": w.span.page if w.span else None})
     return out
 
 
@@ -163,7 +169,8 @@ def align_records(alignment) -> list[dict]:
                 "recovered": link.recovered, "comment": link.comment,
                 "discovered": link.discovered, "discovery_support": pair.support if link.discovered else None,
                 "evidence": [{"source_sentence": e.source.text, "target_sentence": e.target.text, "score": e.score,
-                              "source_span": _span(e.source.span), "target_span": _span(e.target.span)}
+                              "source_span": _span(e.source.span), "target_span": _span(e.target.span),
+                              "source_page": e.source.span.page, "target_page": e.target.span.page}
                              for e in link.evidence],
                 "runners_up": [{"measure": k, "title": titles.get(k), "score": s} for k, s in link.runners_up],
             })

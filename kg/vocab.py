@@ -64,6 +64,7 @@ class PKG(DefinedNamespace):
     extractedFrom: URIRef
     charStart: URIRef
     charEnd: URIRef
+    page: URIRef
     sourceFile: URIRef
     encoding: URIRef
     hasText: URIRef

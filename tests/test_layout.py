@@ -1,8 +1,6 @@
 """PDF layout removed by normalisation: page furniture, justification, broken lines."""
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -135,13 +133,14 @@ def test_page_of_a_raw_offset():
 def _shared_pdf(prefix: str) -> Path:
     if not SHARED_PDF.is_dir():
         pytest.skip("shared corpus ../shared/corpora/dual-carbon is absent")
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler's pdftotext is not installed")
     return next(SHARED_PDF.glob(f"{prefix}、*.pdf"))
 
 
 def _pdftotext(path: Path) -> str:
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    """The PDF's text layer as kg reads it (pages separated by form feeds)."""
+    from kg.read import read_source
+
+    return read_source(path).text
 
 
 def test_gansu_pdf_loses_page_numbers_and_ascii_punctuation():

@@ -1,7 +1,5 @@
 """Structure parsing on tiny texts, one per defect class the corpus shows."""
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -164,10 +162,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "dual-carb
 def _shared_text(number: str) -> str:
     if not SHARED.is_dir():
         pytest.skip("shared corpus ../shared/corpora/dual-carbon is absent")
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler's pdftotext is not installed")
-    pdf = next(SHARED.glob(f"{number}、*.pdf"))
-    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    from kg.read import read_source
+
+    return read_source(next(SHARED.glob(f"{number}、*.pdf"))).text
 
 
 def test_shared_jiangxi_measures_pdf_gives_21_titled_measures():
