@@ -23,7 +23,7 @@ from typing import Callable, Optional
 from urllib.parse import quote
 
 from . import __version__
-from .corpus import Entry, Processed, Registry, process
+from .corpus import Processed, Registry, process
 from .errors import BuildError
 from .graph import graph_lines
 from .model import Link
@@ -149,7 +149,7 @@ def _swap_in(new: Path, out: Path) -> None:
 
 
 def build(data_dir: str | Path, out: str | Path = "build", links: Optional[list[Link]] = None,
-          progress: Optional[Callable[[Entry], None]] = None, processed=None,
+          progress: Optional[Callable[[Processed, int, int], None]] = None, processed=None,
           workers: Optional[int] = None, stage: Optional[Callable[[str], None]] = None) -> BuildSummary:
     """Build, validate and write the graph of the corpus in ``data_dir`` into ``out``.
 

@@ -217,14 +217,17 @@ def all_(ctx, out, workers):
     console = Console(stderr=True)
     with console.status("processing corpus…") as status:
         summary = run_all(ctx.obj["data"], out, progress=lambda message: status.update(message + "…"), workers=workers)
-    textless = summary.documents - summary.parsed - len(summary.failed)
+    textless = summary.documents - summary.parsed - len(summary.failed) - len(summary.held)
+    held = f"{len(summary.held)} held out (duplicates, or no level and region found), " if summary.held else ""
     click.echo(
-        f"{summary.parsed} documents parsed ({textless} registered without text, {len(summary.failed)} failed): "
+        f"{summary.parsed} documents parsed ({held}{textless} registered without text, {len(summary.failed)} failed): "
         f"{summary.measures} measures, {summary.agencies} agencies, {summary.targets} targets, "
         f"{summary.warnings} data-quality warnings; "
         + (", ".join(f"{n} {status}" for status, n in sorted(summary.links.items())) or "no") + " alignment links; "
         f"graph of {summary.triples:,} triples (SHACL-valid); {summary.reports} alignment-gap reports"
     )
+    for line in summary.held:
+        click.echo(f"held out: {line}", err=True)
     _report_written(summary.written, summary.failed)
 
 

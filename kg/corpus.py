@@ -212,6 +212,21 @@ def unexpected(path, e: Exception) -> str:
     return f"{path}: could not be read ({type(e).__name__}{': ' + detail if detail else ''}); please report this"
 
 
+class ReadingProgress:
+    """Running totals while a corpus is read, as one line: "read 37/147 documents, 812
+    measures, 1 failed (last: 89、江西省….pdf)"."""
+
+    def __init__(self, say: Callable[[str], None]):
+        self.say, self.measures, self.failed = say, 0, 0
+
+    def __call__(self, p: Processed, done: int, total: int) -> None:
+        doc = p.doc or p.held
+        self.measures += len(doc.measures) if doc else 0
+        self.failed += bool(p.error)
+        failed = f", {self.failed} failed" if self.failed else ""
+        self.say(f"read {done}/{total} documents, {self.measures} measures{failed} (last: {p.entry.file or p.entry.id})")
+
+
 def _registry_or_none(data_dir: Path) -> Registry:
     """The registry of ``data_dir``, or an empty one when the folder has none."""
     try:
@@ -231,7 +246,7 @@ def corpus_files(data_dir: str | Path) -> list[Path]:
 
 
 def process(
-    data_dir: str | Path, only: Optional[list[str]] = None, progress: Optional[Callable[[Entry], None]] = None,
+    data_dir: str | Path, only: Optional[list[str]] = None, progress: Optional[Callable[[Processed, int, int], None]] = None,
     workers: int = 1,
 ) -> tuple[Registry, list[Processed]]:
     """Parse every document of the corpus: the registry's entries and every other
@@ -252,7 +267,8 @@ def process(
         wanted = {id(named.get(r)) for r in only}
         entries = [e for e in entries if id(e) in wanted]
     jobs = [(reg.path.parent / e.file, e.level, e.region) for e in entries if e.file]
-    # Lazily in order, so ``progress`` announces each document as its result comes in.
+    # Lazily in order, so ``progress`` hears of each document as its result comes in
+    # (the Processed record, how many are done, how many in all).
     results = _collect(reg, entries, run_jobs(_parse, jobs, workers), progress)
     full = Registry(reg.path, [p.entry for p in results] + [e for e in reg.entries if e not in entries])
     complete_corpus(full, results)
@@ -264,8 +280,8 @@ def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Proc
     entry with a file, in order."""
     results: list[Processed] = []
     for entry in entries:
-        if progress:
-            progress(entry)
+        if progress and results:
+            progress(results[-1], len(results), len(entries))
         if not entry.file:
             results.append(Processed(entry))
             continue
@@ -283,4 +299,6 @@ def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Proc
             results.append(Processed(entry, error=unexpected(reg.path.parent / entry.file, e)))
             continue
         results.append(Processed(entry, doc))
+    if progress and results:
+        progress(results[-1], len(results), len(entries))
     return results

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from .corpus import Entry, process
+from .corpus import ReadingProgress, process
 from .output import to_json
 from .records import align_records, agencies_records, docs_records, document_record, targets_records, warnings_records
 
@@ -26,6 +26,7 @@ class RunSummary:
     documents: int = 0
     parsed: int = 0
     failed: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # "file: why" for duplicates and unplaced documents
     measures: int = 0
     agencies: int = 0
     targets: int = 0
@@ -49,7 +50,7 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
     from .report import write_report
 
     step = progress or (lambda message: None)
-    registry, results = process(data_dir, progress=lambda e: step(f"parsing {e.id}"), workers=workers)
+    registry, results = process(data_dir, progress=ReadingProgress(step), workers=workers)
     step("aligning child documents to their parents")
     alignment = align_corpus(data_dir, processed=(registry, results), workers=workers, progress=step)
     links = align_records(alignment)
@@ -96,6 +97,7 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
     summary.documents = len(results)
     summary.parsed = sum(1 for p in results if p.doc)
     summary.failed = [f"{p.entry.id}: {p.error}" for p in results if p.error]
+    summary.held = [f"{p.entry.file}: {p.held_because}" for p in results if p.held]
     summary.measures = sum(len(p.doc.measures) for p in results if p.doc)
     summary.agencies = len(agencies)
     summary.targets = len(targets)
