@@ -162,3 +162,15 @@ def test_a_document_that_crashes_the_parser_fails_alone_and_kg_all_writes_the_re
     seeds = sorted(e.id for e in load_registry(corpus).entries if e.file and e.id != "bad-numeral")
     assert len(seeds) == 5 and written == seeds
     assert (out / "report" / "index.html").exists() and (out / "build" / "graph.ttl").exists()
+
+
+def test_reading_progress_counts_documents_measures_and_failures():
+    from kg.corpus import ReadingProgress
+
+    from .conftest import DATA
+
+    said = []
+    _, results = process(DATA, progress=ReadingProgress(said.append))
+    assert len(said) == len(results)
+    assert said[-1].startswith(f"read {len(results)}/{len(results)} documents, "
+                               f"{sum(len(p.doc.measures) for p in results if p.doc)} measures (last: ")

@@ -36,7 +36,7 @@ def test_normalised_characters_come_from_their_raw_offsets(raw):
     for i, (c, o) in enumerate(zip(t.text, t.offsets)):
         if c == "\n" and i + 1 < len(t.text) and t.offsets[i + 1] == o:
             continue  # a line break put before a heading glued to the previous line owns no raw character
-        assert fold(raw[o]) in (c, "") or raw[o] == c or c in "（），：；！？"
+        assert fold(raw[o]) in (c, "") or raw[o] == c or c in "（），：；！？。《》"  # punctuation made full-width
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

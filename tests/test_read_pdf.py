@@ -184,3 +184,22 @@ def test_parse_warns_about_pages_that_are_pictures(tmp_path):
     p.write_bytes(make_pdf("一、健全生产体系\n（一）推进工业绿色转型。推进节能。\n（二）加快农业绿色发展。推进节水。", None))
     doc = parse_file(p)
     assert [str(w) for w in doc.warnings if w.code == "empty_pages"] == ["empty_pages: pages that are images without text (not read): 2"]
+
+
+def test_a_folder_with_unreadable_pdfs_processes_the_rest(tmp_path):
+    """Scanned, corrupt and empty files in a folder with no registry: one line each, exit 1,
+    and the readable PDF beside them goes through the whole job."""
+    good = make_pdf("上饶市人民政府关于测试的实施方案", "一、总体要求\n（一）推进工业绿色转型。到2025年全市绿色工厂达到20家。",
+                    "（二）加快农业绿色发展。推进农业节水。")
+    (tmp_path / "good.pdf").write_bytes(good)
+    (tmp_path / "scan.pdf").write_bytes(make_pdf(None))
+    (tmp_path / "cut.pdf").write_bytes(good[: len(good) // 2])
+    (tmp_path / "empty.docx").write_bytes(b"")
+    r = CliRunner().invoke(main, ["--data", str(tmp_path), "all", "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert r.exit_code == 1, r.output
+    errors = sorted(line for line in r.stderr.splitlines() if line.startswith("error:"))
+    assert len(errors) == 3 and "Traceback" not in r.output
+    assert any(f"scan.pdf: {NO_TEXT}" in e for e in errors)
+    assert any("cut.pdf: corrupt PDF (" in e for e in errors) and any("empty.docx: empty file" in e for e in errors)
+    measures = (tmp_path / "out" / "measures.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(measures) == 2 and (tmp_path / "out" / "build" / "graph.ttl").exists()
