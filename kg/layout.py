@@ -159,7 +159,7 @@ def _width(raw: str) -> int:
     return sum(2 if ord(c) >= 0x2E80 else 1 for c in raw)
 
 
-def _unbalanced(line: str) -> bool:
+def unbalanced(line: str) -> bool:
     depth = 0
     for c in line:
         if c in OPENERS:
@@ -211,7 +211,7 @@ def line_joins(s: str, raw: str, offsets: list[int]) -> set[int]:
             joins.update(range(b, c))
         elif prev[-1] in LINE_END or HEADING_START.match(nxt) or _is_title(prev):
             continue
-        elif _unbalanced(prev) or prev[-1] not in CLOSERS and (widths[k] >= full or _in_sentence(prev)):
+        elif unbalanced(prev) or prev[-1] not in CLOSERS and (widths[k] >= full or _in_sentence(prev)):
             joins.update(range(b, c))
         elif len(prev) <= 3 and not HEADING_START.match(prev):
             joins.update(range(b, c))  # a line's last characters printed as a run of their own
@@ -220,7 +220,7 @@ def line_joins(s: str, raw: str, offsets: list[int]) -> set[int]:
 
 
 def _is_title(line: str) -> bool:
-    return bool(TITLE_END.search(line)) and not NOT_TITLE.search(line) and not _unbalanced(line)
+    return bool(TITLE_END.search(line)) and not NOT_TITLE.search(line) and not unbalanced(line)
 
 
 def _in_sentence(line: str) -> bool:

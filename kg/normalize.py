@@ -18,7 +18,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from .layout import CJK, ascii_full_stops, glued_heading_breaks, line_joins, page_furniture
+from .layout import CJK, unbalanced, ascii_full_stops, glued_heading_breaks, line_joins, page_furniture
 from .model import Span
 
 # CJK characters and the full-width punctuation that sits between them
@@ -28,8 +28,6 @@ TERMINAL = "。！？；：”」』…"
 CLOSED_PAREN = re.compile(r"(?:负责|公开|为准)[）)]$")
 # a standalone title line: ends with a document type, holds no sentence punctuation
 TITLE_LINE = re.compile(r"^[^，。；]{4,60}(?:通知|意见|方案|措施|计划|办法|规划|决定|纲要|通告|公告)[）)》]?$")
-OPENERS = "（《“「『〔【"
-CLOSERS = "）》”」』〕】"
 HEADING = re.compile(r"^(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）)")
 # Half-width punctuation that becomes full-width when it touches Chinese text.
 # some PDF fonts map 《》 to guillemets
@@ -195,16 +193,6 @@ def _is_heading(line: str) -> bool:
     return bool(HEADING.match(line)) and "。" not in line
 
 
-def _unbalanced(line: str) -> bool:
-    depth = 0
-    for c in line:
-        if c in OPENERS:
-            depth += 1
-        elif c in CLOSERS and depth:
-            depth -= 1
-    return depth > 0
-
-
 def _join_broken_lines(buf: _Buf) -> None:
     """Rejoin lines cut at page or column ends ("市\\n\\n市场监管局" → "市市场监管局").
 
@@ -220,11 +208,11 @@ def _join_broken_lines(buf: _Buf) -> None:
         nxt = s[m.end() : nxt_end if nxt_end >= 0 else len(s)]
         if not prev or not nxt or prev[-1] in TERMINAL or _is_heading(prev):
             continue
-        if CLOSED_PAREN.search(prev) or TITLE_LINE.match(prev) and not _unbalanced(prev):
+        if CLOSED_PAREN.search(prev) or TITLE_LINE.match(prev) and not unbalanced(prev):
             continue
         if HEADING.match(nxt) or nxt[0] in "（(" and re.match(r"[（(][一二三四五六七八九十]", nxt):
             continue
-        if _unbalanced(prev) or len(prev) >= BROKEN_LINE_MIN:
+        if unbalanced(prev) or len(prev) >= BROKEN_LINE_MIN:
             dead.update(range(m.start(), m.end()))
     buf.delete(dead)
 

@@ -14,7 +14,7 @@ from .html import read_html
 from .pdf import read_pdf
 from .sniff import sniff
 from .source import DOCUMENT_SUFFIXES, SUPPORTED, Source, page_of
-from .text import CHINESE_ENCODINGS, decode, read_text
+from .text import CHINESE_ENCODINGS, decode, file_bytes, read_text
 
 __all__ = ["CHINESE_ENCODINGS", "DOCUMENT_SUFFIXES", "Source", "decode", "page_of", "read_bytes", "read_source", "read_text"]
 
@@ -49,13 +49,4 @@ def read_source(path: str | Path) -> Source:
     >>> s.text, s.format, s.pages
     ('一、总体要求', 'text', [0])
     """
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(p, "file not found") from None
-    except IsADirectoryError:
-        raise InputError(p, "is a directory, not a file") from None
-    except OSError as e:
-        raise InputError(p, f"cannot read ({e.strerror})") from None
-    return read_bytes(data, str(path))
+    return read_bytes(file_bytes(path), str(path))

@@ -81,15 +81,19 @@ def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
     return text, best.encoding
 
 
-def read_text(path: str | Path) -> tuple[str, str]:
-    """Read and decode one file; (text, encoding)."""
+def file_bytes(path: str | Path) -> bytes:
+    """A file's bytes; a file that cannot be opened is one InputError naming it."""
     p = Path(path)
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise InputError(p, "file not found") from None
     except IsADirectoryError:
         raise InputError(p, "is a directory, not a file") from None
     except OSError as e:
         raise InputError(p, f"cannot read ({e.strerror})") from None
-    return decode(data, str(path))
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """Read and decode one file; (text, encoding)."""
+    return decode(file_bytes(path), str(path))
