@@ -99,17 +99,27 @@ class FunctionTable:
         if "{" in name:
             if region is None:
                 return None
-            return name.replace("{*}", region.name).replace("{}", region.short_name or region.name)
+            short = region.short_name or (region.name[:-1] if region.level == "municipal" and len(region.name) >= 3 else region.name)
+            return name.replace("{*}", region.name).replace("{}", short)
         return region_prefix(level, region) + name
 
     def counterpart(self, f: Function, level: str, region, regions) -> Optional[str]:
-        """The canonical name of the same function one level up (in the parent region)."""
+        """The canonical name of the same function one level up (in the parent region); where
+        that level has no such body, the function ``up`` names there, else the next level up
+        that has one (a 直属海关 answers to 海关总署)."""
         if level not in LEVELS or level == "national":
             return None
-        parent = regions.parent(region) if region is not None else None
-        up_level = parent.level if parent is not None else LEVELS[LEVELS.index(level) - 1]
-        up_f = f if f.level_names(up_level) else self.by_id.get(f.up)
-        return self.canonical(up_f, up_level, parent) if up_f is not None else None
+        here = region
+        for i in range(LEVELS.index(level) - 1, -1, -1):
+            parent = regions.parent(here) if here is not None else None
+            up_level = parent.level if parent is not None else LEVELS[i]
+            up_f = f if f.level_names(up_level) else (self.by_id.get(f.up) if i == LEVELS.index(level) - 1 else None)
+            if up_f is not None:
+                return self.canonical(up_f, up_level, parent)
+            if f.names["national"] and any(f.names[lv] for lv in LEVELS[1:LEVELS.index(up_level)]):
+                return None  # the chain has a gap here: no counterpart rather than a guess
+            here = parent
+        return None
 
 
 def _load_functions(path: Path) -> FunctionTable:

@@ -28,6 +28,7 @@ LEVEL_BY_PREFIX = (("国家", "national"), ("省", "provincial"), ("市", "munic
 # prefixes a region-less name starts with, and the level each means
 NAME_PREFIX = (("自治区", "provincial"), ("省", "provincial"), ("市", "municipal"), ("州", "municipal"),
                ("盟", "municipal"), ("县", "county"), ("区", "county"), ("旗", "county"))
+GENERIC = re.compile(r"有关|相关")  # 有关区人民政府, 市级有关部门: whichever bodies it concerns
 ANNOTATION = re.compile(r"[〔（][^〔〕（）]*[〕）]$")  # 发展改革委〔能源局〕: the office it also is
 
 
@@ -68,7 +69,7 @@ def _resolve(raw: str, doc_level: Optional[str], doc_region: Optional[str], tabl
     prefix = _region_prefix(key, regions) if entry is None else None
     if prefix is not None and not functions_only:
         entry = _curated(table, prefix[1], tuple(r.name for r in regions.ancestors(prefix[0])))
-    generic = key.startswith("各") or (entry is not None and entry.kind == "generic")
+    generic = key.startswith("各") or GENERIC.search(key) is not None or (entry is not None and entry.kind == "generic")
     if entry is None:
         for k in dict.fromkeys((key, ANNOTATION.sub("", key))):
             found = _parse(k, doc_level, doc, functions, regions)
@@ -161,7 +162,7 @@ def _region_in(key: str, regions) -> Optional[tuple[Region, str]]:
     """The region a name carries and the name without it: "江西省发展和改革委员会" → (江西省,
     "发展和改革委员会"); "人民银行南宁中心支行" → (南宁市, "人民银行中心支行"). Full names first,
     then short names of two characters or more; a region nested right after another wins."""
-    for names in (lambda r: (r.name,), lambda r: tuple(n for n in r.names[1:] if len(n) >= 2)):
+    for names in (lambda r: (r.name,), _short_names):
         hits = sorted(((p, -len(n), n, r) for r in regions if r.level != "national" for n in names(r)
                        if (p := key.find(n)) >= 0), key=lambda h: (h[0], h[1]))
         if hits:
@@ -173,6 +174,13 @@ def _region_in(key: str, regions) -> Optional[tuple[Region, str]]:
                     break
             return region, rest
     return None
+
+
+def _short_names(r: Region) -> tuple[str, ...]:
+    """Short names of two characters or more; a city's name without 市 also where regions.csv
+    leaves its short name blank as a common word (来宾), since an agency name is no running text."""
+    bare = (r.name[:-1],) if r.level == "municipal" and r.name.endswith("市") and len(r.name) >= 3 else ()
+    return tuple(n for n in dict.fromkeys((*r.names[1:], *bare)) if len(n) >= 2)
 
 
 def _region_prefix(key: str, regions) -> Optional[tuple[Region, str]]:

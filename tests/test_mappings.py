@@ -44,7 +44,9 @@ def test_agencies_csv_holds_only_exceptions():
         if e.generated or e.kind == "generic":
             continue
         r = resolve_name(e.name, e.level, e.region or None, functions_only=True)
-        if r.mapped and (r.name, r.kind, r.counterpart or "") == (e.name, e.kind, e.counterpart):
+        same = (r.name, r.kind, r.counterpart or "", r.level, r.region or "") == (
+            e.name, e.kind, e.counterpart, e.level, e.region or (r.region or ""))
+        if r.mapped and same:
             redundant.append(e.name)
     assert redundant == []
 
