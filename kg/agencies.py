@@ -2,8 +2,8 @@
 
 A measure usually closes with a parenthesised list such as （省发展改革委、省能源局等按职责
 分工负责）. The printed order carries meaning — the first body leads, the rest support —
-unless the list says so itself (（X牵头，Y、Z配合）). Names are resolved through
-``mappings/agencies.csv`` so that 市发改委 and 市发展和改革委员会 count as one agency; a name
+unless the list says so itself (（X牵头，Y、Z配合）). Names are resolved by ``kg.agency_names``
+(a function held by a region at a level) so that 市发改委 and 市发展和改革委员会 count as one agency; a name
 missing from the table is kept and flagged unmapped, never dropped, so the table's gaps
 show up in the output instead of silently thinning the graph.
 
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from .mappings import LEVEL_PREFIX, AgencyTable, Region, load_agencies
+from .agency_names import Resolved, resolve_name  # noqa: F401  (re-exported: resolution lives there)
+from .mappings import AgencyTable, load_agencies
 from .model import AgencyRef
 from .normalize import Text
 
@@ -39,7 +40,6 @@ ORG_SUFFIX = re.compile(
     r"(?:局|厅|委|办|部|院|会|社|中心|集团|公司|段|行|所|站|处|室|队|馆|联|署|司|政府|单位|部门|"
     r"机构|小组|区|县|市|省|州|盟|旗|镇|乡|街道|园|团|校)$"
 )
-LEVEL_BY_PREFIX = (("国家", "national"), ("省", "provincial"), ("市", "municipal"), ("县", "county"), ("区", "county"))
 
 
 @dataclass(frozen=True)
@@ -59,20 +59,6 @@ class RespList:
     content_end: int
     raw: str  # the content as printed (normalised), e.g. "市商务局、市城管局等按职责分工负责"
     items: tuple[_Item, ...]  # the agencies' places in ``raw``, in printed order
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """What the curated table says about one printed agency name."""
-
-    raw: str
-    name: str  # canonical name, or ``raw`` when unmapped
-    mapped: bool
-    generic: bool
-    level: Optional[str]
-    region: Optional[str]
-    kind: Optional[str]
-    counterpart: Optional[str]
 
 
 def _split(s: str, seps: str, base: int = 0) -> list[tuple[int, int]]:
@@ -181,69 +167,6 @@ def parse_agencies(text: Text, lst: RespList, doc_level: Optional[str] = None,
             raw=raw, name=r.name, role="lead" if lead else "support",
             span=text.raw_span(lst.content_start + it.start, lst.content_start + it.end),
             generic=r.generic, mapped=r.mapped, level=r.level, region=r.region, kind=r.kind,
-            counterpart=r.counterpart,
+            counterpart=r.counterpart, function=r.function,
         ))
     return out
-
-
-def resolve_name(raw: str, doc_level: Optional[str] = None, doc_region: Optional[str] = None,
-                 table: Optional[AgencyTable] = None) -> Resolved:
-    """Resolve one printed name ("市发改委", "江西省发展和改革委员会") in a document's context.
-
-    ``doc_level``/``doc_region`` fill in what the name leaves open: 市生态环境局 in a 上饶市
-    document is 上饶市's; 省生态环境厅 there is 江西省's.
-    """
-    return _resolve(raw, doc_level, doc_region, table or load_agencies())
-
-
-@lru_cache(maxsize=4096)
-def _resolve(raw: str, doc_level: Optional[str], doc_region: Optional[str], table: AgencyTable) -> Resolved:
-    regions = table.regions
-    key = re.sub(r"\s+", "", raw).replace("(", "（").replace(")", "）")
-    doc = regions.get(doc_region) if doc_region else None
-    context = tuple(r.name for r in regions.ancestors(doc)) if doc else ()
-    entry = table.lookup(key, context)
-    prefix = _region_prefix(key, regions) if entry is None else None
-    if prefix is not None:
-        region, stripped = prefix
-        entry = table.lookup(stripped, tuple(r.name for r in regions.ancestors(region)))
-    level = (entry.level if entry else None) or (prefix[0].level if prefix else None)
-    level = level or _level_from_prefix(key) or doc_level
-    if entry is not None and entry.region:
-        region_name = entry.region
-    elif prefix is not None:
-        region_name = prefix[0].name
-    else:
-        region_name = _region_for_level(level, doc, regions)
-    generic = key.startswith("各") or (entry is not None and entry.kind == "generic")
-    return Resolved(
-        raw=raw, name=entry.name if entry else raw, mapped=entry is not None, generic=generic,
-        level=level, region=region_name, kind=entry.kind if entry else None,
-        counterpart=(entry.counterpart or None) if entry else None,
-    )
-
-
-def _region_prefix(key: str, regions) -> Optional[tuple[Region, str]]:
-    """The first full region name in ``key`` and the level-generic name without it:
-    "江西省发展和改革委员会" → (江西省, "省发展和改革委员会"); "中共江西省委办公厅" → "中共省委办公厅"."""
-    hits = [(p, -len(r.name), r) for r in regions if (p := key.find(r.name)) >= 0]
-    if not hits:
-        return None
-    p, _, region = min(hits, key=lambda h: (h[0], h[1]))
-    stripped = key[:p] + LEVEL_PREFIX[region.level] + key[p + len(region.name) :]
-    return (region, stripped) if stripped else None
-
-
-def _level_from_prefix(name: str) -> Optional[str]:
-    name = name.removeprefix("中共")
-    return next((level for prefix, level in LEVEL_BY_PREFIX if name.startswith(prefix)), None)
-
-
-def _region_for_level(level: Optional[str], doc: Optional[Region], regions) -> Optional[str]:
-    """The document's region, or its ancestor at ``level`` (省X in a 上饶市 document → 江西省)."""
-    if level == "national":
-        top = regions.national()
-        return top.name if top else None
-    if doc is None or level is None:
-        return None
-    return next((r.name for r in regions.ancestors(doc) if r.level == level), None)

@@ -133,7 +133,7 @@ def agencies(ctx, docs_, level, network, out, fmt):
         return
     _, results = process(ctx.obj["data"], only=list(docs_) or None)
     _emit(agencies_records(results, level), fmt,
-          ["name", "level", "region", "kind", "lead", "support", "counterpart", "mapped", "aliases"])
+          ["name", "level", "region", "function", "kind", "lead", "support", "counterpart", "mapped", "aliases"])
     _report_failures(results)
 
 

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from rdflib import Graph, URIRef
 
 from .agencies import resolve_name
+from .agency_functions import load_functions
 from .corpus import Entry, Processed, Registry, _same_title
 from .graph_links import AlignmentTriples
 from .iris import (DCTERMS, ELI, ORG, PKG, RDF, SDO, SKOS, XSD, _doc, _measure, agency_iri, doc_iri,  # noqa: F401
@@ -29,11 +30,17 @@ from .model import AgencyRef, Document, Link, Measure, Sentence, Span, Target
 from .ntriples import Lit, from_rdflib, line, lit, to_rdflib, typed, zh
 from .parallel import fan_out, shared
 from .resources import resource_dir
-from .vocab import PREFIXES
+from .vocab import ID, PREFIXES
 
 
+GOVERNMENT_NAME = {"national": "国务院", "provincial": "省人民政府", "municipal": "市人民政府", "county": "县人民政府"}
 LEVEL = {"national": PKG.national, "provincial": PKG.provincial, "municipal": PKG.municipal, "county": PKG.county}
 ROLE = {"lead": PKG.lead, "support": PKG.support}
+
+
+def function_iri(fid: str) -> str:
+    """A function of government as a concept (发展改革 → …/id/function/development_reform)."""
+    return f"{ID}function/{quote(fid, safe='')}"
 
 
 def load_ontology() -> Graph:
@@ -66,6 +73,7 @@ class _Agency:
     generic: bool = False
     counterpart: Optional[URIRef] = None
     aliases: set[str] = field(default_factory=set)
+    function: Optional[str] = None  # id in mappings/agency_functions.csv
 
 
 class _Builder(AlignmentTriples):
@@ -79,6 +87,7 @@ class _Builder(AlignmentTriples):
         self.table = load_agencies()
         self.agencies: dict[str, _Agency] = {}
         self.used_regions: set[str] = set()
+        self.used_functions: set[str] = set()
         self.docs: dict[str, Document] = {}
         self.discovered: dict[str, set[str]] = {}  # child → parents found by parent discovery (from its links)
         self._sentence_numbers: dict[str, dict[str, dict[Span, int]]] = {}
@@ -111,11 +120,12 @@ class _Builder(AlignmentTriples):
         return r.code if r else None
 
     def agency(self, name: str, region: Optional[str], level: Optional[str], kind=None, mapped=False,
-               generic=False, counterpart: Optional[str] = None, raw: Optional[str] = None) -> str:
+               generic=False, counterpart: Optional[str] = None, raw: Optional[str] = None,
+               function: Optional[str] = None) -> str:
         node = agency_iri(name, self._code(region))
         a = self.agencies.get(node)
         if a is None:
-            a = self.agencies[node] = _Agency(name, region, level, kind, mapped, generic)
+            a = self.agencies[node] = _Agency(name, region, level, kind, mapped, generic, function=function)
             entry = self.table.lookup(name, (region,) if region else ()) if mapped else None
             if entry is not None:
                 a.aliases.update(entry.aliases)
@@ -129,22 +139,24 @@ class _Builder(AlignmentTriples):
         here = self.regions.get(region) if region else None
         up = self.regions.parent(here) if here else None
         r = resolve_name(name, up.level if up else "national", up.name if up else None, self.table)
-        return self.agency(r.name, r.region, r.level, r.kind, r.mapped, r.generic, r.counterpart)
+        return self.agency(r.name, r.region, r.level, r.kind, r.mapped, r.generic, r.counterpart, function=r.function)
 
     def agency_ref(self, a: AgencyRef) -> str:
-        return self.agency(a.name, a.region, a.level, a.kind, a.mapped, a.generic, a.counterpart, a.raw)
+        return self.agency(a.name, a.region, a.level, a.kind, a.mapped, a.generic, a.counterpart, a.raw,
+                           a.function)
 
     def issuer(self, name: str, entry: Entry) -> str:
         r = resolve_name(name, entry.level, entry.region, self.table)
-        return self.agency(r.name, r.region, r.level, r.kind, r.mapped, r.generic, r.counterpart, name)
+        return self.agency(r.name, r.region, r.level, r.kind, r.mapped, r.generic, r.counterpart, name, r.function)
 
     def emit_agencies(self) -> None:
-        governments = {e.level: e for e in self.table if e.kind == "government" and not e.region}
         parents: dict[str, str] = {}
         for node, a in list(self.agencies.items()):
-            gov = governments.get(a.level) if a.kind == "government_department" else None
-            if gov is not None:  # a department of a region's government (省生态环境厅 → 省人民政府 of 江西省)
-                parents[node] = self.agency(gov.name, a.region, gov.level, gov.kind, True, False, gov.counterpart or None)
+            if a.kind == "government_department" and a.level:  # 省生态环境厅 → 省人民政府 of 江西省
+                gov = resolve_name(GOVERNMENT_NAME[a.level], a.level, a.region, self.table)
+                if gov.mapped:
+                    parents[node] = self.agency(gov.name, gov.region, gov.level, gov.kind, True, False,
+                                                gov.counterpart, function=gov.function)
         for node, a in self.agencies.items():
             self.add(node, RDF.type, ORG.Organization)
             self.add(node, SKOS.prefLabel, zh(a.name))
@@ -157,6 +169,19 @@ class _Builder(AlignmentTriples):
             self.add(node, PKG.generic, lit(a.generic))
             self.add(node, PKG.counterpart, a.counterpart)
             self.add(node, ORG.subOrganizationOf, parents.get(node))
+            if a.function:
+                self.add(node, PKG.function, function_iri(a.function))
+                self.used_functions.add(a.function)
+
+    def emit_functions(self) -> None:
+        """The functions agencies hold, as concepts of pkg:AgencyFunctions (from agency_functions.csv)."""
+        functions = load_functions()
+        for fid in sorted(self.used_functions):
+            f, node = functions[fid], function_iri(fid)
+            self.add(node, RDF.type, SKOS.Concept)
+            self.add(node, SKOS.inScheme, PKG.AgencyFunctions)
+            self.add(node, SKOS.notation, lit(fid))
+            self.add(node, SKOS.prefLabel, zh(f.label))
 
     def emit_regions(self) -> None:
         for code in sorted(self.used_regions):
@@ -349,6 +374,7 @@ def graph_lines(registry: Registry, results: list[Processed], links: Iterable[Li
     if links:
         b.provenance()
     b.emit_agencies()
+    b.emit_functions()
     b.emit_regions()
     # Each document's lines arrive sorted, so sorting the whole is mostly merging runs; the
     # few lines several documents share (a lost parent heading) are then adjacent. Lines

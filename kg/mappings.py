@@ -30,6 +30,7 @@ KINDS = (
     "state_enterprise", "public_institution", "mass_organization", "cooperative", "generic",
 )
 AGENCY_COLUMNS = ("name", "aliases", "level", "region", "kind", "counterpart", "note")
+AGENCY_OPTIONAL = ("function",)  # an exception's function id (agency_functions.csv), when it has one
 REGION_COLUMNS = ("code", "name", "short_name", "level", "parent_code", "aliases")
 UNIT_COLUMNS = ("unit", "kind")
 UNIT_KINDS = ("count", "measure", "percent", "ratio", "money", "scale")
@@ -48,6 +49,8 @@ class AgencyEntry:
     kind: str
     counterpart: str
     note: str
+    function: str = ""  # id in agency_functions.csv
+    generated: bool = False  # made from agency_functions.csv, not a row of agencies.csv
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,8 @@ class Region:
 class Rows:
     """CSV rows as dicts with their line numbers; header and field counts checked."""
 
-    def __init__(self, path: Path, columns: tuple[str, ...]):
-        self.path, self.columns = Path(path), columns
+    def __init__(self, path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()):
+        self.path, self.columns, self.optional = Path(path), columns, optional
         self.label = _display(self.path)
 
     def error(self, line: int, column: Optional[str], problem: str) -> MappingError:
@@ -97,7 +100,7 @@ class Rows:
             if col not in header:
                 raise self.error(1, col, f"missing column (expected {','.join(self.columns)})")
         for col in header:
-            if col not in self.columns:
+            if col not in self.columns + self.optional:
                 raise self.error(1, col, f"unknown column (expected {','.join(self.columns)})")
         if len(set(header)) != len(header):
             dup = next(h for h in header if header.count(h) > 1)
@@ -108,7 +111,7 @@ class Rows:
                 continue
             if len(cells) != len(header):
                 raise self.error(line, None, f"{len(cells)} fields, the header has {len(header)}")
-            yield line, {h: c.strip() for h, c in zip(header, cells)}
+            yield line, {**dict.fromkeys(self.optional, ""), **{h: c.strip() for h, c in zip(header, cells)}}
 
 
 def _display(path: Path) -> str:
@@ -119,12 +122,13 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _split_aliases(rows: Rows, line: int, value: str) -> tuple[str, ...]:
+def _split_aliases(rows: Rows, line: int, value: str, column: str = "aliases") -> tuple[str, ...]:
     if not value:
         return ()
     parts = tuple(p.strip() for p in value.split("|"))
     if not all(parts):
-        raise rows.error(line, "aliases", f'empty alias in "{value}" (separate aliases with |)')
+        what = ("alias", "aliases") if column == "aliases" else ("name", "names")
+        raise rows.error(line, column, f'empty {what[0]} in "{value}" (separate {what[1]} with |)')
     return parts
 
 
@@ -258,7 +262,11 @@ def _load_regions(path: Path) -> RegionTable:
 
 
 def _load_agencies(path: Path, regions: RegionTable) -> AgencyTable:
-    rows = Rows(path, AGENCY_COLUMNS)
+    from .agency_functions import generated_entries, load_functions
+
+    rows = Rows(path, AGENCY_COLUMNS, AGENCY_OPTIONAL)
+    sibling = path.with_name("agency_functions.csv")
+    functions = load_functions(sibling if sibling.is_file() else None)
     entries: list[AgencyEntry] = []
     lines: dict[str, int] = {}
     keys: dict[tuple[str, str], tuple[str, int]] = {}  # (region scope, name or alias) → owner
@@ -271,8 +279,10 @@ def _load_agencies(path: Path, regions: RegionTable) -> AgencyTable:
         if row["region"] and regions.get(row["region"]) is None:
             raise rows.error(line, "region", f'unknown region "{row["region"]}" (not in regions.csv)')
         region = regions.get(row["region"]).name if row["region"] else ""
+        if row["function"] and row["function"] not in functions.by_id:
+            raise rows.error(line, "function", f'unknown function "{row["function"]}" (not in agency_functions.csv)')
         e = AgencyEntry(row["name"], _split_aliases(rows, line, row["aliases"]), row["level"], region,
-                        row["kind"], row["counterpart"], row["note"])
+                        row["kind"], row["counterpart"], row["note"], row["function"])
         if e.name in lines:
             raise rows.error(line, "name", f'duplicate name "{e.name}" (first on line {lines[e.name]})')
         for col, key in [("name", e.name)] + [("aliases", a) for a in e.aliases]:
@@ -283,13 +293,15 @@ def _load_agencies(path: Path, regions: RegionTable) -> AgencyTable:
             keys[(region, key)] = (e.name, line)
         entries.append(e)
         lines[e.name] = line
+    generated = generated_entries(functions, keys)
+    names = set(lines) | {e.name for e in generated}
     for e in entries:
-        if e.counterpart and e.counterpart not in lines:
+        if e.counterpart and e.counterpart not in names:
             raise rows.error(lines[e.name], "counterpart",
                              f'counterpart "{e.counterpart}" is not a canonical name in the table')
         if e.counterpart == e.name:
             raise rows.error(lines[e.name], "counterpart", "an agency cannot be its own counterpart")
-    return AgencyTable(entries, regions)
+    return AgencyTable(entries + generated, regions)
 
 
 def _load_units(path: Path) -> dict[str, str]:
@@ -331,7 +343,8 @@ def load_regions(path: Union[str, Path, None] = None) -> RegionTable:
 
 
 def load_agencies(path: Union[str, Path, None] = None) -> AgencyTable:
-    """agencies.csv, validated against the regions.csv beside it (else the default one)."""
+    """agencies.csv (the exceptions) and the level-generic rows agency_functions.csv implies
+    (省发展改革委, 市发展改革委 …), validated against the regions.csv beside it (else the default one)."""
     if path is None:
         return _cached_agencies(str(mapping_path("agencies.csv")), str(mapping_path("regions.csv")))
     path = Path(path)

@@ -56,6 +56,7 @@ class AgencyRef:
     region: Optional[str] = None
     kind: Optional[str] = None
     counterpart: Optional[str] = None
+    function: Optional[str] = None  # id in mappings/agency_functions.csv (发展改革 → development_reform)
 
 
 @dataclass

@@ -19,7 +19,8 @@ def _span(span) -> list[int]:
 def agency_record(a: AgencyRef) -> dict:
     return {
         "name": a.name, "raw": a.raw, "role": a.role, "generic": a.generic, "mapped": a.mapped,
-        "level": a.level, "region": a.region, "kind": a.kind, "counterpart": a.counterpart, "span": _span(a.span),
+        "level": a.level, "region": a.region, "kind": a.kind, "counterpart": a.counterpart,
+        "function": a.function, "span": _span(a.span),
         "page": a.span.page,
     }
 
@@ -112,6 +113,7 @@ def agencies_records(results: list[Processed], level: Optional[str] = None) -> l
                 entry = table.lookup(a.name, (a.region,) if a.region else ()) if a.mapped else None
                 row = rows.setdefault((a.name, a.region), {
                     "name": a.name, "level": a.level, "region": a.region, "kind": a.kind,
+                    "function": a.function,
                     "aliases": set(entry.aliases) if entry else set(),
                     "counterpart": a.counterpart, "mapped": a.mapped, "generic": a.generic,
                     "lead": 0, "support": 0, "measures": [],

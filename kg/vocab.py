@@ -60,6 +60,7 @@ class PKG(DefinedNamespace):
     AlignmentRelations: URIRef
     implementation: URIRef
     peer: URIRef
+    AgencyFunctions: URIRef
     # provenance of extracted facts
     extractedFrom: URIRef
     charStart: URIRef
@@ -91,6 +92,7 @@ class PKG(DefinedNamespace):
     leadAgency: URIRef
     supportAgency: URIRef
     counterpart: URIRef
+    function: URIRef
     agencyKind: URIRef
     generic: URIRef
     mapped: URIRef
@@ -144,6 +146,7 @@ PREFIXES = {
     "pkg": str(PKG._NS), "eli": str(ELI._NS), "org": str(ORG), "skos": str(SKOS), "dcterms": str(DCTERMS),
     "prov": str(PROV), "schema": str(SDO), "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD), "owl": str(OWL),
     "doc": str(ID) + "doc/", "agency": str(ID) + "agency/", "region": str(ID) + "region/",
+    "function": str(ID) + "function/",
 }
 
 

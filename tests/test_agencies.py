@@ -175,3 +175,48 @@ def test_jiangxi_2022_issuers_and_copy_list_resolve():
     unresolved = [n for n in names if not resolve_name(n, "provincial", "江西省").mapped]
     assert unresolved == []
     assert resolve_name("江西省住房和城乡建设厅").name == "省住房城乡建设厅"
+
+
+@pytest.mark.parametrize("raw, level, region, expected", [
+    # abbreviations and the names other provinces use, one function each
+    ("市经信局", "municipal", "合肥市", ("市工业和信息化局", "industry_it", "municipal", "合肥市")),
+    ("经济和信息化厅", "provincial", "四川省", ("省工业和信息化厅", "industry_it", "provincial", "四川省")),
+    ("住建局", "municipal", "梧州市", ("市住房城乡建设局", "housing_construction", "municipal", "梧州市")),
+    ("南宁市发展改革委", None, None, ("市发展改革委", "development_reform", "municipal", "南宁市")),
+    # the region from the name itself, also a short name or a city without 市
+    ("辽宁银保监局", None, None, ("辽宁银保监局", "banking_regulation", "provincial", "辽宁省")),
+    ("人民银行北海市中心支行", None, None, ("中国人民银行北海市中心支行", "central_bank", "municipal", "北海市")),
+    ("来宾银保监分局", "municipal", "来宾市", ("来宾银保监分局", "banking_regulation", "municipal", "来宾市")),
+    ("国家税务总局广西壮族自治区税务局", None, None, ("自治区税务局", "taxation", "provincial", "广西壮族自治区")),
+    # region-less names take the issuing document's region
+    ("发展改革委", "provincial", "宁夏回族自治区", ("自治区发展改革委", "development_reform", "provincial", "宁夏回族自治区")),
+    ("工业和信息化局", "municipal", "梧州市", ("市工业和信息化局", "industry_it", "municipal", "梧州市")),
+    ("市场监管局", "municipal", "北海市", ("市市场监管局", "market_regulation", "municipal", "北海市")),
+    ("生态环境厅", "municipal", "北海市", ("自治区生态环境厅", "ecology_environment", "provincial", "广西壮族自治区")),
+    ("银保监局", "provincial", "宁夏回族自治区", ("宁夏银保监局", "banking_regulation", "provincial", "宁夏回族自治区")),
+    # a 市 body of a municipality directly under the central government is provincial-level
+    ("市经济信息化委", "provincial", "上海市", ("市工业和信息化厅", "industry_it", "provincial", "上海市")),
+    ("发展改革委〔能源局〕", "provincial", "宁夏回族自治区", ("自治区发展改革委", "development_reform", "provincial", "宁夏回族自治区")),
+])
+def test_naming_variants_resolve_to_function_region_and_level(raw, level, region, expected):
+    r = resolve_name(raw, level, region)
+    assert r.mapped and (r.name, r.function, r.level, r.region) == expected
+
+
+@pytest.mark.parametrize("raw, level, region, counterpart", [
+    ("工信局", "municipal", "梧州市", "自治区工业和信息化厅"),
+    ("自治区工业和信息化厅", "provincial", "广西壮族自治区", "工业和信息化部"),
+    ("市生态环境局", "municipal", "银川市", "自治区生态环境厅"),
+    ("城管局", "municipal", "北海市", "自治区住房城乡建设厅"),  # no provincial 城管: the function's ``up``
+    ("北海银保监分局", None, None, "广西银保监局"),
+    ("银川海关", None, None, "海关总署"),  # no provincial customs: the next level that has one
+    ("金融办", "provincial", "广西壮族自治区", None),  # no national counterpart of local finance bureaus
+])
+def test_counterparts_follow_from_the_function_for_any_region(raw, level, region, counterpart):
+    assert resolve_name(raw, level, region).counterpart == counterpart
+
+
+def test_generic_and_unknown_names_stay_apart():
+    assert resolve_name("有关区人民政府", "municipal", "武汉市").generic
+    r = resolve_name("涠洲岛旅游区管委会", "municipal", "北海市")
+    assert (r.mapped, r.function, r.region) == (False, None, "北海市")

@@ -7,9 +7,9 @@ from rdflib.compare import to_isomorphic
 
 from kg.validate import validate
 from kg.errors import GraphInvalid
-from kg.graph import agency_iri, doc_iri, make_graph, measure_iri, region_iri
+from kg.graph import agency_iri, doc_iri, function_iri, make_graph, measure_iri, region_iri
 from kg.model import Link
-from kg.vocab import ELI, ORG, PKG, RDF, SDO
+from kg.vocab import ELI, ORG, PKG, RDF, SDO, SKOS
 
 from .conftest import JIANGXI_ID, SHANGRAO_ID
 
@@ -85,6 +85,14 @@ def test_agencies_know_their_counterpart_and_government(graph):
     assert (city, PKG.counterpart, province) in graph
     assert (province, ORG.subOrganizationOf, agency_iri("省人民政府", "360000")) in graph
     assert (city, RDF.type, ORG.Organization) in graph
+
+
+def test_agencies_state_their_function_as_a_concept_shared_across_levels(graph):
+    city, province = agency_iri("市生态环境局", "361100"), agency_iri("省生态环境厅", "360000")
+    function = URIRef(function_iri("ecology_environment"))
+    assert (city, PKG.function, function) in graph and (province, PKG.function, function) in graph
+    assert (function, SKOS.inScheme, PKG.AgencyFunctions) in graph
+    assert (function, SKOS.prefLabel, Literal("生态环境", lang="zh")) in graph
 
 
 def test_aligned_and_curated_links_are_plain_implements_weak_ones_are_not(graph):
