@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import agencies as agencies_mod
+from . import responsibility
 from .errors import InputError
 from .headings import Heading, Outline, appendix_start, label, outline, sentence_ranges, subtract
 from .metadata import PUBLICITY, read_metadata
@@ -249,7 +250,7 @@ class _Parser:
             m.sentences += [Sentence(s[x:y], self.span(x, y)) for x, y in kept]
             for x, y in kept:
                 m.targets += extract_targets(self.t, x, y)
-            lists_seen[key] += lists
+            lists_seen[key].append(lists)
         d.measures = list(by_key.values())
         levels = {m.level for m in d.measures}
         if len(levels) == 1 and not levels & o.restarts:  # a scrape may shuffle them; the numbers give the order
@@ -281,20 +282,25 @@ class _Parser:
             sec.targets += extract_targets(self.t, x, y)
         return sec
 
-    def assign_agencies(self, m: Measure, lists) -> None:
-        if not lists:
+    def assign_agencies(self, m: Measure, groups: list[list]) -> None:
+        """The measure's agencies: the union of its segment's lists (one per sub-item or
+        paragraph), a repeated heading's other lists only compared (``kg.responsibility``)."""
+        groups = [g for g in groups if g]
+        if not groups:
             return
-        first = lists[0]
-        m.responsibility = first.raw
-        m.agencies = agencies_mod.parse_agencies(self.t, first, self.doc.level, self.doc.region)
-        for other in lists[1:]:
-            if _key(other.raw) != _key(first.raw):
+        first = groups[0]
+        m.responsibility = "；".join(lst.raw for lst in first)
+        m.agencies = responsibility.measure_agencies(self.t, first, self.doc.level, self.doc.region)
+        m.targets += responsibility.deadline_targets(self.t, first, self.doc.issued)
+        for other in groups[1:]:
+            raw = "；".join(lst.raw for lst in other)
+            if _key(raw) != _key(m.responsibility):
                 self.warn(
                     "conflicting_responsibility",
                     f"measure （{m.number}） has another responsibility list under a repeated heading, "
-                    f"“{other.raw[:30]}…”; kept the first, “{first.raw[:30]}…”",
-                    other.start,
-                    other.end,
+                    f"“{raw[:30]}…”; kept the first, “{m.responsibility[:30]}…”",
+                    other[0].start,
+                    other[-1].end,
                 )
 
     def label(self, h: Heading, kind: bool = True) -> str:
