@@ -51,8 +51,9 @@ COMMA_RULE, FIRST_OF_GROUP_RULE = re.compile("逗号前"), re.compile("列首位
 NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaff（）、·]{2,40}")
 ORG_SUFFIX = re.compile(
     r"(?:局|厅|委|办|部|院|会|社|中心|集团|公司|段|行|所|站|处|室|队|馆|联|署|司|政府|单位|部门|"
-    r"机构|小组|区|县|市|省|州|盟|旗|镇|乡|街道|园|团|校)$"
+    r"机构|小组|区|县|市|省|州|盟|旗|镇|乡|街道|园|团|校|企业|协会|学会|商会|海关|机场|港)$"
 )
+SHORT_ORG = re.compile(r"[\u3400-\u9fff][办委局厅协联部]")  # 编办, 科协, 妇联 in a list
 BRACKETED = re.compile(r"[（〈〔［【][^（）〈〉〔〕［］【】]*[）〉〕］】]")
 
 
@@ -97,14 +98,28 @@ def _split(s: str, seps: str, base: int = 0, a: int = 0, b: Optional[int] = None
     return out
 
 
+def _clauses(s: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The ，-clauses of ``s[a:b]``, also cut before a label run into the text
+    (牵头单位：市林业局、住建局责任单位：… from a rejoined line)."""
+    out = []
+    for x, y in _split(s, "，", 0, a, b):
+        cuts = [m.start() for m in LABEL.finditer(s, x, y) if m.start() > x]
+        for p, q in zip([x] + cuts, cuts + [y]):
+            out.append((p, q))
+    return out
+
+
 def _names(s: str, a: int, b: int) -> list[tuple[int, int]]:
-    """The 、-separated names of ``s[a:b]``; a lone 市/区/县/省 shares the next name (市、区机管局)."""
+    """The 、-separated names of ``s[a:b]``; a lone 市/区/县/州 shares the next name
+    (市、区机管局; 各市、州、县人民政府), empty ones (科技厅、）) are skipped."""
     out: list[tuple[int, int]] = []
+    join = False
     for x, y in _split(s, "、", 0, a, b):
-        if out and out[-1][1] - out[-1][0] == 1 and s[out[-1][0]] in "省市区县":
+        if join:
             out[-1] = (out[-1][0], y)
         else:
             out.append((x, y))
+        join = re.fullmatch(r"各?[省市区县州盟旗]", s[x:y].strip()) is not None
     return out
 
 
@@ -130,7 +145,7 @@ def _items(content: str, lines: bool = False) -> Optional[tuple[list[_Item], Opt
     pending: list[tuple[int, int]] = []
     deadline, label, labelled, rules = None, None, False, set()
     for g, (ga, gb) in enumerate(_split(content, "；。" + ("\n" if lines else ""))):
-        for c, (a, b) in enumerate(_split(content, "，", 0, ga, gb)):
+        for c, (a, b) in enumerate(_clauses(content, ga, gb)):
             clause = content[a:b].strip()
             if not clause:
                 continue
@@ -157,6 +172,9 @@ def _items(content: str, lines: bool = False) -> Optional[tuple[list[_Item], Opt
             found += [(x, y, role, g, c) for x, y in names]
     if pending or not found:
         return None
+    found = [f for f in found if _trim(content, f[0], f[1])[1] > _trim(content, f[0], f[1])[0]]
+    if not found:
+        return None
     spans = [_trim(content, x, y) for x, y, *_ in found]
     roles = [r for _, _, r, _, _ in found]
     if "comma" in rules:
@@ -179,7 +197,7 @@ def _looks_like_org(name: str, table) -> bool:
 
     if name.startswith("各") or resolve_name(name, table=table).mapped:
         return True
-    return len(bare) >= 3 and ORG_SUFFIX.search(bare) is not None
+    return len(bare) >= 3 and ORG_SUFFIX.search(bare) is not None or SHORT_ORG.fullmatch(bare) is not None
 
 
 def _accept(content: str, start: int, end: int, content_start: int, lines: bool, table) -> Optional[RespList]:
