@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import agencies as agencies_mod
-from . import responsibility
+from . import responsibility, task_tables
 from .errors import InputError
 from .headings import Heading, Outline, appendix_start, label, outline, sentence_ranges, subtract
 from .metadata import PUBLICITY, read_metadata
@@ -157,6 +157,7 @@ class _Parser:
         segs = [_Seg(h, (heads[i + 1].start if i + 1 < len(heads) else body_end)) for i, h in enumerate(heads)]
         closing = self.split_closing(segs)
         self.build(segs, o)
+        self.task_tables(front_end, len(s))  # annexed (附件) or inline: rows are told by their header
         if closing:
             x, y = closing
             d.closing = [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, x, y)]
@@ -302,6 +303,20 @@ class _Parser:
                     other[0].start,
                     other[-1].end,
                 )
+
+    def task_tables(self, a: int, b: int) -> None:
+        """Rows of an annexed task-division table join the measures they restate."""
+        raw_a = self.t.offsets[a] if a < len(self.t.offsets) else len(self.raw)
+        raw_b = self.t.offsets[b - 1] + 1 if 0 < b <= len(self.t.offsets) else len(self.raw)
+        d = self.doc
+        rows = task_tables.find_task_rows(self.t, raw_a, raw_b, d.level, d.region, d.issued)
+        for row, m, score in task_tables.match_rows(rows, d.measures):
+            if m is None:
+                d.warnings.append(Issue("unmatched_task_row", f"task-table row “{row.task[:30]}” restates no measure (best similarity {score:.0f})", row.span))
+                continue
+            task_tables.merge_row(m, row)
+            if m.responsibility is None:
+                m.responsibility = "、".join(x.raw for x in row.agencies)
 
     def label(self, h: Heading, kind: bool = True) -> str:
         what = ("measure " if h.kind == "measure" else "section ") if kind else ""

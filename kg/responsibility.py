@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .mappings import load_agencies
-from .model import AgencyRef, Target
+from .model import AgencyRef, Span, Target
 from .normalize import Text
 
 MAX_LIST = 400  # longest list considered (characters)
@@ -291,19 +291,23 @@ YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 def deadline_targets(text: Text, lists: list[RespList], issued: Optional[str] = None) -> list[Target]:
-    """The lists' deadlines as dated targets of the measure (``value`` None, indicator 完成时限):
-    the year printed, else — for 6月底, 三季度 — the year the document was issued."""
+    """The lists' deadlines as dated targets of the measure (see ``deadline_target``)."""
     out = []
     for lst in lists:
-        if lst.deadline is None:
-            continue
-        a, b = lst.deadline
-        printed = lst.raw[a:b]
-        year = YEAR.search(printed)
-        if year is not None:
-            y: Optional[int] = int(year.group())
-        else:
-            y = int(issued[:4]) if issued and re.search(r"月|季度|年底|年末", printed) and YEAR.match(issued) else None
-        span = text.raw_span(lst.content_start + a, lst.content_start + b)
-        out.append(Target(text=re.sub(r"\s+", "", printed), span=span, year=y, indicator=DEADLINE))
+        if lst.deadline is not None:
+            a, b = lst.deadline
+            span = text.raw_span(lst.content_start + a, lst.content_start + b)
+            out.append(deadline_target(lst.raw[a:b], span, issued))
     return out
+
+
+def deadline_target(printed: str, span: Span, issued: Optional[str] = None) -> Target:
+    """A deadline (2022年底前, 6月底, 持续推进) as a dated target: ``value`` None, indicator
+    完成时限, the year printed, else — for 6月底, 三季度 — the year the document was issued."""
+    year = YEAR.search(printed)
+    if year is not None:
+        y: Optional[int] = int(year.group())
+    else:
+        month = re.search(r"月|季度|年底|年末", printed)
+        y = int(issued[:4]) if issued and month and YEAR.match(issued) else None
+    return Target(text=re.sub(r"\s+", "", printed), span=span, year=y, indicator=DEADLINE)
