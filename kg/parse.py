@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from . import agencies as agencies_mod
 from . import responsibility, task_tables
 from .errors import InputError
 from .headings import Heading, Outline, appendix_start, label, outline, sentence_ranges, subtract
@@ -220,6 +219,7 @@ class _Parser:
         d, s = self.doc, self.s
         by_key: dict[str, Measure] = {}
         lists_seen: dict[str, list] = {}
+        carried: frozenset = frozenset()  # a lead rule stated once for the lists below (下同)
         for g in segs:
             h = g.head
             holes = self.boilerplate(h.body, g.end)
@@ -231,7 +231,8 @@ class _Parser:
             if h.kind == "section":
                 self.section(h, g, holes)
                 continue
-            lists = agencies_mod.find_responsibility_lists(self.t, h.body, g.end)
+            lists = responsibility.find_responsibility_lists(self.t, h.body, g.end, carried)
+            carried = responsibility.carried_rules(lists, carried)
             holes += [(lst.start, lst.end) for lst in lists]
             key = h.key
             m = by_key.get(key)

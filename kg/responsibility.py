@@ -21,7 +21,7 @@ of each ；-group leads) is obeyed; tails that scope later lists (``以下均需
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from .mappings import load_agencies
@@ -40,9 +40,9 @@ CLAUSE_END = re.compile(
 SUPPORT_VERBS = ("配合", "参与", "协同", "协助")
 # a label opening a clause: 牵头单位： / 责任部门： / 完成期限： ...
 LABEL = re.compile(
-    r"(?P<label>(?P<who>牵头|责任|配合|参与|协办|协助|主办)(?:单位|部门|处室)|完成(?:期限|时限)|时限要求)[：:]"
+    r"(?P<label>(?P<who>牵头|责任|配合|参与|协办|协助)(?:单位|部门|处室)|完成(?:期限|时限)|时限要求)[：:]"
 )
-LABEL_ROLE = {"牵头": "lead", "主办": "lead", "责任": "plain", "配合": "support", "参与": "support",
+LABEL_ROLE = {"牵头": "lead", "责任": "plain", "配合": "support", "参与": "support",
               "协办": "support", "协助": "support"}
 LINE = re.compile(rf"^[ \t]*{LABEL.pattern}[^\n]*$", re.M)
 # tails that state a rule for this or later lists; never agencies
@@ -62,6 +62,9 @@ class _Item:
     start: int  # offsets inside the list content
     end: int
     lead: bool  # the role decided for it: 牵头 / label / rule
+    group: int = field(default=0, compare=False)  # its ；-group and ，-clause, for rules carried by 下同
+    clause: int = field(default=0, compare=False)
+    plain: bool = field(default=False, compare=False)  # no label or verb gave it a role
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class RespList:
     raw: str  # the content as printed (normalised), e.g. "市商务局、市城管局等按职责分工负责"
     items: tuple[_Item, ...]  # the agencies' places in ``raw``, in printed order
     deadline: Optional[tuple[int, int]] = None  # the deadline's place in ``raw`` (完成期限：6月底 → "6月底")
+    rules: frozenset = frozenset()  # lead rules its tail states: "comma" (逗号前…), "first" (列首位…)
+    carries: bool = False  # the tail says its rule holds below (下同)
 
     def name(self, item: _Item) -> str:
         """An item's name as printed, line breaks inside it removed."""
@@ -143,7 +148,7 @@ def _items(content: str, lines: bool = False) -> Optional[tuple[list[_Item], Opt
     """The agencies of a list's content and its deadline, or None when it is not a list."""
     found: list[tuple[int, int, str, int, int]] = []  # start, end, role, group, clause
     pending: list[tuple[int, int]] = []
-    deadline, label, labelled, rules = None, None, False, set()
+    deadline, label, labelled, rules, carries = None, None, False, set(), False
     for g, (ga, gb) in enumerate(_split(content, "；。" + ("\n" if lines else ""))):
         for c, (a, b) in enumerate(_clauses(content, ga, gb)):
             clause = content[a:b].strip()
@@ -151,6 +156,7 @@ def _items(content: str, lines: bool = False) -> Optional[tuple[list[_Item], Opt
                 continue
             if TAIL.search(re.sub(BRACKETED, "", clause)):
                 rules |= {r for r, pat in (("comma", COMMA_RULE), ("first", FIRST_OF_GROUP_RULE)) if pat.search(clause)}
+                carries = carries or "下同" in clause
                 continue
             m = LABEL.search(content, a, b)
             if m is not None and not content[a : m.start()].strip():
@@ -176,17 +182,24 @@ def _items(content: str, lines: bool = False) -> Optional[tuple[list[_Item], Opt
     if not found:
         return None
     spans = [_trim(content, x, y) for x, y, *_ in found]
-    roles = [r for _, _, r, _, _ in found]
-    if "comma" in rules:
-        first = (found[0][3], found[0][4])
-        roles = ["lead" if (f[3], f[4]) == first else "support" for f in found]
-    elif "first" in rules:
+    items = [_Item(x, y, r == "lead", f[3], f[4], r == "plain") for (x, y), r, f in zip(spans, [f[2] for f in found], found)]
+    items = _apply_rules(items, frozenset(rules), labelled)
+    return items, deadline, frozenset(rules), carries and bool(rules)
+
+
+def _apply_rules(items: list[_Item], rules: frozenset, labelled: bool = True) -> list[_Item]:
+    """Decide who leads: a stated rule, else 牵头, else the first listed (see module doc)."""
+    if rules and all(it.plain for it in items):
+        if "comma" in rules:
+            first = (items[0].group, items[0].clause)
+            return [replace(it, lead=(it.group, it.clause) == first) for it in items]
         seen: set[int] = set()
-        roles = ["lead" if f[3] not in seen and not seen.add(f[3]) else "support" for f in found]
-    elif "lead" not in roles and ("plain" in roles or not labelled):
+        return [replace(it, lead=it.group not in seen and not seen.add(it.group)) for it in items]
+    if not any(it.lead for it in items) and (any(it.plain for it in items) or not labelled):
         # the documented rule: the first listed leads (（X配合） alone too; 配合单位：X alone does not)
-        roles[roles.index("plain") if "plain" in roles else 0] = "lead"
-    return [_Item(x, y, r == "lead") for (x, y), r in zip(spans, roles)], deadline
+        n = next((i for i, it in enumerate(items) if it.plain), 0)
+        items = [replace(it, lead=True) if i == n else it for i, it in enumerate(items)]
+    return items
 
 
 def _looks_like_org(name: str, table) -> bool:
@@ -204,15 +217,18 @@ def _accept(content: str, start: int, end: int, content_start: int, lines: bool,
     got = _items(content, lines)
     if got is None:
         return None
-    items, deadline = got
-    lst = RespList(start, end, content_start, content_start + len(content), content, tuple(items), deadline)
+    items, deadline, rules, carries = got
+    lst = RespList(start, end, content_start, content_start + len(content), content, tuple(items), deadline,
+                   rules, carries)
     if all(_looks_like_org(lst.name(it), table) for it in items):
         return lst
     return None
 
 
-def find_responsibility_lists(text: Text, start: int = 0, end: Optional[int] = None) -> list[RespList]:
-    """Every responsibility list in ``text.text[start:end]``, in order.
+def find_responsibility_lists(text: Text, start: int = 0, end: Optional[int] = None,
+                              carried: frozenset = frozenset()) -> list[RespList]:
+    """Every responsibility list in ``text.text[start:end]``, in order; ``carried``: a lead
+    rule an earlier list stated for those below it (``carried_rules``).
 
     A bracket counts only when each clause ends in a duty phrase (负责, 牵头, 配合…) or
     follows a label (责任单位：…), and every item looks like an organisation, so
@@ -244,7 +260,21 @@ def find_responsibility_lists(text: Text, start: int = 0, end: Optional[int] = N
                 i = _next_open(s, close + 1, end)
                 continue
         i = _next_open(s, i + 1, end)
-    return sorted(out, key=lambda x: x.start)
+    out.sort(key=lambda x: x.start)
+    for n, lst in enumerate(out):
+        if lst.rules:
+            carried = lst.rules if lst.carries else carried
+        elif carried:
+            out[n] = replace(lst, items=tuple(_apply_rules(list(lst.items), carried)))
+    return out
+
+
+def carried_rules(lists: list[RespList], carried: frozenset = frozenset()) -> frozenset:
+    """The lead rule in force after ``lists`` (列首位的为牵头单位，下同 holds for the lists below)."""
+    for lst in lists:
+        if lst.rules and lst.carries:
+            carried = lst.rules
+    return carried
 
 
 def _next_open(s: str, a: int, end: int) -> int:
@@ -278,10 +308,10 @@ def measure_agencies(text: Text, lists: list[RespList], doc_level: Optional[str]
     of the lists (a sub-item's lead leads part of the measure)."""
     from .agencies import parse_agencies
 
-    out: dict[str, AgencyRef] = {}
+    out: dict[tuple, AgencyRef] = {}
     for lst in lists:
         for a in parse_agencies(text, lst, doc_level, doc_region):
-            seen = out.setdefault(a.name, a)
+            seen = out.setdefault((a.name, a.region, a.level), a)  # 重庆市能源局 ≠ 四川省能源局
             if a.role == "lead":
                 seen.role = "lead"
     return list(out.values())

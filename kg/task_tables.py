@@ -144,12 +144,12 @@ def match_rows(rows: list[TaskRow], measures: list[Measure]) -> list[tuple[TaskR
 
 def merge_row(m: Measure, row: TaskRow) -> None:
     """Add a matched row's agencies (each once, lead if it leads anywhere) and deadline to ``m``."""
-    names = {a.name: a for a in m.agencies}
+    names = {(a.name, a.region, a.level): a for a in m.agencies}
     for a in row.agencies:
-        seen = names.get(a.name)
+        seen = names.get((a.name, a.region, a.level))
         if seen is None:
             m.agencies.append(a)
-            names[a.name] = a
+            names[(a.name, a.region, a.level)] = a
         elif a.role == "lead":
             seen.role = "lead"
     if row.deadline is not None:

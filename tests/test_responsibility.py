@@ -33,6 +33,8 @@ def roles(raw, level="provincial", region="江西省"):
     ("推进。（省发改委牵头，省工信厅参与）", [("省发改委", "lead"), ("省工信厅", "support")]),
     ("推进。（省工信厅配合，省发改委负责）", [("省工信厅", "support"), ("省发改委", "lead")]),
     ("推进。（省生态环境厅负责）", [("省生态环境厅", "lead")]),
+    ("推进。（省发改委、省工信厅，省通信管理局、天津海关、编办等按职责分工负责）",
+     [("省发改委", "lead"), ("省工信厅", "support"), ("省通信管理局", "support"), ("天津海关", "support"), ("编办", "support")]),
     ("推进。〔责任单位：省发改委、省统计局，各市相关主管部门〕",
      [("省发改委", "lead"), ("省统计局", "support"), ("各市相关主管部门", "support")]),
 ])
@@ -105,6 +107,14 @@ def test_first_of_each_group_rule_tail():
     raw = "推进。（责任单位：重庆市能源局、市经济信息委；四川省能源局、经济和信息化厅；两省市列首位的为牵头单位，下同）"
     assert roles(raw) == [("重庆市能源局", "lead"), ("市经济信息委", "support"),
                           ("四川省能源局", "lead"), ("经济和信息化厅", "support")]
+
+
+def test_a_rule_stated_with_xiatong_holds_for_the_lists_below():
+    raw = ("甲。（责任单位：重庆市能源局、市经济信息委；四川省能源局、经济和信息化厅；两省市列首位的为牵头单位，下同）"
+           "乙。（责任单位：重庆市水利局、市发展改革委；四川省水利厅、发展改革委）")
+    t, found = lists(raw)
+    assert [[(a.raw, a.role) for a in parse_agencies(t, x)] for x in found][1] == [
+        ("重庆市水利局", "lead"), ("市发展改革委", "support"), ("四川省水利厅", "lead"), ("发展改革委", "support")]
 
 
 def test_list_broken_across_lines_is_read_whole():
