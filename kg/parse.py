@@ -212,6 +212,9 @@ class _Parser:
         if segs[-1] is not last:
             return None
         cut = self.s.find("\n", last.head.body)
+        lists = responsibility.find_responsibility_lists(self.t, cut, last.end)
+        if lists:
+            return None  # a closing text names no responsible agency: it is the last measure's
         old_end, last.end = last.end, cut
         return cut + 1, old_end
 
