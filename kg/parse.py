@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from . import agencies as agencies_mod
+from . import responsibility, task_tables
 from .errors import InputError
 from .headings import Heading, Outline, appendix_start, label, outline, sentence_ranges, subtract
 from .metadata import PUBLICITY, read_metadata
@@ -156,6 +156,7 @@ class _Parser:
         segs = [_Seg(h, (heads[i + 1].start if i + 1 < len(heads) else body_end)) for i, h in enumerate(heads)]
         closing = self.split_closing(segs)
         self.build(segs, o)
+        self.task_tables(front_end, len(s))  # annexed (附件) or inline: rows are told by their header
         if closing:
             x, y = closing
             d.closing = [Sentence(s[a:b], self.span(a, b)) for a, b in sentence_ranges(s, x, y)]
@@ -211,6 +212,9 @@ class _Parser:
         if segs[-1] is not last:
             return None
         cut = self.s.find("\n", last.head.body)
+        lists = responsibility.find_responsibility_lists(self.t, cut, last.end)
+        if lists:
+            return None  # a closing text names no responsible agency: it is the last measure's
         old_end, last.end = last.end, cut
         return cut + 1, old_end
 
@@ -218,6 +222,7 @@ class _Parser:
         d, s = self.doc, self.s
         by_key: dict[str, Measure] = {}
         lists_seen: dict[str, list] = {}
+        carried: frozenset = frozenset()  # a lead rule stated once for the lists below (下同)
         for g in segs:
             h = g.head
             holes = self.boilerplate(h.body, g.end)
@@ -229,7 +234,8 @@ class _Parser:
             if h.kind == "section":
                 self.section(h, g, holes)
                 continue
-            lists = agencies_mod.find_responsibility_lists(self.t, h.body, g.end)
+            lists = responsibility.find_responsibility_lists(self.t, h.body, g.end, carried)
+            carried = responsibility.carried_rules(lists, carried)
             holes += [(lst.start, lst.end) for lst in lists]
             key = h.key
             m = by_key.get(key)
@@ -249,7 +255,7 @@ class _Parser:
             m.sentences += [Sentence(s[x:y], self.span(x, y)) for x, y in kept]
             for x, y in kept:
                 m.targets += extract_targets(self.t, x, y)
-            lists_seen[key] += lists
+            lists_seen[key].append(lists)
         d.measures = list(by_key.values())
         levels = {m.level for m in d.measures}
         if len(levels) == 1 and not levels & o.restarts:  # a scrape may shuffle them; the numbers give the order
@@ -281,21 +287,40 @@ class _Parser:
             sec.targets += extract_targets(self.t, x, y)
         return sec
 
-    def assign_agencies(self, m: Measure, lists) -> None:
-        if not lists:
+    def assign_agencies(self, m: Measure, groups: list[list]) -> None:
+        """The measure's agencies: the union of its segment's lists (one per sub-item or
+        paragraph), a repeated heading's other lists only compared (``kg.responsibility``)."""
+        groups = [g for g in groups if g]
+        if not groups:
             return
-        first = lists[0]
-        m.responsibility = first.raw
-        m.agencies = agencies_mod.parse_agencies(self.t, first, self.doc.level, self.doc.region)
-        for other in lists[1:]:
-            if _key(other.raw) != _key(first.raw):
+        first = groups[0]
+        m.responsibility = "；".join(lst.raw for lst in first)
+        m.agencies = responsibility.measure_agencies(self.t, first, self.doc.level, self.doc.region)
+        m.targets += responsibility.deadline_targets(self.t, first, self.doc.issued)
+        for other in groups[1:]:
+            raw = "；".join(lst.raw for lst in other)
+            if _key(raw) != _key(m.responsibility):
                 self.warn(
                     "conflicting_responsibility",
                     f"measure （{m.number}） has another responsibility list under a repeated heading, "
-                    f"“{other.raw[:30]}…”; kept the first, “{first.raw[:30]}…”",
-                    other.start,
-                    other.end,
+                    f"“{raw[:30]}…”; kept the first, “{m.responsibility[:30]}…”",
+                    other[0].start,
+                    other[-1].end,
                 )
+
+    def task_tables(self, a: int, b: int) -> None:
+        """Rows of an annexed task-division table join the measures they restate."""
+        raw_a = self.t.offsets[a] if a < len(self.t.offsets) else len(self.raw)
+        raw_b = self.t.offsets[b - 1] + 1 if 0 < b <= len(self.t.offsets) else len(self.raw)
+        d = self.doc
+        rows = task_tables.find_task_rows(self.t, raw_a, raw_b, d.level, d.region, d.issued)
+        for row, m, score in task_tables.match_rows(rows, d.measures):
+            if m is None:
+                d.warnings.append(Issue("unmatched_task_row", f"task-table row “{row.task[:30]}” restates no measure (best similarity {score:.0f})", row.span))
+                continue
+            task_tables.merge_row(m, row)
+            if m.responsibility is None:
+                m.responsibility = "、".join(x.raw for x in row.agencies)
 
     def label(self, h: Heading, kind: bool = True) -> str:
         what = ("measure " if h.kind == "measure" else "section ") if kind else ""
