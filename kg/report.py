@@ -23,6 +23,7 @@ from .gaps import coverage, gaps
 from .load import agency_load
 from .parallel import run_jobs, shared
 from .query import restrict, run_query, session
+from .report_load import load_blocks
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
 VERSIONS = ("policy-kg", "rapidfuzz", "rjieba", "rdflib", "pyoxigraph", "pyshacl", "networkx", "matplotlib")
@@ -274,6 +275,7 @@ def write_report(build: Union[str, Path] = "build", out: Union[str, Path] = "rep
         loads = agency_load(build)
         pairs = sorted({(r["child_doc"], r["parent_doc"]) for r in links})
         warnings = _query(build, "warnings", {"doc": sorted({d for pair in pairs for d in pair})} if only else None)
+        across = load_blocks(build, docs)
     out.mkdir(parents=True, exist_ok=True)
     summary = ReportSummary(out, pairs=pairs)
     index: list[Block] = [("h1", "policy-kg alignment-gap reports"), ("table", ["child", "parent", "report"], [])]
@@ -281,6 +283,11 @@ def write_report(build: Union[str, Path] = "build", out: Union[str, Path] = "rep
     for (c, p), written in zip(pairs, run_jobs(_write_pair, pairs, workers, shared=state)):
         summary.written += written
         index[1][2].append([docs.get(c, {}).get("title", c), docs.get(p, {}).get("title", p), f"{c}__{p}.html"])
+    index += across
+    for b in across:
+        if b[0] == "figure":
+            _write(out / b[2], b[1])
+            summary.written.append(out / b[2])
     _write(out / "index.md", to_markdown(index))
     _write(out / "index.html", to_html(index))
     summary.written += [out / "index.md", out / "index.html"]
