@@ -13,6 +13,14 @@ measurements per document, each printed per document and in total:
   负责/牵头/配合, 责任单位：/牵头单位：/配合单位： labels), found by a loose pattern, so resolution is
   measured also where today's list finder does not recognise the form yet.
 
+Resolved means we know what the agency is: its kind, region and level, and its function where
+one applies. A function of government (agency_functions.csv), a curated exception (agencies.csv)
+or a generic entry resolves; so do the bodies ``kg.agency_kinds`` tells by their name's shape:
+an internal division of the issuing department (气候处: its function, region, level), a zone
+committee, a public institution, an enterprise, the government of a county regions.csv does not
+list. "city↑" counts city agencies holding a function of government (not divisions, zones,
+institutions or enterprises) and the share with a provincial counterpart.
+
 Unmapped names are listed with their counts, so a researcher can add them to ``mappings/``.
 Goals (issue 15): ≥ 98 % of mentions resolved; ≥ 95 % of city agencies with a counterpart.
 """
@@ -52,6 +60,7 @@ class Tally:
     def __init__(self):
         self.mentions = self.resolved = self.full = self.city = self.city_up = 0
         self.unmapped: Counter = Counter()
+        self.by_shape: Counter = Counter()  # resolved by kg.agency_kinds, per kind
 
     def add(self, r) -> None:
         self.mentions += 1
@@ -60,7 +69,9 @@ class Tally:
         self.full += bool(r.function and r.level and (r.region or r.level != "national"))
         if not ok:
             self.unmapped[r.raw] += 1
-        if r.level == "municipal" and r.mapped and not r.generic:
+        if r.mapped and r.kind in SHAPE_KINDS or r.part_of or r.parent_region:
+            self.by_shape[r.kind] += 1
+        if r.level == "municipal" and r.mapped and not r.generic and r.function and r.kind not in SHAPE_KINDS:
             self.city += 1
             self.city_up += bool(r.counterpart)
 
@@ -68,6 +79,10 @@ class Tally:
         for k in ("mentions", "resolved", "full", "city", "city_up"):
             setattr(self, k, getattr(self, k) + getattr(other, k))
         self.unmapped.update(other.unmapped)
+        self.by_shape.update(other.by_shape)
+
+
+SHAPE_KINDS = ("internal_division", "zone_committee", "public_institution", "state_enterprise", "enterprise")
 
 
 def pct(a: int, b: int) -> str:
@@ -83,7 +98,7 @@ def main(argv=None) -> int:
     if not args.folder.is_dir():
         print(f"{args.folder}: no such folder (the shared corpus is not here)", file=sys.stderr)
         return 2
-    from kg.agency_names import resolve_name
+    from kg.agency_names import issuing_department, resolve_name
     from kg.errors import KgError
     from kg.normalize import normalize
     from kg.parse import parse_file
@@ -101,13 +116,14 @@ def main(argv=None) -> int:
         except KgError:
             continue
         lt, tt = Tally(), Tally()
+        issuer = issuing_department(doc.issuers, doc.title or doc.embedded_title or "", doc.level, doc.region)
         n_with = 0
         for m in doc.measures:
             n_with += bool(m.agencies)
             for a in m.agencies:
-                lt.add(resolve_name(a.raw, doc.level, doc.region))
+                lt.add(resolve_name(a.raw, doc.level, doc.region, doc_issuer=issuer))
         for name in text_names(normalize(doc.raw).text):
-            tt.add(resolve_name(name, doc.level, doc.region))
+            tt.add(resolve_name(name, doc.level, doc.region, doc_issuer=issuer))
         measures += len(doc.measures)
         with_list += n_with
         docs_with += bool(lt.mentions or tt.mentions)
@@ -123,6 +139,8 @@ def main(argv=None) -> int:
         print(f"{label}: {t.mentions} mentions, resolved {pct(t.resolved, t.mentions)} (goal ≥ 98%), "
               f"to function+region+level {pct(t.full, t.mentions)}; city agencies with a provincial counterpart "
               f"{pct(t.city_up, t.city)} of {t.city} (goal ≥ 95%)")
+        print(f"       of which bodies other than functions of government: "
+              + ", ".join(f"{k} {n}" for k, n in t.by_shape.most_common()))
     unmapped = lists_all.unmapped + text_all.unmapped
     print(f"\nunmapped names ({len(unmapped)} distinct, {sum(unmapped.values())} mentions in lists and text):")
     for name, n in unmapped.most_common():

@@ -28,16 +28,18 @@ __all__ = ["RespList", "Resolved", "find_responsibility_lists", "parse_agencies"
 
 
 def parse_agencies(text: Text, lst: RespList, doc_level: Optional[str] = None,
-                   doc_region: Optional[str] = None) -> list[AgencyRef]:
-    """The list's agencies in printed order, with the roles ``kg.responsibility`` decided."""
+                   doc_region: Optional[str] = None, doc_issuer: Optional[str] = None) -> list[AgencyRef]:
+    """The list's agencies in printed order, with the roles ``kg.responsibility`` decided;
+    ``doc_issuer`` is the issuing department, whose divisions a work plan names (气候处)."""
     out = []
     for it in lst.items:
         raw = lst.name(it)
-        r = resolve_name(raw, doc_level, doc_region)
+        r = resolve_name(raw, doc_level, doc_region, doc_issuer=doc_issuer)
         out.append(AgencyRef(
             raw=raw, name=r.name, role="lead" if it.lead else "support",
             span=text.raw_span(lst.content_start + it.start, lst.content_start + it.end),
             generic=r.generic, mapped=r.mapped, level=r.level, region=r.region, kind=r.kind,
-            counterpart=r.counterpart, function=r.function,
+            counterpart=r.counterpart, function=r.function, part_of=r.part_of,
+            parent_region=r.parent_region,
         ))
     return out

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .agency_functions import Function, FunctionTable, load_functions
+from .agency_kinds import classify
 from .mappings import LEVEL_PREFIX, LEVELS, AgencyEntry, AgencyTable, Region, load_agencies
 
 LEVEL_BY_PREFIX = (("国家", "national"), ("省", "provincial"), ("市", "municipal"), ("县", "county"), ("区", "county"))
@@ -45,22 +46,44 @@ class Resolved:
     kind: Optional[str]
     counterpart: Optional[str]
     function: Optional[str] = None  # id in agency_functions.csv
+    part_of: Optional[str] = None  # the body a division or unit belongs to (kg.agency_kinds)
+    parent_region: Optional[str] = None  # a county's city, when the county is not in regions.csv
 
 
 def resolve_name(raw: str, doc_level: Optional[str] = None, doc_region: Optional[str] = None,
-                 table: Optional[AgencyTable] = None, functions_only: bool = False) -> Resolved:
+                 table: Optional[AgencyTable] = None, functions_only: bool = False,
+                 doc_issuer: Optional[str] = None) -> Resolved:
     """Resolve one printed name ("市发改委", "江西省发展和改革委员会") in a document's context.
 
     ``doc_level``/``doc_region`` fill in what the name leaves open: 市生态环境局 in a 上饶市
     document is 上饶市's; 省生态环境厅 there is 江西省's; 发展改革委 in a 自治区 document is the
-    自治区's. ``functions_only`` skips the exceptions of agencies.csv (to tell which are redundant).
+    自治区's. ``doc_issuer`` is the issuing department (``issuing_department``): 气候处 in its
+    work plan is its division. ``functions_only`` skips the exceptions of agencies.csv (to tell
+    which are redundant) and the kinds told by a name's shape (``kg.agency_kinds``).
     """
-    return _resolve(raw, doc_level, doc_region, table or load_agencies(), load_functions(), functions_only)
+    return _resolve(raw, doc_level, doc_region, table or load_agencies(), load_functions(), functions_only,
+                    doc_issuer)
+
+
+ISSUER_IN_TITLE = re.compile(r"^(?:关于印发)?《?(.{2,20}?(?:厅|局|委员会|委))")
+ISSUING_KINDS = ("government_department", "vertical_branch", "party_organ", "public_institution")
+
+
+def issuing_department(issuers, title: str, doc_level: Optional[str] = None, doc_region: Optional[str] = None,
+                       table: Optional[AgencyTable] = None) -> Optional[str]:
+    """The department that issued a document (its own work plan names its divisions), from the
+    issuers or the name opening the title (辽宁省自然资源厅2021年度…工作计划); None for a government."""
+    m = ISSUER_IN_TITLE.match(re.sub(r"\s+", "", title or ""))
+    for name in (*issuers, *((m[1],) if m else ())):
+        r = resolve_name(name, doc_level, doc_region, table)
+        if r.mapped and not r.generic and r.kind in ISSUING_KINDS:
+            return name
+    return None
 
 
 @lru_cache(maxsize=8192)
 def _resolve(raw: str, doc_level: Optional[str], doc_region: Optional[str], table: AgencyTable,
-             functions: FunctionTable, functions_only: bool = False) -> Resolved:
+             functions: FunctionTable, functions_only: bool = False, doc_issuer: Optional[str] = None) -> Resolved:
     regions = table.regions
     key = re.sub(r"\s+", "", raw).replace("(", "（").replace(")", "）")
     doc = regions.get(doc_region) if doc_region else None
@@ -86,6 +109,12 @@ def _resolve(raw: str, doc_level: Optional[str], doc_region: Optional[str], tabl
         region_name = prefix[0].name
     else:
         region_name = _region_for_level(level, doc, regions)
+    if entry is None and not functions_only:
+        issuer = _resolve(doc_issuer, doc_level, doc_region, table, functions) if doc_issuer else None
+        found = classify(key, doc_level, doc, issuer, regions,
+                         lambda n: _resolve(n, doc_level, doc_region, table, functions, False, doc_issuer))
+        if found is not None:
+            return Resolved(raw=raw, mapped=True, **{"generic": generic, "counterpart": None, **found})
     function = None
     if entry is not None:
         function = entry.function or _function_of(entry.name, entry.level, functions, regions)

@@ -28,6 +28,7 @@ LEVELS = ("national", "provincial", "municipal", "county")
 KINDS = (
     "government", "government_department", "vertical_branch", "court", "procuratorate", "party_organ",
     "state_enterprise", "public_institution", "mass_organization", "cooperative", "generic",
+    "internal_division", "zone_committee", "enterprise",
 )
 AGENCY_COLUMNS = ("name", "aliases", "level", "region", "kind", "counterpart", "note")
 AGENCY_OPTIONAL = ("function",)  # an exception's function id (agency_functions.csv), when it has one

@@ -57,6 +57,8 @@ class AgencyRef:
     kind: Optional[str] = None
     counterpart: Optional[str] = None
     function: Optional[str] = None  # id in mappings/agency_functions.csv (发展改革 → development_reform)
+    part_of: Optional[str] = None  # the body an internal division or unit belongs to (气候处 → 省生态环境厅)
+    parent_region: Optional[str] = None  # a county's city when the region is not in regions.csv (金堂县 → 成都市)
 
 
 @dataclass

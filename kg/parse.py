@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import responsibility, task_tables
+from .agency_names import issuing_department
 from .errors import InputError
 from .headings import Heading, Outline, appendix_start, label, outline, sentence_ranges, subtract
 from .metadata import PUBLICITY, read_metadata
@@ -295,7 +296,9 @@ class _Parser:
             return
         first = groups[0]
         m.responsibility = "；".join(lst.raw for lst in first)
-        m.agencies = responsibility.measure_agencies(self.t, first, self.doc.level, self.doc.region)
+        d = self.doc
+        issuer = issuing_department(d.issuers, d.title or d.embedded_title or "", d.level, d.region)
+        m.agencies = responsibility.measure_agencies(self.t, first, d.level, d.region, issuer)
         m.targets += responsibility.deadline_targets(self.t, first, self.doc.issued)
         for other in groups[1:]:
             raw = "；".join(lst.raw for lst in other)

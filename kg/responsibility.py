@@ -302,7 +302,7 @@ def _matching_close(s: str, i: int, end: int) -> Optional[int]:
 
 
 def measure_agencies(text: Text, lists: list[RespList], doc_level: Optional[str] = None,
-                     doc_region: Optional[str] = None) -> list[AgencyRef]:
+                     doc_region: Optional[str] = None, doc_issuer: Optional[str] = None) -> list[AgencyRef]:
     """A measure's agencies from all its lists (one per sub-item or paragraph): each agency
     once, in order of first mention, with that mention's span; it leads when it leads in any
     of the lists (a sub-item's lead leads part of the measure)."""
@@ -310,7 +310,7 @@ def measure_agencies(text: Text, lists: list[RespList], doc_level: Optional[str]
 
     out: dict[tuple, AgencyRef] = {}
     for lst in lists:
-        for a in parse_agencies(text, lst, doc_level, doc_region):
+        for a in parse_agencies(text, lst, doc_level, doc_region, doc_issuer):
             seen = out.setdefault((a.name, a.region, a.level), a)  # 重庆市能源局 ≠ 四川省能源局
             if a.role == "lead":
                 seen.role = "lead"
