@@ -23,7 +23,7 @@ from typing import Optional
 
 from .agency_functions import Function, FunctionTable, load_functions
 from .agency_kinds import classify
-from .mappings import LEVEL_PREFIX, LEVELS, AgencyEntry, AgencyTable, Region, load_agencies
+from .mappings import LEVEL_PREFIX, LEVELS, AgencyTable, Region, load_agencies
 
 LEVEL_BY_PREFIX = (("国家", "national"), ("省", "provincial"), ("市", "municipal"), ("县", "county"), ("区", "county"))
 # prefixes a region-less name starts with, and the level each means
@@ -88,10 +88,11 @@ def _resolve(raw: str, doc_level: Optional[str], doc_region: Optional[str], tabl
     key = re.sub(r"\s+", "", raw).replace("(", "（").replace(")", "）")
     doc = regions.get(doc_region) if doc_region else None
     context = tuple(r.name for r in regions.ancestors(doc)) if doc else ()
-    entry = None if functions_only else _curated(table, key, context)
+    # rows made from the function table are left to ``_parse``, which places them in their region
+    entry = None if functions_only else table.lookup(key, context, curated=True)
     prefix = _region_prefix(key, regions) if entry is None else None
     if prefix is not None and not functions_only:
-        entry = _curated(table, prefix[1], tuple(r.name for r in regions.ancestors(prefix[0])))
+        entry = table.lookup(prefix[1], tuple(r.name for r in regions.ancestors(prefix[0])), curated=True)
     generic = key.startswith("各") or GENERIC.search(key) is not None or (entry is not None and entry.kind == "generic")
     if entry is None:
         for k in dict.fromkeys((key, ANNOTATION.sub("", key))):
@@ -123,19 +124,6 @@ def _resolve(raw: str, doc_level: Optional[str], doc_region: Optional[str], tabl
         level=level, region=region_name, kind=entry.kind if entry else None,
         counterpart=(entry.counterpart or None) if entry else None, function=function,
     )
-
-
-def _curated(table: AgencyTable, key: str, regions: tuple[str, ...]) -> Optional[AgencyEntry]:
-    """A row of agencies.csv itself named ``key`` (rows made from the function table are left
-    to ``_parse``, which places them in their region)."""
-    found = [e for e in table.index.get(key, ()) if not e.generated]
-    if not found:
-        return None
-    for region in regions:
-        for e in found:
-            if e.region == region:
-                return e
-    return next((e for e in found if not e.region), found[0])
 
 
 def _function_of(name: str, level: str, functions: FunctionTable, regions) -> Optional[str]:

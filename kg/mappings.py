@@ -211,10 +211,11 @@ class AgencyTable:
     def __iter__(self) -> Iterator[AgencyEntry]:
         return iter(self.entries)
 
-    def lookup(self, key: str, regions: tuple[str, ...] = ()) -> Optional[AgencyEntry]:
+    def lookup(self, key: str, regions: tuple[str, ...] = (), curated: bool = False) -> Optional[AgencyEntry]:
         """The row named ``key``: one scoped to the first of ``regions`` that has it,
-        else the level-generic row, else the only (or first) region-specific one."""
-        found = self.index.get(key)
+        else the level-generic row, else the only (or first) region-specific one.
+        ``curated``: rows of agencies.csv itself only, not those made from the function table."""
+        found = [e for e in self.index.get(key, ()) if not (curated and e.generated)]
         if not found:
             return None
         for region in regions:
