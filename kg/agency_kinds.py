@@ -22,6 +22,7 @@ from .mappings import KINDS, Rows, _check_choice
 from .resources import mapping_path
 
 KIND_COLUMNS = ("word", "where", "kind", "function", "note")
+CLASS_OF_BODIES = re.compile(r"^(?:各|有关|相关)|、|等.*(?:部门|单位)$")
 GENERIC_DESC = re.compile(r"主管部门$|主管单位$|成员单位$|的.*(?:政府|部门|单位)$|^(?:地方)?各级|"
                           r"^[省市县区]{2,}(?:人民)?政府$|^[\u4e00-\u9fff]{1,6}企业$")
 COMBINED = re.compile(r"^([省市区县])、[省市区县]级?(.+)$")  # 市、区机管局: the city's and the districts'
@@ -48,6 +49,8 @@ def classify(key: str, doc_level: Optional[str], doc, issuer, regions,
         m = pattern.match(key)
         if m and (r := resolve(make(m))).mapped and not r.generic:
             return _fields(r)
+    if CLASS_OF_BODIES.search(key):  # 各区人民政府, 有关区人民政府, X等市级有关部门: no one body, no region of its own
+        return dict(name=key, generic=True, kind="generic", level=doc_level, region=doc.name if doc else None)
     if (gov := _government(key, doc, regions, resolve)) is not None:
         return gov
     if ZONE.search(key):

@@ -43,3 +43,11 @@ def test_phrases_naming_a_class_of_bodies_are_generic(raw):
 def test_a_combined_level_name_resolves_to_the_first_level():
     r = resolve_name("市、区机管局", "municipal", "成都市")
     assert (r.function, r.level, r.region) == ("government_affairs_offices", "municipal", "成都市")
+
+
+def test_a_class_of_bodies_is_generic_and_keeps_the_documents_region():
+    """各区人民政府 or X等市级有关部门 names no one body: never a region called 各区."""
+    for name, level, region in [("各区人民政府", "provincial", "天津市"), ("有关区人民政府", "municipal", "武汉市"),
+                                ("各市、州、县人民政府", "provincial", "四川省"), ("市发展改革委等市级有关部门", "provincial", "天津市")]:
+        r = resolve_name(name, level, region)
+        assert r.generic and r.region == region and r.kind == "generic", r
