@@ -74,6 +74,7 @@ class _Agency:
     counterpart: Optional[URIRef] = None
     aliases: set[str] = field(default_factory=set)
     function: Optional[str] = None  # id in mappings/agency_functions.csv
+    part_of: Optional[str] = None  # the body an internal division (气候处) belongs to, by name
 
 
 class _Builder(AlignmentTriples):
@@ -142,8 +143,10 @@ class _Builder(AlignmentTriples):
         return self.agency(r.name, r.region, r.level, r.kind, r.mapped, r.generic, r.counterpart, function=r.function)
 
     def agency_ref(self, a: AgencyRef) -> str:
-        return self.agency(a.name, a.region, a.level, a.kind, a.mapped, a.generic, a.counterpart, a.raw,
+        node = self.agency(a.name, a.region, a.level, a.kind, a.mapped, a.generic, a.counterpart, a.raw,
                            a.function)
+        self.agencies[node].part_of = self.agencies[node].part_of or a.part_of
+        return node
 
     def issuer(self, name: str, entry: Entry) -> str:
         r = resolve_name(name, entry.level, entry.region, self.table)
@@ -152,7 +155,11 @@ class _Builder(AlignmentTriples):
     def emit_agencies(self) -> None:
         parents: dict[str, str] = {}
         for node, a in list(self.agencies.items()):
-            if a.kind == "government_department" and a.level:  # 省生态环境厅 → 省人民政府 of 江西省
+            if a.part_of:  # 气候处 → 省生态环境厅 of 江苏省
+                up = resolve_name(a.part_of, a.level, a.region, self.table)
+                parents[node] = self.agency(up.name, up.region, up.level, up.kind, up.mapped, up.generic,
+                                            up.counterpart, function=up.function)
+            elif a.kind == "government_department" and a.level:  # 省生态环境厅 → 省人民政府 of 江西省
                 gov = resolve_name(GOVERNMENT_NAME[a.level], a.level, a.region, self.table)
                 if gov.mapped:
                     parents[node] = self.agency(gov.name, gov.region, gov.level, gov.kind, True, False,
@@ -368,6 +375,7 @@ def graph_lines(registry: Registry, results: list[Processed], links: Iterable[Li
         for node, a in agencies.items():
             if node in b.agencies:
                 b.agencies[node].aliases |= a.aliases
+                b.agencies[node].part_of = b.agencies[node].part_of or a.part_of
             else:
                 b.agencies[node] = a
         b.used_regions |= regions

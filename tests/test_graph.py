@@ -233,3 +233,20 @@ def test_unaligned_link_keeps_its_evidence_under_the_target_document(small, docs
     validate(g)
     target = URIRef(f"{doc_iri(SHANGRAO_ID)}/chars/{sr[5].sentences[0].span.start}-{sr[5].sentences[0].span.end}")
     assert (None, PKG.targetSentence, target) in g and (target, PKG.extractedFrom, doc_iri(SHANGRAO_ID)) in g
+
+
+def test_an_internal_division_is_part_of_the_department_that_issued_the_plan(tmp_path):
+    """责任处室：气候处 in a 省生态环境厅 plan: the division is a sub-organisation of that department."""
+    from rdflib import Graph, URIRef
+
+    from kg.build import build
+    from kg.iris import agency_iri
+
+    text = ("江苏省生态环境厅关于印发2021年工作计划的通知\n\n一、重点任务\n\n（一）推进碳达峰。编制行动方案。\n"
+            "责任处室：气候处\n\n（二）加强监测。开展碳监测试点。\n责任处室：监测处\n")
+    (tmp_path / "plan.txt").write_text(text, encoding="utf-8")
+    built = build(tmp_path, tmp_path / "build", workers=1)
+    g = Graph().parse(built.out / "graph.nt")
+    division = agency_iri("省生态环境厅气候处", "320000")
+    parent = agency_iri("省生态环境厅", "320000")
+    assert (division, URIRef("http://www.w3.org/ns/org#subOrganizationOf"), parent) in g
