@@ -175,3 +175,18 @@ def test_malformed_units_table_names_file_and_line(tmp_path, body, line):
     p.write_text(body, encoding="utf-8")
     with pytest.raises(MappingError, match=rf"units\.csv line {line}\b"):
         load_units(str(p))
+
+
+def test_every_doc_number_prefix_is_its_regions_abbreviation():
+    """Each row of doc_number_prefixes.csv checked against the region it names: a province's
+    one-character abbreviation (regions.csv aliases) or the first character of its short name
+    (内政发, 云政发); the State Council's and the Party Centre's prefixes name the state."""
+    from kg.mappings import load_doc_number_prefixes, load_regions
+
+    national = load_regions().national()
+    for prefix, region in load_doc_number_prefixes().items():
+        if region == national:
+            assert prefix[0] in "国中", prefix
+        else:
+            assert region.level == "provincial", (prefix, region.name)
+            assert prefix in region.aliases or prefix == (region.short_name or region.name)[0], (prefix, region.name)
