@@ -51,3 +51,15 @@ def test_a_class_of_bodies_is_generic_and_keeps_the_documents_region():
                                 ("各市、州、县人民政府", "provincial", "四川省"), ("市发展改革委等市级有关部门", "provincial", "天津市")]:
         r = resolve_name(name, level, region)
         assert r.generic and r.region == region and r.kind == "generic", r
+
+
+def test_every_agency_kinds_row_decides_the_names_it_describes():
+    """No row of agency_kinds.csv is shadowed by an earlier one: a name holding (or ending in)
+    the row's word gets the row's kind and function."""
+    from kg.agency_kinds import load_kinds
+
+    table = load_kinds()
+    for word, kind, function in table.contains:
+        assert table.match(f"省{word}甲") == (kind, function), word
+    for word, kind, function in table.suffixes:
+        assert table.match(f"测试{word}") == (kind, function), word
