@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Optional
 
 from .layout import CJK, unbalanced, ascii_full_stops, glued_heading_breaks, line_joins, page_furniture
 from .model import Span
+from .read.source import page_of
 
 # CJK characters and the full-width punctuation that sits between them
 CJK_CTX = CJK + r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f\u2014\u2026\u00b7"
@@ -50,12 +51,17 @@ class Text:
         return len(self.raw)
 
     @cached_property
-    def _page_ends(self) -> list[int]:
-        return [i for i, c in enumerate(self.raw) if c == "\f"] if "\f" in self.raw else []
+    def _page_starts(self) -> list[int]:
+        """Raw offsets where pages start (after each "\\f"); empty for text without pages."""
+        return [0] + [i + 1 for i, c in enumerate(self.raw) if c == "\f"] if "\f" in self.raw else []
 
     def page_at(self, raw_offset: int) -> int:
         """1-based page of a raw offset in paged text (pages split by "\\f"); 1 for plain text."""
-        return bisect_right(self._page_ends, raw_offset - 1) + 1 if self._page_ends else 1
+        return self.page(raw_offset) or 1
+
+    def page(self, raw_offset: int) -> Optional[int]:
+        """1-based page of a raw offset in paged text; None for text without pages."""
+        return page_of(self._page_starts, raw_offset) if self._page_starts else None
 
     def raw_span(self, start: int, end: int) -> Span:
         """Raw span covering normalised chars ``[start, end)``.
@@ -65,7 +71,7 @@ class Text:
         """
         if end <= start:
             pos = self.offsets[start] if start < len(self.offsets) else self.raw_len
-            return Span(pos, pos, self.page_at(pos) if self._page_ends else None)
+            return Span(pos, pos, self.page(pos))
         a, b = self.offsets[start], self.offsets[end - 1] + 1
         lo = self.offsets[start - 1] + 1 if start > 0 else 0
         hi = self.offsets[end] if end < len(self.offsets) else self.raw_len
@@ -73,7 +79,7 @@ class Text:
             a -= 1
         while b < hi and self.raw[b] == "}":
             b += 1
-        return Span(a, b, self.page_at(a) if self._page_ends else None)
+        return Span(a, b, self.page(a))
 
 
 class _Buf:
