@@ -35,11 +35,6 @@ def parse_agencies(text: Text, lst: RespList, doc_level: Optional[str] = None,
     for it in lst.items:
         raw = lst.name(it)
         r = resolve_name(raw, doc_level, doc_region, doc_issuer=doc_issuer)
-        out.append(AgencyRef(
-            raw=raw, name=r.name, role="lead" if it.lead else "support",
-            span=text.raw_span(lst.content_start + it.start, lst.content_start + it.end),
-            generic=r.generic, mapped=r.mapped, level=r.level, region=r.region, kind=r.kind,
-            counterpart=r.counterpart, function=r.function, part_of=r.part_of,
-            parent_region=r.parent_region,
-        ))
+        out.append(r.ref("lead" if it.lead else "support",
+                         text.raw_span(lst.content_start + it.start, lst.content_start + it.end)))
     return out

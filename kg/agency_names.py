@@ -24,6 +24,7 @@ from typing import Optional
 from .agency_functions import Function, FunctionTable, load_functions
 from .agency_kinds import classify
 from .mappings import LEVEL_PREFIX, LEVELS, AgencyTable, Region, load_agencies
+from .model import AgencyRef, Span
 
 LEVEL_BY_PREFIX = (("国家", "national"), ("省", "provincial"), ("市", "municipal"), ("县", "county"), ("区", "county"))
 # prefixes a region-less name starts with, and the level each means
@@ -48,6 +49,12 @@ class Resolved:
     function: Optional[str] = None  # id in agency_functions.csv
     part_of: Optional[str] = None  # the body a division or unit belongs to (kg.agency_kinds)
     parent_region: Optional[str] = None  # a county's city, when the county is not in regions.csv
+
+    def ref(self, role: str, span: Span) -> AgencyRef:
+        """This agency as printed at ``span`` with ``role`` (lead | support) in a measure."""
+        return AgencyRef(raw=self.raw, name=self.name, role=role, span=span, generic=self.generic, mapped=self.mapped,
+                         level=self.level, region=self.region, kind=self.kind, counterpart=self.counterpart,
+                         function=self.function, part_of=self.part_of, parent_region=self.parent_region)
 
 
 def resolve_name(raw: str, doc_level: Optional[str] = None, doc_region: Optional[str] = None,
@@ -113,7 +120,7 @@ def _resolve(raw: str, doc_level: Optional[str], doc_region: Optional[str], tabl
     if entry is None and not functions_only:
         issuer = _resolve(doc_issuer, doc_level, doc_region, table, functions) if doc_issuer else None
         found = classify(key, doc_level, doc, issuer, regions,
-                         lambda n: _resolve(n, doc_level, doc_region, table, functions, False, doc_issuer))
+                         lambda n: _resolve(n, doc_level, doc_region, table, functions, False, doc_issuer), generic)
         if found is not None:
             return Resolved(raw=raw, mapped=True, **{"generic": generic, "counterpart": None, **found})
     function = None

@@ -74,7 +74,7 @@ def find_task_rows(text: Text, start: int = 0, end: Optional[int] = None, level:
 
     raw = text.raw
     end = len(raw) if end is None else end
-    page = (lambda a: text.page_at(a)) if "\f" in raw else (lambda a: None)
+    page = text.page  # None for text without pages
     rows: list[TaskRow] = []
     cols: Optional[dict[str, int]] = None
     pos = start
@@ -87,14 +87,14 @@ def find_task_rows(text: Text, start: int = 0, end: Optional[int] = None, level:
         elif cols is None:
             cols = _columns(raw, cells)
         elif max(cols.values()) < len(cells):
-            row = _row(text, raw, cells, cols, level, region, issued, page, resolve_name)
+            row = _row(raw, cells, cols, level, region, issued, page)
             if row is not None:
                 rows.append(row)
         pos = b + 1
     return rows
 
 
-def _row(text, raw, cells, cols, level, region, issued, page, resolve_name) -> Optional[TaskRow]:
+def _row(raw, cells, cols, level, region, issued, page) -> Optional[TaskRow]:
     ta, tb = cells[cols["task"]]
     task = re.sub(r"\s+", "", raw[ta:tb])
     if not task:
@@ -112,12 +112,7 @@ def _row(text, raw, cells, cols, level, region, issued, page, resolve_name) -> O
             if not name:
                 continue
             lead = role == "lead" or ("lead" not in cols and not agencies)
-            r = resolve_name(name, level, region)
-            agencies.append(AgencyRef(
-                raw=name, name=r.name, role="lead" if lead else "support", span=Span(x, y, page(x)),
-                generic=r.generic, mapped=r.mapped, level=r.level, region=r.region, kind=r.kind,
-                counterpart=r.counterpart,
-            ))
+            agencies.append(resolve_name(name, level, region).ref("lead" if lead else "support", Span(x, y, page(x))))
     deadline = None
     if "deadline" in cols:
         a, b = cells[cols["deadline"]]

@@ -57,3 +57,14 @@ def test_parse_gives_measures_the_table_agencies_and_reports_unmatched_rows():
     assert [t.text for t in by_key["2"].targets if t.indicator == "完成时限"] == ["持续推进"]
     assert by_key["3"].agencies == []
     assert [w.code for w in d.warnings].count("unmatched_task_row") == 1
+
+
+def test_a_table_agency_is_resolved_like_a_listed_one():
+    """A row's agencies carry what a responsibility list's carry: function and counterpart too."""
+    from kg.agencies import resolve_name
+
+    [first, _] = find_task_rows(normalize(BODY + TABLE), 0, None, "provincial", "江西省", "2022-05-01")
+    lead = first.agencies[0]
+    expected = resolve_name("省发展改革委", "provincial", "江西省")
+    assert (lead.name, lead.function, lead.counterpart) == (expected.name, expected.function, expected.counterpart)
+    assert lead.function == "development_reform"
