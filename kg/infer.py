@@ -57,10 +57,15 @@ def _named_below(region: Region, level: Optional[str], *sources: str) -> Optiona
     regions = load_regions()
     inside = [r for r in regions if r.level == level and region in regions.ancestors(r)]
     for source in sources:
-        counts = Counter({r.name: n for r in inside if (n := sum(source.count(x) for x in r.names if len(x) >= 2))})
+        counts = Counter({r.name: n for r in inside if (n := _times_named(r, source))})
         if counts:
             return regions.get(counts.most_common(1)[0][0])
     return None
+
+
+def _times_named(region: Region, text: str) -> int:
+    """How often ``text`` names ``region`` by any of its names of two characters or more."""
+    return sum(text.count(x) for x in region.names if len(x) >= 2)
 
 
 def _level_word(issuers: Iterable[str]) -> Optional[str]:
@@ -75,7 +80,7 @@ def _most_named(text: str, level: Optional[str]) -> Optional[Region]:
     """The region the text names most often by full name (national excluded), at ``level``."""
     counts: Counter = Counter()
     for r in load_regions():
-        if r.level != "national" and (n := sum(text.count(x) for x in r.names if len(x) >= 2)):
+        if r.level != "national" and (n := _times_named(r, text)):
             counts[_at_level(r, level).name] += n
     if not counts:
         return None
