@@ -22,7 +22,7 @@ from .mappings import KINDS, Rows, _check_choice
 from .resources import mapping_path
 
 KIND_COLUMNS = ("word", "where", "kind", "function", "note")
-CLASS_OF_BODIES = re.compile(r"^(?:各|有关|相关)|、|等.*(?:部门|单位)$")
+LIST_OF_BODIES = re.compile(r"、|等.*(?:部门|单位)$")  # 各市、州、县人民政府, X等市级有关部门
 GENERIC_DESC = re.compile(r"主管部门$|主管单位$|成员单位$|的.*(?:政府|部门|单位)$|^(?:地方)?各级|"
                           r"^[省市县区]{2,}(?:人民)?政府$|^[\u4e00-\u9fff]{1,6}企业$")
 COMBINED = re.compile(r"^([省市区县])、[省市区县]级?(.+)$")  # 市、区机管局: the city's and the districts'
@@ -38,10 +38,11 @@ ENTERPRISES = ("state_enterprise", "enterprise")
 
 
 def classify(key: str, doc_level: Optional[str], doc, issuer, regions,
-             resolve: Callable) -> Optional[dict]:
+             resolve: Callable, generic: bool = False) -> Optional[dict]:
     """The fields of ``Resolved`` for a name the tables leave open, or None when its shape tells
     nothing. ``doc`` is the issuing document's Region, ``issuer`` its issuing department (a
-    Resolved) or None, ``resolve`` resolves another name in the same document."""
+    Resolved) or None, ``resolve`` resolves another name in the same document; ``generic``:
+    the name already reads as a class of bodies (各…, 有关…, kg.agency_names)."""
     if GENERIC_DESC.search(key) or BARE_ZONE.match(key):
         return dict(name=key, generic=True, kind="zone_committee" if BARE_ZONE.match(key) else "generic",
                     level=doc_level, region=doc.name if doc else None)
@@ -49,7 +50,7 @@ def classify(key: str, doc_level: Optional[str], doc, issuer, regions,
         m = pattern.match(key)
         if m and (r := resolve(make(m))).mapped and not r.generic:
             return _fields(r)
-    if CLASS_OF_BODIES.search(key):  # 各区人民政府, 有关区人民政府, X等市级有关部门: no one body, no region of its own
+    if generic or LIST_OF_BODIES.search(key):  # 各区人民政府, X等市级有关部门: no one body, no region of its own
         return dict(name=key, generic=True, kind="generic", level=doc_level, region=doc.name if doc else None)
     if (gov := _government(key, doc, regions, resolve)) is not None:
         return gov
