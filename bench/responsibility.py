@@ -50,9 +50,9 @@ def main() -> int:
         return 2
     from kg.errors import InputError
     from kg.parse import parse_file
-    from kg.read import DOCUMENT_SUFFIXES
+    from kg.corpus import corpus_files
 
-    files = sorted(f for f in a.folder.iterdir() if f.suffix.lower() in DOCUMENT_SUFFIXES)
+    files = corpus_files(a.folder)
     total = {"docs": 0, "with_agency": 0, "measures": 0, "with_list": 0, "mentions": 0, "mapped": 0}
     missed = []
     print("measures\twith list\tmentions\tresolved\tmissed markers\tdocument")

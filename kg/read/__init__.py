@@ -13,10 +13,10 @@ from .docx import read_docx
 from .html import read_html
 from .pdf import read_pdf
 from .sniff import sniff
-from .source import DOCUMENT_SUFFIXES, SUPPORTED, Source, page_of
+from .source import SUPPORTED, Source, page_of
 from .text import CHINESE_ENCODINGS, decode, file_bytes, read_text
 
-__all__ = ["CHINESE_ENCODINGS", "DOCUMENT_SUFFIXES", "Source", "decode", "page_of", "read_bytes", "read_source", "read_text"]
+__all__ = ["CHINESE_ENCODINGS", "Source", "decode", "page_of", "read_bytes", "read_source", "read_text"]
 
 _READERS = {"pdf": read_pdf, "docx": read_docx, "html": read_html}
 

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 
 FORMATS = ("text", "pdf", "docx", "html")
 SUPPORTED = "policy-kg reads PDF (with a text layer), DOCX, HTML and plain text"
-# what a folder scan should pick up as documents (the format itself is told from the bytes);
-# .doc and .wps are picked up so that they are reported as unsupported, not silently skipped
-DOCUMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".wps", ".htm", ".html", ".shtml", ".xhtml", ".txt")
 
 
 @dataclass
