@@ -14,6 +14,7 @@ from typing import Optional
 
 from .model import Citation
 from .normalize import Text
+from .numerals import DIGITS, cn_to_int
 
 DOC_TYPES = "通知|意见|方案|措施|计划|办法|规划|决定|纲要|通告|公告|条例|规定|细则|指南"
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[【（(]\s*(\d{4})\s*[〕\]】）)]\s*(\d{1,4})\s*号")
@@ -130,30 +131,25 @@ def _issued(s: str, front_end: int) -> Optional[str]:
     return None
 
 
-CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
-            "七": "7", "八": "8", "九": "9"}
-
-
-def _cn_small(s: str) -> int:
-    if "十" not in s:
-        return int(CN_DIGIT[s])
-    tens, _, units = s.partition("十")
-    return (int(CN_DIGIT[tens]) if tens else 1) * 10 + (int(CN_DIGIT[units]) if units else 0)
+YEAR_DIGITS = {**DIGITS, "○": 0}  # a year is written digit by digit: 二〇二一, 二○二二
 
 
 def cn_date(s: str) -> Optional[str]:
     """ISO date of a date in Chinese numerals, or None.
 
-    >>> cn_date("二〇二一年七月八日")
-    '2021-07-08'
+    >>> cn_date("二〇二一年七月八日"), cn_date("二○二二年十二月三十一日"), cn_date("二〇二一年十十月一日")
+    ('2021-07-08', '2022-12-31', None)
     """
     m = re.search(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日", s)
     if not m:
         return None
-    month, day = _cn_small(m.group(2)), _cn_small(m.group(3))
+    try:
+        month, day = cn_to_int(m.group(2)), cn_to_int(m.group(3))
+    except ValueError:  # 十十月: no numeral
+        return None
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
-    return f"{''.join(CN_DIGIT[c] for c in m.group(1))}-{month:02d}-{day:02d}"
+    return f"{''.join(str(YEAR_DIGITS[c]) for c in m.group(1))}-{month:02d}-{day:02d}"
 
 
 def citations(text: Text, skip: set[str]) -> list[Citation]:
