@@ -164,3 +164,30 @@ def test_align_cli_reports_a_malformed_overrides_file_in_one_line(tiny_corpus, t
     assert r.output.startswith("Error: ") and r.output.count("\n") == 1, r.output
     assert "overrides.csv" in r.output and "line 2" in r.output and "Traceback" not in r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+def titled_file(tmp_path, *rows: str):
+    path = tmp_path / "overrides.csv"
+    header = "source_doc,source_measure,source_title,target_doc,target_measure,target_title,action,comment"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_row_whose_titles_match_the_text_is_applied(tmp_path):
+    child, parent = parse_text(COPIED), parse_text(PROVINCE)
+    table = load_overrides(titled_file(tmp_path, "city,二,加快农业绿色发展,province,二,加快农业绿色发展,accept,read"))
+    links, _ = align_documents(child, parent, "city", "province", overrides=table)
+    assert links[1].method == "curated" and links[1].target_key == "2"
+
+
+@pytest.mark.parametrize("row, column, wrong", [
+    # the number names one measure, the title another: the curated swap issue 16 found
+    ("city,二,加快农业绿色发展,province,二,推进工业绿色转型,add,", "target_title", "推进工业绿色转型"),
+    ("city,二,推进工业绿色转型,province,二,,add,", "source_title", "推进工业绿色转型"),
+])
+def test_a_row_whose_title_is_not_the_measures_printed_title_is_a_one_line_error(tmp_path, row, column, wrong):
+    table = load_overrides(titled_file(tmp_path, row))
+    with pytest.raises(MappingError) as e:
+        align_documents(parse_text(COPIED), parse_text(PROVINCE), "city", "province", overrides=table)
+    msg = one_line_error(e, tmp_path / "overrides.csv", 2, column)
+    assert wrong in msg and "加快农业绿色发展" in msg

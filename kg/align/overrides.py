@@ -10,11 +10,17 @@ score is kept for reference but the curated decision wins and is marked
   with ``reject`` to say "this child measure has no parent here" (a local innovation);
 - ``action``: ``accept`` (confirm the link, it becomes aligned), ``reject`` (the link is
   wrong: the next candidate scoring at least ``WEAK`` becomes a weak link, else unaligned) or ``add`` (a link the tool missed);
-- ``comment``: why, shown with the link.
+- ``comment``: why, shown with the link;
+- ``source_title``, ``target_title`` (optional): the measures' titles as printed. A row is
+  checked against the text it names: a title that is not the printed title of the measure
+  its number names is an error (the number or the title is wrong), so a curated row can
+  never silently link the wrong measure. A measure whose heading the text lost has no title
+  to check against.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional, Union
@@ -27,6 +33,7 @@ from ..numerals import cn_to_int
 from ..resources import mapping_path
 
 COLUMNS = ("source_doc", "source_measure", "target_doc", "target_measure", "action", "comment")
+TITLES = ("source_title", "target_title")
 ACTIONS = ("accept", "reject", "add")
 FILENAME = "alignment_overrides.csv"
 
@@ -40,11 +47,13 @@ class Override:
     action: str
     comment: str
     line: int
+    source_title: str = ""
+    target_title: str = ""
 
 
 def load_overrides(path: Union[str, Path, None] = None) -> tuple[Rows, list[Override]]:
     """The overrides table, checked for shape; measures are checked when applied."""
-    rows = Rows(Path(path) if path is not None else mapping_path(FILENAME), COLUMNS)
+    rows = Rows(Path(path) if path is not None else mapping_path(FILENAME), COLUMNS, TITLES)
     out = []
     for line, r in rows:
         rows.require(line, r, ("source_doc", "source_measure", "target_doc", "action"))
@@ -53,8 +62,22 @@ def load_overrides(path: Union[str, Path, None] = None) -> tuple[Rows, list[Over
         if r["action"] != "reject" and not r["target_measure"]:
             raise rows.error(line, "target_measure", f"empty (needed for {r['action']})")
         out.append(Override(r["source_doc"], r["source_measure"], r["target_doc"], r["target_measure"] or None,
-                            r["action"], r["comment"], line))
+                            r["action"], r["comment"], line, r["source_title"], r["target_title"]))
     return rows, out
+
+
+def _plain(title: str) -> str:
+    return re.sub(r"[\W_]", "", title)
+
+
+def check_title(rows: Rows, line: int, column: str, doc: Document, doc_id: str, key: str, title: str) -> None:
+    """Raise the one-line error when ``title`` is not the printed title of measure ``key``
+    (punctuation and spacing aside); nothing to check when either is empty."""
+    measure = next((m for m in doc.measures if m.key == key), None)
+    printed = measure.title if measure is not None else ""
+    if title and printed and _plain(title) != _plain(printed):
+        raise rows.error(line, column, f"“{title}” is not the title of {doc_id} measure （{measure.number}） "
+                                       f"(“{printed}”): the row names the wrong measure or the wrong title")
 
 
 def resolve_measure(doc: Document, ref: str, missing_ok: bool = False) -> Optional[str]:
@@ -92,12 +115,14 @@ def apply_overrides(links: list[Link], ps: PairScores, source_id: str, target_id
         key = resolve_measure(child, o.source_measure)
         if key is None:
             raise rows.error(o.line, "source_measure", f"{source_id} has no measure “{o.source_measure}”")
+        check_title(rows, o.line, "source_title", child, source_id, key, o.source_title)
         target, recovered = None, False
         if o.target_measure:
             target = resolve_measure(parent, o.target_measure, missing_ok=True)
             recovered = target is not None and not any(m.key == target for m in parent.measures)
             if target is None:
                 raise rows.error(o.line, "target_measure", f"{target_id} has no measure “{o.target_measure}”")
+            check_title(rows, o.line, "target_title", parent, target_id, target, o.target_title)
         i = by_key[key]
         link = out[i]
         comment = o.comment or None
