@@ -25,6 +25,7 @@ from urllib.parse import quote
 from . import __version__
 from .corpus import Processed, Registry, process
 from .errors import BuildError
+from .store import DEFAULT, MANIFEST, STORE
 from .graph import graph_lines
 from .model import Link
 from .ntriples import subject
@@ -33,8 +34,6 @@ from .serialize import write_jsonld, write_ntriples, write_turtle
 from .validate import check, partition_of, raise_for
 
 FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "build.json")
-STORE = "store"
-MANIFEST = "build.json"
 FORMAT_VERSION = 1
 
 
@@ -148,7 +147,7 @@ def _swap_in(new: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build(data_dir: str | Path, out: str | Path = "build", links: Optional[list[Link]] = None,
+def build(data_dir: str | Path, out: str | Path = DEFAULT, links: Optional[list[Link]] = None,
           progress: Optional[Callable[[Processed, int, int], None]] = None, processed=None,
           workers: Optional[int] = None, stage: Optional[Callable[[str], None]] = None) -> BuildSummary:
     """Build, validate and write the graph of the corpus in ``data_dir`` into ``out``.

@@ -15,7 +15,9 @@ from .parse import parse_file
 from .pipeline import run_all
 from .records import agencies_records, docs_records, document_record, targets_records
 
-OUT_HELP = "Build directory holding the graph files and store (default: build)."
+BUILD = "out/build"  # where `kg build` writes and every reader looks: the build inside `kg all`'s output folder
+BUILD_HELP = ("The build to read: a `kg build` folder or the output folder of `kg all` "
+              "(default: out/build, or $KG_BUILD).")
 NETWORK_COLUMNS = ["agency", "level", "region", "led", "supported", "total", "degree", "betweenness", "counterpart",
                    "counterpart_led", "counterpart_supported"]
 DATA_HELP = "Corpus directory holding corpus.yaml (default: ./data, or $KG_DATA)."
@@ -24,6 +26,22 @@ DATA_HELP = "Corpus directory holding corpus.yaml (default: ./data, or $KG_DATA)
 def _format_option(choices=FORMATS):
     return click.option("--format", "fmt", type=click.Choice(choices), default=None,
                         help="Output format (default: table on a terminal, jsonl when piped).")
+
+
+def _build_option():
+    return click.option("--build", "build_dir", envvar="KG_BUILD", default=BUILD, show_default=True,
+                        type=click.Path(file_okay=False), help=BUILD_HELP)
+
+
+def _set_data(ctx, param, value):
+    if value is not None:
+        ctx.ensure_object(dict)["data"] = value
+
+
+def _data_option():
+    """``--data`` after the subcommand too (``kg align --data DIR``), as before it."""
+    return click.option("--data", type=click.Path(file_okay=True, dir_okay=True), default=None, expose_value=False,
+                        is_eager=True, callback=_set_data, help=DATA_HELP)
 
 
 def _workers_option():
@@ -76,6 +94,7 @@ def main(ctx, data_dir):
 
 @main.command()
 @_format_option()
+@_data_option()
 @click.pass_context
 def docs(ctx, fmt):
     """Registered documents with counts and data-quality warnings."""
@@ -118,18 +137,18 @@ def parse(file, fmt):
 @click.option("--network", is_flag=True,
               help="Rank agencies from the built graph: load, co-responsibility degree and betweenness, "
                    "counterpart's load.")
-@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False),
-              help=OUT_HELP + " Used with --network.")
+@_build_option()
 @_format_option()
+@_data_option()
 @click.pass_context
-def agencies(ctx, docs_, level, network, out, fmt):
+def agencies(ctx, docs_, level, network, build_dir, fmt):
     """Agencies with the number of measures each leads and supports."""
     if network:
         from .load import agency_load, load_records
 
         if docs_:
             raise click.UsageError("--doc does not apply with --network (the ranking covers the whole graph)")
-        _emit(load_records(agency_load(out, level)), fmt, NETWORK_COLUMNS)
+        _emit(load_records(agency_load(build_dir, level)), fmt, NETWORK_COLUMNS)
         return
     _, results = process(ctx.obj["data"], only=list(docs_) or None)
     _emit(agencies_records(results, level), fmt,
@@ -140,6 +159,7 @@ def agencies(ctx, docs_, level, network, out, fmt):
 @main.command()
 @click.option("--doc", "docs_", multiple=True, help="Only this document (id, file or doc number); repeatable.")
 @_format_option()
+@_data_option()
 @click.pass_context
 def targets(ctx, docs_, fmt):
     """Quantitative and dated targets."""
@@ -159,6 +179,7 @@ def targets(ctx, docs_, fmt):
 @click.option("--no-discover", is_flag=True,
               help="Align declared parents only; do not search parents for documents that declare none.")
 @_format_option()
+@_data_option()
 @click.pass_context
 def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_discover, fmt):
     """Child measure -> parent measure links with score, status and evidence."""
@@ -191,9 +212,9 @@ def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_dis
 
 
 @main.command()
-@click.option("--out", default="report", show_default=True, type=click.Path(file_okay=False), help="Report directory.")
-@click.option("--build", "build_dir", default="build", show_default=True, type=click.Path(file_okay=False),
-              help="Build directory holding the graph (run `kg build` first).")
+@click.option("--out", default="out/report", show_default=True, type=click.Path(file_okay=False),
+              help="Report directory.")
+@_build_option()
 @click.option("--child", help="Only reports for this child document.")
 @click.option("--parent", help="Only reports against this parent document.")
 @_workers_option()
@@ -209,6 +230,7 @@ def report(out, build_dir, child, parent, workers):
 @main.command(name="all")
 @click.option("--out", default="out", show_default=True, type=click.Path(file_okay=False), help="Output directory.")
 @_workers_option()
+@_data_option()
 @click.pass_context
 def all_(ctx, out, workers):
     """The main job: parse the corpus and write all outputs into --out."""
@@ -232,9 +254,11 @@ def all_(ctx, out, workers):
 
 
 @main.command()
-@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False),
-              help="Output directory: graph.ttl, graph.nt, graph.jsonld, build.json and the store/.")
+@click.option("--out", default=BUILD, show_default=True, type=click.Path(file_okay=False),
+              help="Output directory: graph.ttl, graph.nt, graph.jsonld, build.json and the store/ "
+                   "(the --build every reader takes).")
 @_workers_option()
+@_data_option()
 @click.pass_context
 def build(ctx, out, workers):
     """Build the RDF graph of the corpus, validate it with SHACL, write files and the query store."""
@@ -254,14 +278,14 @@ def build(ctx, out, workers):
 
 @main.command()
 @click.argument("sparql", required=False)
-@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False), help=OUT_HELP)
+@_build_option()
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "jsonl")), default=None,
               help="table, csv, jsonl (rows) or json (W3C SPARQL JSON results); default: table on a terminal, "
                    "jsonl when piped. CONSTRUCT/DESCRIBE print Turtle.")
 @click.option("--timeout", default=60.0, show_default=True, type=float,
               help="Stop the query after this many seconds (0: no limit).")
 @click.option("--list", "list_", is_flag=True, help="List the saved queries and the questions they answer.")
-def query(sparql, out, fmt, timeout, list_):
+def query(sparql, build_dir, fmt, timeout, list_):
     """Run SPARQL (text, a .rq file, or a saved query's name) on the built graph."""
     from .query import resolve, run_query, saved_queries
 
@@ -270,7 +294,7 @@ def query(sparql, out, fmt, timeout, list_):
         return
     if not sparql:
         raise click.UsageError("give SPARQL, a .rq file or a saved query name (see `kg query --list`)")
-    result = run_query(out, resolve(sparql), timeout=timeout or None)
+    result = run_query(build_dir, resolve(sparql), timeout=timeout or None)
     fmt = fmt or default_format()
     if result.kind == "graph":
         click.echo(result.graph, nl=False)
@@ -283,7 +307,7 @@ def query(sparql, out, fmt, timeout, list_):
 
 
 @main.command()
-@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False), help=OUT_HELP)
+@_build_option()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=7878, show_default=True, type=int, help="Port to listen on.")
 @click.option("--timeout", default=10.0, show_default=True, type=float,
@@ -295,11 +319,11 @@ def query(sparql, out, fmt, timeout, list_):
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="A web origin (https://yasgui.org, or * for any) whose pages may read answers; repeatable. "
                    "Default: none, so no web page can read the endpoint.")
-def serve(out, host, port, timeout, max_rows, workers, cors_origins):
+def serve(build_dir, host, port, timeout, max_rows, workers, cors_origins):
     """Serve the built graph as a read-only SPARQL 1.1 endpoint at /sparql."""
     from .serve import serve as serve_graph
 
-    serve_graph(out, host, port, timeout or None, max_rows or None, workers, cors_origins=cors_origins,
+    serve_graph(build_dir, host, port, timeout or None, max_rows or None, workers, cors_origins=cors_origins,
                 ready=lambda url: click.echo(f"SPARQL endpoint at {url} (query page at {url[:-len('sparql')]}); Ctrl-C stops it", err=True))
 
 
@@ -309,19 +333,19 @@ def serve(out, host, port, timeout, max_rows, workers, cors_origins):
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(("unimplemented", "local_innovation", "weak_link",
               "target_change", "agency_gap")), help="Only findings of this kind; repeatable (default: all).")
 @click.option("--summary", is_flag=True, help="Print the coverage figures per document pair instead of the findings.")
-@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False), help=OUT_HELP)
+@_build_option()
 @_format_option()
-def gaps(child, parent, kinds, summary, out, fmt):
+def gaps(child, parent, kinds, summary, build_dir, fmt):
     """Coverage gaps, local innovations, weak links, target changes and agency gaps, from the built graph."""
     from .gaps import KINDS, coverage
     from .gaps import gaps as find_gaps
 
     if summary:
-        _emit([c.record() for c in coverage(out, child, parent)], fmt,
+        _emit([c.record() for c in coverage(build_dir, child, parent)], fmt,
               ["child_doc", "parent_doc", "implemented", "parent_measures", "implemented_share", "with_parent",
                "child_measures", "with_parent_share", "copied_sentences", "parent_sentences", "copy_rate"])
         return
-    records = [g.record() for g in find_gaps(out, child, parent, kinds or KINDS)]
+    records = [g.record() for g in find_gaps(build_dir, child, parent, kinds or KINDS)]
     if (fmt or default_format()) == "table":
         records = [{**r, "child": f"（{r['child_number']}）{r['child_title'] or ''}" if r["child_number"] else "—",
                     "parent": f"（{r['parent_number']}）{r['parent_title'] or '标题缺失'}" if r["parent_number"] else "—"}
@@ -334,9 +358,8 @@ def gaps(child, parent, kinds, summary, out, fmt):
               help="alignment: documents and measures level by level with their links; "
                    "agencies: the co-responsibility network.")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False),
-              help="HTML file to write (default: <build>/<view>.html).")
-@click.option("--build", "build_dir", default="build", show_default=True, type=click.Path(file_okay=False),
-              help=OUT_HELP)
+              help="HTML file to write (default: <view>.html in the folder holding the build, as `kg all` writes it).")
+@_build_option()
 def viz(view, out_file, build_dir):
     """Write an interactive, self-contained HTML view of the built graph (opens with no network)."""
     from .viz import write_view
@@ -346,7 +369,7 @@ def viz(view, out_file, build_dir):
 
 
 @main.command()
-@click.option("--out", default="build", show_default=True, type=click.Path(file_okay=False), help=OUT_HELP)
+@_build_option()
 @click.option("--endpoint", required=True,
               help="Graph Store endpoint URL, e.g. http://localhost:7878/store (Oxigraph) or "
                    "http://localhost:3030/DATASET/data (Fuseki).")
@@ -354,14 +377,14 @@ def viz(view, out_file, build_dir):
               help="Named graph to write (default: https://w3id.org/policy-kg/graph).")
 @click.option("--default-graph", is_flag=True, help="Write the server's default graph instead of a named graph.")
 @click.option("--replace", is_flag=True, help="Replace the graph (HTTP PUT) instead of adding to it (POST).")
-def push(out, endpoint, graph, default_graph, replace):
+def push(build_dir, endpoint, graph, default_graph, replace):
     """Upload the built graph (graph.nt) to a SPARQL 1.1 Graph Store HTTP Protocol endpoint."""
     from .push import DEFAULT_GRAPH_IRI
     from .push import push as push_graph
 
     if graph is not None and default_graph:
         raise click.UsageError("give --graph IRI or --default-graph, not both")
-    summary = push_graph(out, endpoint, None if default_graph else (graph or DEFAULT_GRAPH_IRI), replace)
+    summary = push_graph(build_dir, endpoint, None if default_graph else (graph or DEFAULT_GRAPH_IRI), replace)
     target = "the default graph" if summary.graph is None else f"<{summary.graph}>"
     verb = "replaced" if replace else "added to"
     click.echo(f"{summary.triples} triples pushed ({verb} {target}, HTTP {summary.status}) in {summary.seconds:.1f} s")

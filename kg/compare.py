@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .errors import QueryError
-from .store import open_store
+from .store import build_dir, open_store
 
 
 def _oxigraph_rows(store, sparql: str) -> int:
@@ -51,7 +51,7 @@ def _median_ms(fn, runs: int) -> tuple[float, int]:
     return statistics.median(times), rows
 
 
-def compare_engines(build_dir: str | Path, sparql: str, runs: int = 5) -> dict:
+def compare_engines(build: str | Path, sparql: str, runs: int = 5) -> dict:
     """Median milliseconds of ``sparql`` on the Oxigraph store and on rdflib, over ``runs`` runs.
 
     Returns ``{"oxigraph_ms", "rdflib_ms", "speedup" (rdflib / oxigraph), "rows", "runs",
@@ -62,10 +62,10 @@ def compare_engines(build_dir: str | Path, sparql: str, runs: int = 5) -> dict:
 
     if runs < 1:
         raise ValueError("runs must be at least 1")
-    store = open_store(build_dir)
+    store = open_store(build)
     ox_ms, ox_rows = _median_ms(lambda: _oxigraph_rows(store, sparql), runs)
     started = time.perf_counter()
-    graph = Graph().parse(str(Path(build_dir) / "graph.nt"), format="nt")
+    graph = Graph().parse(str(build_dir(build) / "graph.nt"), format="nt")
     load_s = time.perf_counter() - started
     rdf_ms, rdf_rows = _median_ms(lambda: _rdflib_rows(graph, sparql), runs)
     if ox_rows != rdf_rows:

@@ -28,6 +28,7 @@ from typing import Iterable, Optional
 import networkx as nx
 
 from .query import run_query
+from .store import DEFAULT
 
 PREFIXES = """PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX pkg: <https://w3id.org/policy-kg/ontology#>
@@ -237,7 +238,7 @@ def rank(responsibilities: list[Responsibility], agencies: dict[str, Agency]) ->
     return out
 
 
-def agency_load(out: str | Path = "build", level: Optional[str] = None) -> list[AgencyLoad]:
+def agency_load(out: str | Path = DEFAULT, level: Optional[str] = None) -> list[AgencyLoad]:
     """The agency ranking of the graph built in ``out`` (``kg agencies --network``).
 
     ``level`` keeps only agencies of that level; the network and centralities are always

@@ -22,6 +22,7 @@ from typing import Iterator, Optional
 from urllib.parse import quote
 
 from .errors import PushError
+from .store import DEFAULT, build_dir
 
 DEFAULT_GRAPH_IRI = "https://w3id.org/policy-kg/graph"
 NT = "graph.nt"
@@ -83,10 +84,10 @@ def push(out: str | Path, endpoint: str, graph: Optional[str] = DEFAULT_GRAPH_IR
     """
     import httpx
 
-    out = Path(out)
+    out = build_dir(out)
     path = out / NT
     if not path.is_file():
-        rebuild = "`kg build`" if str(out) == "build" else f"`kg build --out {out}`"
+        rebuild = "`kg all` or `kg build`" if out == DEFAULT else f"`kg build --out {out}`"
         raise PushError(f"{out}: no {NT} found; run {rebuild} first")
     if not endpoint.startswith(("http://", "https://")):
         raise PushError(f"{endpoint}: the endpoint must be an http:// or https:// Graph Store URL "

@@ -24,6 +24,7 @@ from .load import agency_load
 from .parallel import run_jobs, shared
 from .query import restrict, run_query, session
 from .report_load import load_blocks
+from .store import DEFAULT, build_dir
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
 VERSIONS = ("policy-kg", "rapidfuzz", "rjieba", "rdflib", "pyoxigraph", "pyshacl", "networkx", "matplotlib")
@@ -260,12 +261,12 @@ def _write_pair(c: str, p: str) -> list[Path]:
     return written + [out / f"{stem}.md", out / f"{stem}.html"]
 
 
-def write_report(build: Union[str, Path] = "build", out: Union[str, Path] = "report",
+def write_report(build: Union[str, Path] = DEFAULT, out: Union[str, Path] = "out/report",
                  child: Optional[str] = None, parent: Optional[str] = None, workers: int = 1) -> ReportSummary:
     """Write ``<child>__<parent>.md`` / ``.html`` (+ the chart's SVG) per document pair, and
     ``index.md`` / ``index.html`` linking them, from the graph built in ``build``;
     ``workers`` > 1 writes pairs in that many processes (drawing the charts dominates)."""
-    build, out = Path(build), Path(out)
+    build, out = build_dir(build), Path(out)
     only = {var: [doc] for var, doc in (("child_doc", child), ("parent_doc", parent)) if doc is not None}
     with session(build):
         docs = {r["doc"]: r for r in _query(build, "documents")}

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs
 from .bounded import GRAPH_TYPES, SELECT_TYPES, Worker
 from .errors import NotAcceptable, QueryError, QueryRefused, QueryTimeout, ResultTooLarge, StoreError
 from .query import saved_queries
-from .store import MANIFEST, check_store
+from .store import DEFAULT, MANIFEST, build_dir, check_store
 
 FORMAT_PARAM = {  # ?format= values (SPARQLWrapper's and common ones) → media types to try
     "json": ["application/sparql-results+json", "application/ld+json"],
@@ -132,7 +132,7 @@ def _page(timeout: Optional[float], max_rows: Optional[int]) -> str:
             .replace("__MAX_ROWS__", str(max_rows) if max_rows else "no limit"))
 
 
-def create_app(out: str | Path = "build", timeout: Optional[float] = 10.0, max_rows: Optional[int] = 10000,
+def create_app(out: str | Path = DEFAULT, timeout: Optional[float] = 10.0, max_rows: Optional[int] = 10000,
                workers: int = 2, cors_origins: Sequence[str] = ()):
     """The ASGI app: ``/sparql`` (SPARQL 1.1 Protocol, read-only) and ``/`` (a query page).
 
@@ -144,7 +144,7 @@ def create_app(out: str | Path = "build", timeout: Optional[float] = 10.0, max_r
     from starlette.responses import HTMLResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
-    out = Path(out)
+    out = build_dir(out)
     check_store(out)
     page = _page(timeout, max_rows)
     state: dict = {}
@@ -221,7 +221,7 @@ def create_app(out: str | Path = "build", timeout: Optional[float] = 10.0, max_r
     )
 
 
-def serve(out: str | Path = "build", host: str = "127.0.0.1", port: int = 7878, timeout: Optional[float] = 10.0,
+def serve(out: str | Path = DEFAULT, host: str = "127.0.0.1", port: int = 7878, timeout: Optional[float] = 10.0,
           max_rows: Optional[int] = 10000, workers: int = 2, ready=None, cors_origins: Sequence[str] = ()) -> None:
     """Serve ``out``'s store on http://host:port/sparql until interrupted."""
     import uvicorn

@@ -16,18 +16,32 @@ STORE = "store"
 MANIFEST = "build.json"
 
 
+DEFAULT = Path("out") / "build"  # where `kg build` and `kg all` put the build, and every reader looks
+
+
+def build_dir(path: str | Path) -> Path:
+    """The build folder ``path`` names: itself, or ``<path>/build`` when ``path`` is the
+    output folder of ``kg all`` (so either can be handed to any reader)."""
+    path = Path(path)
+    if not (path / MANIFEST).is_file() and (path / "build" / MANIFEST).is_file():
+        return path / "build"
+    return path
+
+
 def store_path(out: str | Path) -> Path:
-    """``<out>/store``."""
-    return Path(out) / STORE
+    """``<build>/store``."""
+    return build_dir(out) / STORE
 
 
 def _rebuild(out: Path) -> str:
-    return f"run `kg build --out {out}` to build it" if str(out) != "build" else "run `kg build` to build it"
+    if out == DEFAULT:
+        return "run `kg all` or `kg build` to build it"
+    return f"run `kg build --out {out}` to build it"
 
 
 def check_store(out: str | Path) -> Path:
     """The store path, after checking that a complete build is there (cheap: no store open)."""
-    out = Path(out)
+    out = build_dir(out)
     path = store_path(out)
     if not path.is_dir() or not (out / MANIFEST).is_file():
         raise StoreError(f"{out}: no graph store found; {_rebuild(out)}")
@@ -48,7 +62,7 @@ def open_store(out: str | Path):
         store.query("ASK { ?s ?p ?o }")
     except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
         raise StoreError(f"{path}: the graph store is corrupt or unreadable ({_first_line(e)}); "
-                         f"{_rebuild(Path(out))} again") from None
+                         f"{_rebuild(build_dir(out))} again") from None
     return store
 
 

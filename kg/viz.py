@@ -29,6 +29,7 @@ from pathlib import Path
 from string import Template
 
 from .query import run_query
+from .store import build_dir
 
 VIEWS = ("alignment", "agencies")
 LEVELS = ("national", "provincial", "municipal", "county")
@@ -313,9 +314,9 @@ def render_html(view: View) -> str:
 
 def write_view(build: str | Path, view: str, out: str | Path | None = None) -> Path:
     """Render ``view`` ("alignment" or "agencies") of the build in ``build`` to ``out``
-    (default ``<build>/<view>.html``), written atomically; returns the path written."""
+    (default ``<view>.html`` beside the build, where ``kg all`` writes it), written atomically; returns the path written."""
     view_data = alignment_view(build) if view == "alignment" else agencies_view(build)
-    path = Path(out) if out else Path(build) / f"{view}.html"
+    path = Path(out) if out else build_dir(build).parent / f"{view}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same directory, so os.replace is atomic
     try:

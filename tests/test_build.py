@@ -132,7 +132,7 @@ def test_cli_build_then_query(tmp_path):
     assert r.exit_code == 0, r.output
     first = r.output.splitlines()[0]
     assert first.startswith(f"{json.loads((out / 'build.json').read_text())['triples']} triples from 1 documents (0 alignment links), SHACL-valid")
-    r = CliRunner().invoke(main, ["query", "--out", str(out), "--format", "csv",
+    r = CliRunner().invoke(main, ["query", "--build", str(out), "--format", "csv",
                                   "PREFIX pkg: <https://w3id.org/policy-kg/ontology#> "
                                   "SELECT ?key ?lead WHERE { ?m pkg:key ?key ; pkg:leadAgency/<http://www.w3.org/2004/02/skos/core#prefLabel> ?lead } ORDER BY ?key"])
     assert r.exit_code == 0, r.output

@@ -116,7 +116,7 @@ def test_kinds_and_pair_filter(aligned_build):
 
 
 def test_cli_formats(aligned_build):
-    run = lambda *a: CliRunner().invoke(main, ["gaps", "--out", str(aligned_build.out), *a])  # noqa: E731
+    run = lambda *a: CliRunner().invoke(main, ["gaps", "--build", str(aligned_build.out), *a])  # noqa: E731
     jl = run("--format", "jsonl")
     assert jl.exit_code == 0
     recs = [json.loads(line) for line in jl.output.splitlines()]
@@ -135,13 +135,13 @@ def test_cli_formats(aligned_build):
 
 
 def test_unknown_document_is_one_line(aligned_build):
-    r = CliRunner().invoke(main, ["gaps", "--out", str(aligned_build.out), "--child", "nowhere"])
+    r = CliRunner().invoke(main, ["gaps", "--build", str(aligned_build.out), "--child", "nowhere"])
     assert r.exit_code == 1 and r.output.startswith("Error: no document “nowhere” in the build")
     assert len(r.output.strip().splitlines()) == 1
 
 
 def test_missing_store_says_to_run_kg_build(tmp_path):
-    r = CliRunner().invoke(main, ["gaps", "--out", str(tmp_path / "nothing")])
+    r = CliRunner().invoke(main, ["gaps", "--build", str(tmp_path / "nothing")])
     assert r.exit_code == 1
     assert r.output.strip().splitlines() == [f"Error: {tmp_path / 'nothing'}: no graph store found; "
                                              f"run `kg build --out {tmp_path / 'nothing'}` to build it"]

@@ -144,7 +144,7 @@ def test_level_filter_keeps_the_network_of_the_whole_graph(ranking, real_build):
 
 
 def test_network_table_shows_the_ranking_columns(real_build, ranking):
-    r = CliRunner().invoke(main, ["agencies", "--network", "--out", str(real_build), "--format", "table"])
+    r = CliRunner().invoke(main, ["agencies", "--network", "--build", str(real_build), "--format", "table"])
     assert r.exit_code == 0
     lines = r.output.splitlines()
     header = [c.strip() for c in lines[1].strip("┃").split("┃")]
@@ -157,7 +157,7 @@ def test_network_table_shows_the_ranking_columns(real_build, ranking):
 
 
 def test_network_jsonl_is_one_record_per_agency(real_build, ranking):
-    r = CliRunner().invoke(main, ["agencies", "--network", "--out", str(real_build), "--format", "jsonl"])
+    r = CliRunner().invoke(main, ["agencies", "--network", "--build", str(real_build), "--format", "jsonl"])
     records = [json.loads(line) for line in r.output.splitlines()]
     assert len(records) == len(ranking)
     first = records[0]
@@ -167,7 +167,7 @@ def test_network_jsonl_is_one_record_per_agency(real_build, ranking):
 
 
 def test_network_csv_starts_with_the_ranking_columns(real_build):
-    r = CliRunner().invoke(main, ["agencies", "--network", "--out", str(real_build), "--format", "csv",
+    r = CliRunner().invoke(main, ["agencies", "--network", "--build", str(real_build), "--format", "csv",
                                   "--level", "municipal"])
     header, first = r.output.splitlines()[:2]
     assert header.startswith("agency,level,region,led,supported,total,degree")
@@ -175,11 +175,11 @@ def test_network_csv_starts_with_the_ranking_columns(real_build):
 
 
 def test_network_without_a_store_says_to_run_kg_build(tmp_path):
-    r = CliRunner().invoke(main, ["agencies", "--network", "--out", str(tmp_path / "nowhere")])
+    r = CliRunner().invoke(main, ["agencies", "--network", "--build", str(tmp_path / "nowhere")])
     assert r.exit_code == 1
     assert r.output == f"Error: {tmp_path / 'nowhere'}: no graph store found; run `kg build --out {tmp_path / 'nowhere'}` to build it\n"
 
 
 def test_network_with_doc_is_a_usage_error(tmp_path):
-    r = CliRunner().invoke(main, ["agencies", "--network", "--doc", SHANGRAO_ID, "--out", str(tmp_path)])
+    r = CliRunner().invoke(main, ["agencies", "--network", "--doc", SHANGRAO_ID, "--build", str(tmp_path)])
     assert r.exit_code == 2 and "--doc does not apply with --network" in r.output

@@ -90,7 +90,7 @@ def _nt_lines(out):
 
 
 def test_push_puts_every_triple_into_the_named_graph(server, built):
-    r = CliRunner().invoke(main, ["push", "--out", str(built.out), "--endpoint", server + "/store", "--replace"])
+    r = CliRunner().invoke(main, ["push", "--build", str(built.out), "--endpoint", server + "/store", "--replace"])
     assert r.exit_code == 0, r.output
     triples = _nt_lines(built.out)
     assert triples == built.triples
@@ -122,7 +122,7 @@ def test_default_graph_push_adds_to_the_default_graph(server, built):
 
 
 def test_server_refusal_is_one_line_with_the_servers_message(server, built):
-    r = CliRunner().invoke(main, ["push", "--out", str(built.out), "--endpoint", server + "/store",
+    r = CliRunner().invoke(main, ["push", "--build", str(built.out), "--endpoint", server + "/store",
                                   "--graph", "not an iri"])
     assert r.exit_code == 1
     line = r.output.strip()
@@ -133,19 +133,19 @@ def test_server_refusal_is_one_line_with_the_servers_message(server, built):
 def test_closed_port_is_one_line_error(tmp_path):
     (tmp_path / "graph.nt").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
     url = f"http://127.0.0.1:{_free_port()}/store"
-    r = CliRunner().invoke(main, ["push", "--out", str(tmp_path), "--endpoint", url])
+    r = CliRunner().invoke(main, ["push", "--build", str(tmp_path), "--endpoint", url])
     assert r.exit_code == 1
     assert r.output.startswith(f"Error: {url}: cannot connect (") and r.output.endswith("; is the server running?\n")
     assert r.output.count("\n") == 1
 
 
 def test_missing_build_and_bad_endpoint_are_usage_errors(tmp_path):
-    r = CliRunner().invoke(main, ["push", "--out", str(tmp_path), "--endpoint", "http://127.0.0.1:9/store"])
+    r = CliRunner().invoke(main, ["push", "--build", str(tmp_path), "--endpoint", "http://127.0.0.1:9/store"])
     assert r.exit_code == 1
     assert r.output == f"Error: {tmp_path}: no graph.nt found; run `kg build --out {tmp_path}` first\n"
     (tmp_path / "graph.nt").write_text("", encoding="utf-8")
-    r = CliRunner().invoke(main, ["push", "--out", str(tmp_path), "--endpoint", "localhost:7878/store"])
+    r = CliRunner().invoke(main, ["push", "--build", str(tmp_path), "--endpoint", "localhost:7878/store"])
     assert r.exit_code == 1 and "must be an http:// or https:// Graph Store URL" in r.output
-    r = CliRunner().invoke(main, ["push", "--out", str(tmp_path), "--endpoint", "http://x/store", "--graph", "urn:g",
+    r = CliRunner().invoke(main, ["push", "--build", str(tmp_path), "--endpoint", "http://x/store", "--graph", "urn:g",
                                   "--default-graph"])
     assert r.exit_code == 2 and "not both" in r.output

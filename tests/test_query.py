@@ -100,17 +100,17 @@ def test_targets_per_document_match_the_parsed_targets(built, docs_by_id):
 def test_query_runs_a_saved_query_a_file_or_text(built, tmp_path):
     f = tmp_path / "q.rq"
     f.write_text(saved_queries()["targets"].text, encoding="utf-8")
-    by_name = CliRunner().invoke(main, ["query", "targets", "--out", str(built.out), "--format", "csv"])
-    by_file = CliRunner().invoke(main, ["query", str(f), "--out", str(built.out), "--format", "csv"])
+    by_name = CliRunner().invoke(main, ["query", "targets", "--build", str(built.out), "--format", "csv"])
+    by_file = CliRunner().invoke(main, ["query", str(f), "--build", str(built.out), "--format", "csv"])
     assert by_name.exit_code == 0 and by_name.output == by_file.output
     assert by_name.output.splitlines()[0] == "doc,level,targets,quantitative,dated,first_year,last_year,title"
     assert len(by_name.output.splitlines()) == 6
 
 
 def test_query_json_is_w3c_sparql_results(built):
-    r = CliRunner().invoke(main, ["query", "ASK { ?s ?p ?o }", "--out", str(built.out), "--format", "json"])
+    r = CliRunner().invoke(main, ["query", "ASK { ?s ?p ?o }", "--build", str(built.out), "--format", "json"])
     assert json.loads(r.output) == {"head": {}, "boolean": True}
-    r = CliRunner().invoke(main, ["query", "gaps", "--out", str(built.out), "--format", "json"])
+    r = CliRunner().invoke(main, ["query", "gaps", "--build", str(built.out), "--format", "json"])
     doc = json.loads(r.output)
     assert doc["head"]["vars"][:3] == ["child_doc", "parent_doc", "parent_key"]
     assert doc["results"]["bindings"][0]["parent_key"] == {"type": "literal", "value": "7"}
@@ -122,24 +122,24 @@ def test_query_list_names_every_saved_query(built):
 
 
 def test_invalid_sparql_is_one_line_with_the_parser_message(built):
-    r = CliRunner().invoke(main, ["query", "SELEC ?x WHERE {}", "--out", str(built.out)])
+    r = CliRunner().invoke(main, ["query", "SELEC ?x WHERE {}", "--build", str(built.out)])
     assert r.exit_code == 1
     assert r.output.startswith("Error: invalid SPARQL: error at 1:") and r.output.count("\n") == 1  # parser's words
 
 
 def test_unknown_saved_query_name_says_what_exists(built):
-    r = CliRunner().invoke(main, ["query", "gapz", "--out", str(built.out)])
+    r = CliRunner().invoke(main, ["query", "gapz", "--build", str(built.out)])
     assert r.exit_code == 1 and "neither a saved query (agency-load, dropped-agencies, function-load, gaps" in r.output
 
 
 def test_long_query_is_cut_off_and_says_so(built):
-    r = CliRunner().invoke(main, ["query", CARTESIAN, "--out", str(built.out), "--timeout", "1"])
+    r = CliRunner().invoke(main, ["query", CARTESIAN, "--build", str(built.out), "--timeout", "1"])
     assert r.exit_code == 1
     assert r.output == "Error: the query ran longer than the 1 s time limit and was stopped\n"
 
 
 def test_missing_store_says_how_to_build_it(tmp_path):
-    r = CliRunner().invoke(main, ["query", "gaps", "--out", str(tmp_path / "nowhere")])
+    r = CliRunner().invoke(main, ["query", "gaps", "--build", str(tmp_path / "nowhere")])
     assert r.exit_code == 1
     assert r.output == f"Error: {tmp_path / 'nowhere'}: no graph store found; run `kg build --out {tmp_path / 'nowhere'}` to build it\n"
 
@@ -150,7 +150,7 @@ def test_corrupt_store_says_how_to_rebuild_it(built, tmp_path):
     for f in (out / "store").iterdir():
         if f.is_file():
             f.write_bytes(b"garbage")
-    r = CliRunner().invoke(main, ["query", "gaps", "--out", str(out)])
+    r = CliRunner().invoke(main, ["query", "gaps", "--build", str(out)])
     assert r.exit_code == 1
     assert r.output.startswith(f"Error: {out / 'store'}: the graph store is corrupt or unreadable (")
     assert r.output.rstrip().endswith("run `kg build` again") and r.output.count("\n") == 1

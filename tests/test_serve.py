@@ -37,7 +37,7 @@ def running_server(out, *options):
     """``kg serve`` in its own process on a free loopback port, stopped afterwards."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--out", str(out), "--port", str(port),
+        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--build", str(out), "--port", str(port),
          *options],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
@@ -280,6 +280,6 @@ def test_serve_without_a_store_says_how_to_build_it(tmp_path):
 
     from kg.cli import main
 
-    r = CliRunner().invoke(main, ["serve", "--out", str(tmp_path / "none")])
+    r = CliRunner().invoke(main, ["serve", "--build", str(tmp_path / "none")])
     assert r.exit_code == 1
     assert r.output == f"Error: {tmp_path / 'none'}: no graph store found; run `kg build --out {tmp_path / 'none'}` to build it\n"
