@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
 from . import __version__
 from .corpus import process
 from .errors import KgError
+from .mappings import LEVELS
 from .output import FORMATS, default_format, render
 from .parse import parse_file
 from .pipeline import run_all
@@ -133,7 +133,7 @@ def parse(file, fmt):
 
 @main.command()
 @click.option("--doc", "docs_", multiple=True, help="Only this document (id, file or doc number); repeatable.")
-@click.option("--level", type=click.Choice(["national", "provincial", "municipal", "county"]), help="Only agencies of this level.")
+@click.option("--level", type=click.Choice(LEVELS), help="Only agencies of this level.")
 @click.option("--network", is_flag=True,
               help="Rank agencies from the built graph: load, co-responsibility degree and betweenness, "
                    "counterpart's load.")

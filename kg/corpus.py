@@ -18,11 +18,11 @@ from typing import Callable, Optional
 import yaml
 
 from .errors import KgError, RegistryError
+from .mappings import LEVELS
 from .model import Document, Issue
 from .parallel import run_jobs
 from .parse import parse_file
 
-LEVELS = ("national", "provincial", "municipal", "county")
 REGISTRY_NAMES = ("corpus.yaml", "corpus.yml")
 FIELDS = {"id", "file", "title", "level", "region", "issuers", "issued", "doc_number", "implements"}
 # Read when found in the corpus folder (top level only: a folder of sources, not a tree

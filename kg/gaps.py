@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 
 from .errors import KgError
 from .query import restrict, run_query, session
+from .vocab import sparql_prefixes
 
 KINDS = ("unimplemented", "local_innovation", "weak_link", "target_change", "agency_gap")
 CHANGES = ("kept", "raised", "lowered", "dropped", "new", "not_comparable")
@@ -195,10 +196,7 @@ def _measure_meta(out, timeout, docs: list[str]) -> dict[tuple, dict]:
     """Number and title of the measures of ``docs``, by (document, key)."""
     if not docs:
         return {}
-    q = """PREFIX eli: <http://data.europa.eu/eli/ontology#>
-    PREFIX pkg: <https://w3id.org/policy-kg/ontology#>
-    PREFIX dcterms: <http://purl.org/dc/terms/>
-    SELECT ?doc ?key ?number ?title WHERE {
+    q = sparql_prefixes("eli", "pkg", "dcterms") + """SELECT ?doc ?key ?number ?title WHERE {
       ?m a pkg:Measure ; pkg:key ?key ; eli:number ?number ; eli:is_part_of/dcterms:identifier ?doc .
       # VALUES ?doc
       OPTIONAL { ?m eli:title ?title } }"""

@@ -31,8 +31,8 @@ MEASURE_HEAD = re.compile(rf"{_AFTER}（({N})）")
 RUN_ON_MEASURE = re.compile(rf"（({N})）")  # straight after a section title, in a scrape
 SENTENCE_END = re.compile(r"[^。！？\n]*[。！？]|[^。！？\n]+")
 
-# (level, pattern); the order is the depth. Text is normalised: brackets are full width.
-LEVELS = [
+# (numbering level, pattern), not administrative levels; the order is the depth. Text is normalised: brackets are full width.
+HEADING_LEVELS = [
     ("part", re.compile(rf"{_LINE}第({N})编[ \u3000]*")),
     ("chapter", re.compile(rf"{_LINE}第({N})章[ \u3000]*")),
     ("division", re.compile(rf"{_LINE}第({N})节[ \u3000]*")),
@@ -42,7 +42,7 @@ LEVELS = [
     ("point", re.compile(rf"{_AFTER}[ \u3000]*(\d{{1,2}})[.．、](?![\d.．％%])")),
     ("subpoint", re.compile(rf"{_AFTER}[ \u3000]*[（(](\d{{1,2}})[）)]")),
 ]
-DEPTH = {name: i for i, (name, _) in enumerate(LEVELS)}
+DEPTH = {name: i for i, (name, _) in enumerate(HEADING_LEVELS)}
 OUTLINE_ONLY = {"part", "chapter", "division"}  # measures only when nothing deeper is numbered
 SUBLIST_MAX = 3  # "a few items": a list this short inside one unit is part of its text
 SPREAD = 0.2  # share of the units above that must hold a level for it to be structure
@@ -100,7 +100,7 @@ def value_of(number: str) -> Optional[int]:
 def candidates(s: str, end: int) -> tuple[list[Heading], list[Heading]]:
     """Every heading of every level in ``s[:end]``, and those with an unusable numeral."""
     heads, bad = [], []
-    for level, pattern in LEVELS:
+    for level, pattern in HEADING_LEVELS:
         for m in pattern.finditer(s, 0, end):
             if level == "article":  # 第一条 starts its text: no title, unless bracketed
                 t = ARTICLE_TITLE.match(s, m.end(), end)

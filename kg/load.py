@@ -29,14 +29,9 @@ import networkx as nx
 
 from .query import run_query
 from .store import DEFAULT
+from .vocab import sparql_prefixes
 
-PREFIXES = """PREFIX eli: <http://data.europa.eu/eli/ontology#>
-PREFIX pkg: <https://w3id.org/policy-kg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <https://schema.org/>
-PREFIX org: <http://www.w3.org/ns/org#>
-"""
+PREFIXES = sparql_prefixes("eli", "pkg", "dcterms", "skos", "schema", "org")
 
 # Every responsibility: its parts are read whole and joined by hash (each `{ SELECT * … }`
 # on its own), since Oxigraph would otherwise look each triple up per responsibility.

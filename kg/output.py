@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import sys
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 FORMATS = ("table", "jsonl", "csv")
 
@@ -78,9 +78,3 @@ def _table(records: Sequence[dict], cols: list[str], title: Optional[str]) -> st
     buf = io.StringIO()
     Console(file=buf, width=200, force_terminal=False, color_system=None).print(t)
     return buf.getvalue()
-
-
-def write_lines(path, lines: Iterable[str]) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        for line in lines:
-            f.write(line)

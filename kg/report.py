@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import platform
-import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -24,6 +22,7 @@ from .load import agency_load
 from .parallel import run_jobs, shared
 from .query import restrict, run_query, session
 from .report_load import load_blocks
+from .files import write_atomic
 from .store import DEFAULT, build_dir
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
@@ -238,11 +237,7 @@ def to_html(blocks: list[Block]) -> str:
     return "\n".join(out)
 
 
-def _write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".kg-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+_write = write_atomic
 
 
 def _write_pair(c: str, p: str) -> list[Path]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,10 +28,12 @@ from pathlib import Path
 from string import Template
 
 from .query import run_query
+from .mappings import LEVELS
+from .files import write_atomic
 from .store import build_dir
+from .vocab import sparql_prefixes
 
 VIEWS = ("alignment", "agencies")
-LEVELS = ("national", "provincial", "municipal", "county")
 LEVEL_ZH = {"national": "国家", "provincial": "省级", "municipal": "市级", "county": "县级"}
 LEVEL_COLOUR = {"national": "#c62828", "provincial": "#1565c0", "municipal": "#2e7d32", "county": "#6a1b9a",
                 None: "#757575"}
@@ -40,12 +41,7 @@ STATUS_COLOUR = {"aligned": "#2e7d32", "weak": "#ef6c00"}
 EXCERPT = 160
 SEED = 7
 
-PREFIXES = """PREFIX eli: <http://data.europa.eu/eli/ontology#>
-PREFIX pkg: <https://w3id.org/policy-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
+PREFIXES = sparql_prefixes("eli", "pkg", "skos", "dcterms", "rdfs")
 DOCS = PREFIXES + """SELECT ?doc ?id ?level ?title ?number ?has_text WHERE {
   ?doc a eli:LegalResource ; dcterms:identifier ?id ; pkg:level/skos:notation ?level .
   OPTIONAL { ?doc eli:title ?title } OPTIONAL { ?doc eli:id_local ?number } OPTIONAL { ?doc pkg:hasText ?has_text }
@@ -316,14 +312,4 @@ def write_view(build: str | Path, view: str, out: str | Path | None = None) -> P
     """Render ``view`` ("alignment" or "agencies") of the build in ``build`` to ``out``
     (default ``<view>.html`` beside the build, where ``kg all`` writes it), written atomically; returns the path written."""
     view_data = alignment_view(build) if view == "alignment" else agencies_view(build)
-    path = Path(out) if out else build_dir(build).parent / f"{view}.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same directory, so os.replace is atomic
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            f.write(render_html(view_data))
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(Path(out) if out else build_dir(build).parent / f"{view}.html", render_html(view_data))

@@ -21,7 +21,7 @@ ONTOLOGY = URIRef("https://w3id.org/policy-kg/ontology")
 ID = Namespace("https://w3id.org/policy-kg/id/")
 
 __all__ = ["PKG", "ELI", "ID", "ONTOLOGY", "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "XSD",
-           "PREFIXES"]
+           "PREFIXES", "sparql_prefixes"]
 
 
 class PKG(DefinedNamespace):
@@ -148,6 +148,16 @@ PREFIXES = {
     "doc": str(ID) + "doc/", "agency": str(ID) + "agency/", "region": str(ID) + "region/",
     "function": str(ID) + "function/",
 }
+
+
+def sparql_prefixes(*names: str) -> str:
+    """SPARQL ``PREFIX`` lines for ``names`` (keys of ``PREFIXES``), so no query retypes an IRI.
+
+    >>> print(sparql_prefixes("pkg", "dcterms"), end="")
+    PREFIX pkg: <https://w3id.org/policy-kg/ontology#>
+    PREFIX dcterms: <http://purl.org/dc/terms/>
+    """
+    return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in names)
 
 
 class Terms:
