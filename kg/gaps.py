@@ -23,7 +23,7 @@ from typing import Optional
 from rapidfuzz import fuzz
 
 from .errors import KgError
-from .query import restrict, run_query, session
+from .query import opened, restrict, run_query
 from .vocab import sparql_prefixes
 
 KINDS = ("unimplemented", "local_innovation", "weak_link", "target_change", "agency_gap")
@@ -340,9 +340,9 @@ def check_documents(out, *ids: Optional[str], timeout: Optional[float] = 60.0) -
 def gaps(out, child: Optional[str] = None, parent: Optional[str] = None, kinds=KINDS,
          timeout: Optional[float] = 60.0) -> list[Gap]:
     """Every finding of the kinds asked for on the build in ``out``, by document pair then kind."""
-    with session(out):
-        check_documents(out, child, parent, timeout=timeout)
-        found = [g for kind in kinds for g in FINDERS[kind](out, child, parent, timeout)]
+    with opened(out) as build:
+        check_documents(build, child, parent, timeout=timeout)
+        found = [g for kind in kinds for g in FINDERS[kind](build, child, parent, timeout)]
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(found, key=lambda g: (g.child_doc, g.parent_doc, order[g.kind], _key(g.child_measure or ""),
                                         _key(g.parent_measure or ""), g.side or "", CHANGES.index(g.change)
@@ -352,8 +352,8 @@ def gaps(out, child: Optional[str] = None, parent: Optional[str] = None, kinds=K
 def coverage(out, child: Optional[str] = None, parent: Optional[str] = None,
              timeout: Optional[float] = 60.0) -> list[Coverage]:
     """Coverage figures per child and parent document pair (parents with text)."""
-    with session(out):
-        check_documents(out, child, parent, timeout=timeout)
-        rows = _rows(out, "coverage", timeout, child, parent)
+    with opened(out) as build:
+        check_documents(build, child, parent, timeout=timeout)
+        rows = _rows(build, "coverage", timeout, child, parent)
     return [Coverage(r["child_doc"], r["parent_doc"], r["parent_measures"], r["implemented"], r["child_measures"],
                      r["with_parent"], r["parent_sentences"], r["copied"]) for r in rows]

@@ -27,7 +27,7 @@ from typing import Iterable, Optional
 
 import networkx as nx
 
-from .query import run_query
+from .query import opened, run_query
 from .store import DEFAULT
 from .vocab import sparql_prefixes
 
@@ -239,7 +239,8 @@ def agency_load(out: str | Path = DEFAULT, level: Optional[str] = None) -> list[
     ``level`` keeps only agencies of that level; the network and centralities are always
     computed over all agencies. Raises StoreError (run ``kg build``) when there is no store.
     """
-    ranking = rank(read_responsibilities(out), read_agencies(out))
+    with opened(out) as build:
+        ranking = rank(read_responsibilities(build), read_agencies(build))
     return [r for r in ranking if level is None or r.level == level]
 
 

@@ -20,10 +20,10 @@ from typing import Optional, Union
 from .gaps import coverage, gaps
 from .load import agency_load
 from .parallel import run_jobs, shared
-from .query import restrict, run_query, session
+from .query import opened, restrict, run_query
 from .report_load import load_blocks
 from .files import write_atomic
-from .store import DEFAULT, build_dir
+from .store import DEFAULT
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
 VERSIONS = ("policy-kg", "rapidfuzz", "rjieba", "rdflib", "pyoxigraph", "pyshacl", "networkx", "matplotlib")
@@ -261,17 +261,18 @@ def write_report(build: Union[str, Path] = DEFAULT, out: Union[str, Path] = "out
     """Write ``<child>__<parent>.md`` / ``.html`` (+ the chart's SVG) per document pair, and
     ``index.md`` / ``index.html`` linking them, from the graph built in ``build``;
     ``workers`` > 1 writes pairs in that many processes (drawing the charts dominates)."""
-    build, out = build_dir(build), Path(out)
+    out = Path(out)
     only = {var: [doc] for var, doc in (("child_doc", child), ("parent_doc", parent)) if doc is not None}
-    with session(build):
-        docs = {r["doc"]: r for r in _query(build, "documents")}
-        links = _query(build, "parent-links", only)
-        findings = gaps(build, child, parent)
-        cover = coverage(build, child, parent)
-        loads = agency_load(build)
+    with opened(build) as b:
+        docs = {r["doc"]: r for r in _query(b, "documents")}
+        links = _query(b, "parent-links", only)
+        findings = gaps(b, child, parent)
+        cover = coverage(b, child, parent)
+        loads = agency_load(b)
         pairs = sorted({(r["child_doc"], r["parent_doc"]) for r in links})
-        warnings = _query(build, "warnings", {"doc": sorted({d for pair in pairs for d in pair})} if only else None)
-        across = load_blocks(build, docs)
+        warnings = _query(b, "warnings", {"doc": sorted({d for pair in pairs for d in pair})} if only else None)
+        across = load_blocks(b, docs)
+        build = b.path  # the workers writing the pairs open it again: a worker process is not shared
     out.mkdir(parents=True, exist_ok=True)
     summary = ReportSummary(out, pairs=pairs)
     index: list[Block] = [("h1", "policy-kg alignment-gap reports"), ("table", ["child", "parent", "report"], [])]

@@ -27,7 +27,7 @@ from itertools import combinations
 from pathlib import Path
 from string import Template
 
-from .query import run_query
+from .query import opened, run_query
 from .mappings import LEVELS
 from .files import write_atomic
 from .store import build_dir
@@ -311,5 +311,6 @@ def render_html(view: View) -> str:
 def write_view(build: str | Path, view: str, out: str | Path | None = None) -> Path:
     """Render ``view`` ("alignment" or "agencies") of the build in ``build`` to ``out``
     (default ``<view>.html`` beside the build, where ``kg all`` writes it), written atomically; returns the path written."""
-    view_data = alignment_view(build) if view == "alignment" else agencies_view(build)
+    with opened(build) as b:
+        view_data = alignment_view(b) if view == "alignment" else agencies_view(b)
     return write_atomic(Path(out) if out else build_dir(build).parent / f"{view}.html", render_html(view_data))

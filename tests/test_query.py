@@ -1,6 +1,7 @@
 """Saved queries answer the researcher's questions on the seed corpus (with hand-written
 links); ``kg query`` formats, errors, time limit and store problems."""
 
+import os
 import json
 import re
 import shutil
@@ -182,13 +183,26 @@ def test_restricted_query_answers_for_the_document_asked_for(built):
     assert run_query(built.out, restrict(query_text("unimplemented"), {"child_doc": ["nowhere"]})).rows == []
 
 
-def test_queries_in_a_session_share_a_worker_and_survive_a_timeout(built):
+def test_queries_on_an_open_build_share_a_worker_and_survive_a_timeout(built):
     from kg.errors import QueryTimeout
-    from kg.query import session
+    from kg.query import Build
 
-    with session(built.out):
-        first = run_query(built.out, resolve("gaps")).rows
+    with Build(built.out) as build:
+        first = build.query(resolve("gaps")).rows
+        worker = build._worker
+        assert run_query(build, resolve("gaps")).rows == first and build._worker is worker
         with pytest.raises(QueryTimeout):
-            run_query(built.out, CARTESIAN, timeout=1)
-        assert run_query(built.out, resolve("gaps")).rows == first  # a fresh worker took the stopped one's place
+            run_query(build, CARTESIAN, timeout=1)
+        assert run_query(build, resolve("gaps")).rows == first  # a fresh worker took the stopped one's place
+        assert build._worker is not worker
+    assert build._worker is None  # closed with the block
     assert run_query(built.out, resolve("gaps")).rows == first
+
+
+def test_an_open_build_stands_for_its_path(built):
+    from kg.gaps import coverage
+    from kg.query import Build
+
+    with Build(built.out.parent if (built.out.parent / "build").exists() else built.out) as build:
+        assert os.fspath(build) == str(build.path) and (build.path / "build.json").is_file()
+        assert [c.record() for c in coverage(build)] == [c.record() for c in coverage(built.out)]
