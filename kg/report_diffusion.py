@@ -167,13 +167,27 @@ LEGEND = ("A cell is the share of the child measure's characters copied from the
           "`kg query diffusion` and `kg query coverage` give the same figures.")
 
 
-def matrix_page(m: Matrix, docs: dict[str, dict]) -> list[Block]:
+def additions_table(m: Matrix, innovations: list[dict]) -> list[list[str]]:
+    """Per child: the measures it adds, as printed （三）建设赣江绿色走廊, weak candidates marked."""
+    rows = []
+    for (doc, _), header in zip(m.children, _headers(m.children)):
+        own = [f"（{r['number']}）{r.get('title') or '（标题缺失）'}" + ("（weak）" if r.get("weak_candidates") else "")
+               for r in innovations if r["child_doc"] == doc]
+        rows.append([header, str(len(own)), "、".join(own) or "—"])
+    return rows
+
+
+def matrix_page(m: Matrix, docs: dict[str, dict], innovations: list[dict] = ()) -> list[Block]:
     title = docs.get(m.parent, {}).get("title", m.parent)
     columns, rows, styles = matrix_table(m)
     return [("h1", f"Diffusion: {title}"),
             ("p", f"How the {len(m.children)} {m.child_level} documents implementing `{m.parent}` take up each of its "
                   f"{len(m.measures)} measures. " + LEGEND),
             ("matrix", columns, rows, styles),
+            ("h2", "What each document adds"),
+            ("p", "Measures implementing no measure of any parent document (`kg query innovations`; "
+                  "（weak）: a weak candidate exists, to review)."),
+            ("table", ["document", "measures", "its own measures"], additions_table(m, innovations)),
             ("table", ["column", "document"], [[h, d] for h, (d, _) in zip(_headers(m.children), m.children)])]
 
 
@@ -187,4 +201,5 @@ def diffusion_pages(build: Path, docs: dict[str, dict]) -> tuple[list[Block], li
              ("p", "Per parent document with at least two implementations one level down: how widely its measures "
                    "are implemented and how much of the implementing text is copied (a page per parent)."),
              ("table", SUMMARY_COLUMNS, [summary_row(m, docs.get(m.parent, {}).get("title", m.parent)) for m in ms])]
-    return index, [(f"diffusion__{_stem(m.parent)}", matrix_page(m, docs)) for m in ms]
+    innovations = run_query(build, resolve("innovations")).rows
+    return index, [(f"diffusion__{_stem(m.parent)}", matrix_page(m, docs, innovations)) for m in ms]

@@ -10,7 +10,7 @@ import pytest
 from kg.align.diffusion import copy_rate
 from kg.model import Evidence, Link, Sentence, Span
 from kg.query import resolve, run_query
-from kg.report_diffusion import matrices, matrix_table
+from kg.report_diffusion import additions_table, matrices, matrix_table
 
 from .conftest import write_corpus
 
@@ -153,6 +153,12 @@ def test_matrix_has_a_row_per_parent_measure_and_a_column_per_province(family):
         "additions (measures with no parent measure)", "1", "1"]
     assert styles[0][2].startswith("background") and styles[1][1] == ""
     assert matrices(run_query(family, resolve("diffusion")).rows, min_children=3) == []
+
+
+def test_matrix_page_lists_what_each_province_adds(family):
+    (m,) = matrices(run_query(family, resolve("diffusion")).rows)
+    assert additions_table(m, run_query(family, resolve("innovations")).rows) == [
+        ["吉林省", "1", "（二）打造绿色物流（weak）"], ["江西省", "1", "（三）建设赣江绿色走廊"]]
 
 
 def test_report_writes_the_matrix_page_for_a_parent_with_two_implementations(family, tmp_path):
