@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from .corpus import LEVELS
+from .mappings import LEVELS
 from .query import resolve, run_query
 from .report_load import _headers, _stem
 
