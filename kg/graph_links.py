@@ -12,6 +12,7 @@ from typing import Optional
 
 from . import __version__
 from .iris import ELI, ID, PKG, PROV, RDF, RDFS, _doc, _measure, alignment_iri
+from .align.diffusion import copy_rate
 from .model import Link, Sentence, Span
 from .ntriples import Lit, lang, lit, zh
 from .numerals import int_to_cn
@@ -61,6 +62,12 @@ class AlignmentTriples:
         self.add(node, PROV.wasGeneratedBy, ACTIVITY.get(link.method, ACTIVITY["auto"]))
         self.add(node, PROV.wasAttributedTo, CURATOR if link.method == "curated" else SOFTWARE)
         self.add(node, RDFS.comment, lit(link.comment) if link.comment else None)
+        # diffusion: the share of the child measure's text copied from the target measure
+        if target is not None:
+            d = self.docs.get(link.source_doc)
+            own = next((m.sentences for m in d.measures if m.key == link.source_key), []) if d else []
+            rate = copy_rate(link, own)
+            self.add(node, PKG.copyRate, _decimal(rate) if rate is not None else None)
         if target is not None and (link.status == "aligned" or link.method == "curated"):
             self.add(source, ELI.implements if link.relation == "implements" else PKG.correspondsTo, target)
         for i, ev in enumerate(link.evidence, 1):

@@ -11,7 +11,7 @@ leaves Oxigraph's join order alone), so a question about one document costs a qu
 one document; as a comment it changes nothing when the query runs as written.
 
 >>> sorted(saved_queries())[:2]
-['agency-load', 'dropped-agencies']
+['agency-load', 'coverage']
 """
 
 from __future__ import annotations

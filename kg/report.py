@@ -21,15 +21,18 @@ from .gaps import coverage, gaps
 from .load import agency_load
 from .parallel import run_jobs, shared
 from .query import opened, restrict, run_query
+from .report_diffusion import diffusion_pages
 from .report_load import load_blocks
 from .files import write_atomic
 from .store import DEFAULT
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
+#               | ("matrix", columns, rows, styles): a table with a CSS style per cell (HTML only)
 VERSIONS = ("policy-kg", "rapidfuzz", "rjieba", "rdflib", "pyoxigraph", "pyshacl", "networkx", "matplotlib")
 CSS = """body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;
 max-width:72rem;padding:0 1rem;color:#222}table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}
+.matrix td{text-align:center;white-space:nowrap}.matrix td:first-child{text-align:left}
 .aligned{color:#1a7f37}.weak{color:#b35900}.unaligned{color:#888}figure{margin:1rem 0}code{background:#f3f3f3}"""
 
 
@@ -203,7 +206,7 @@ def to_markdown(blocks: list[Block]) -> str:
             out.append("#" * int(b[0][1]) + " " + b[1])
         elif b[0] == "p":
             out.append(b[1])
-        elif b[0] == "table":
+        elif b[0] in ("table", "matrix"):
             out.append("| " + " | ".join(b[1]) + " |\n|" + "---|" * len(b[1]))
             out[-1] += "".join("\n| " + " | ".join(_md_cell(c) for c in row) + " |" for row in b[2])
         elif b[0] == "figure":
@@ -231,6 +234,12 @@ def to_html(blocks: list[Block]) -> str:
                 f'<td class="{html.escape(str(c))}">{html.escape(str(c))}</td>' if str(c) in ("aligned", "weak", "unaligned")
                 else f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in b[2])
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        elif b[0] == "matrix":
+            head = "".join(f"<th>{html.escape(c)}</th>" for c in b[1])
+            body = "".join("<tr>" + "".join(f'<td style="{html.escape(st)}">{html.escape(str(c))}</td>' if st
+                                            else f"<td>{html.escape(str(c))}</td>" for c, st in zip(row, styles))
+                           + "</tr>" for row, styles in zip(b[2], b[3]))
+            out.append(f'<table class="matrix"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
         elif b[0] == "figure":
             out.append(f"<figure>{b[1]}<figcaption>{html.escape(b[3])}</figcaption></figure>")
     out.append("</body></html>\n")
@@ -272,6 +281,7 @@ def write_report(build: Union[str, Path] = DEFAULT, out: Union[str, Path] = "out
         pairs = sorted({(r["child_doc"], r["parent_doc"]) for r in links})
         warnings = _query(b, "warnings", {"doc": sorted({d for pair in pairs for d in pair})} if only else None)
         across = load_blocks(b, docs)
+        spread, pages = diffusion_pages(b, docs)
         build = b.path  # the workers writing the pairs open it again: a worker process is not shared
     out.mkdir(parents=True, exist_ok=True)
     summary = ReportSummary(out, pairs=pairs)
@@ -280,7 +290,11 @@ def write_report(build: Union[str, Path] = DEFAULT, out: Union[str, Path] = "out
     for (c, p), written in zip(pairs, run_jobs(_write_pair, pairs, workers, shared=state)):
         summary.written += written
         index[1][2].append([docs.get(c, {}).get("title", c), docs.get(p, {}).get("title", p), f"{c}__{p}.html"])
-    index += across
+    index += across + spread
+    for stem, blocks in pages:
+        _write(out / f"{stem}.md", to_markdown(blocks))
+        _write(out / f"{stem}.html", to_html(blocks))
+        summary.written += [out / f"{stem}.md", out / f"{stem}.html"]
     for b in across:
         if b[0] == "figure":
             _write(out / b[2], b[1])

@@ -118,6 +118,7 @@ class PKG(DefinedNamespace):
     hasEvidence: URIRef
     sourceSentence: URIRef
     targetSentence: URIRef
+    copyRate: URIRef  # diffusion: share of the source measure copied from the target
     runnerUp: URIRef
     correspondsTo: URIRef
     parentDiscovered: URIRef

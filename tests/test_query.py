@@ -130,7 +130,7 @@ def test_invalid_sparql_is_one_line_with_the_parser_message(built):
 
 def test_unknown_saved_query_name_says_what_exists(built):
     r = CliRunner().invoke(main, ["query", "gapz", "--build", str(built.out)])
-    assert r.exit_code == 1 and "neither a saved query (agency-load, dropped-agencies, function-load, gaps" in r.output
+    assert r.exit_code == 1 and "neither a saved query (agency-load, coverage, diffusion, dropped-agencies, function-load, gaps" in r.output
 
 
 def test_long_query_is_cut_off_and_says_so(built):
