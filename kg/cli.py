@@ -177,9 +177,13 @@ def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_dis
     if evaluate:
         from .align.evaluate import evaluate as run_evaluation
 
-        _emit(evaluation_records(run_evaluation(alignment, labels)), fmt,
+        notes: list[str] = []
+        evaluations = run_evaluation(alignment, labels, notes)
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        _emit(evaluation_records(evaluations), fmt,
               ["source_doc", "target_doc", "measures", "top1_precision", "top1_recall", "top1_accuracy",
-               "aligned_precision", "aligned_recall", "aligned_accuracy", "errors"])
+               "aligned_precision", "aligned_recall", "aligned_accuracy", "confident_wrong", "errors"])
         return
     records = align_records(alignment)
     if (fmt or default_format()) == "table":

@@ -189,6 +189,7 @@ def evaluation_records(evaluations) -> list[dict]:
             m = getattr(e, name)
             rec.update({f"{name}_precision": m.precision, f"{name}_recall": m.recall, f"{name}_accuracy": m.accuracy,
                         f"{name}_correct": m.correct, f"{name}_predicted": m.predicted, f"{name}_labelled": m.labelled})
+        rec["confident_wrong"] = e.confident_wrong
         rec["errors"] = e.errors
         out.append(rec)
     return out
