@@ -66,6 +66,8 @@ RECOVER_MIN = 0.25
 # measure's best children, ``weak`` MARGIN_WEAK (or a best that is mutual); below, the
 # candidates are too alike to name one (a local measure: every parent measure scores alike).
 MARGIN_ALIGNED, MARGIN_WEAK = 0.25, 0.10
+# A child sharing a parent measure with a better child is mutual from this share of its score.
+MUTUAL_SHARE = 0.25
 # A runner-up is worth proposing as a weak link (after a curated reject) from this score.
 WEAK = 0.30
 # A secondary parent (``Link.also``) scores at least this share of the primary's, and the
@@ -348,21 +350,30 @@ def evidence_for(ps: PairScores, child_key: str, parent_key: Optional[str]) -> l
     return _evidence(ps, _child_index(ps, child_key), col)
 
 
-def _status(margin: float, mutual: bool) -> str:
-    """``aligned`` when the best candidate stands out and the child is among its best
-    children; ``weak`` when it stands out less; else ``unaligned``."""
-    return "aligned" if mutual and margin >= MARGIN_ALIGNED else "weak" if margin >= MARGIN_WEAK else "unaligned"
+def _status(margin: float, mutual: bool, standout: float) -> str:
+    """``aligned`` when the best candidate stands out from the runner-up and the child is
+    among its best children; ``weak`` when it stands out less, or when the child draws on
+    several parent measures that together stand out from the rest (``standout``); else
+    (not among the parent measure's best children, or no candidate standing out)
+    ``unaligned``."""
+    if not mutual:
+        return "unaligned"
+    if margin >= MARGIN_ALIGNED:
+        return "aligned"
+    return "weak" if margin >= MARGIN_WEAK or standout >= MARGIN_ALIGNED else "unaligned"
 
 
 def relative_evidence(score: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per child measure (rows of ``score``, child measures × parent units): the margin of
     its best unit over the runner-up, relative to the best; the child's rank among all
-    child measures against that unit (1: the unit's best child); and whether it is mutual,
-    i.e. ranked within as many children as chose that unit as their best.
+    child measures against that unit (1: the unit's best child); and whether it is mutual:
+    of the children whose best candidate that unit is, the best or one scoring at least
+    MUTUAL_SHARE of the best (a parent measure split into several children, not a local
+    measure that happens to sit closest to a parent measure another child implements).
 
-    >>> m, r, mutual = relative_evidence(np.array([[0.8, 0.6], [0.1, 0.5]]))
+    >>> m, r, mutual = relative_evidence(np.array([[0.8, 0.6], [0.1, 0.5], [0.1, 0.02]]))
     >>> m.round(2).tolist(), r.tolist(), mutual.tolist()
-    ([0.25, 0.8], [1, 2], [True, False])
+    ([0.25, 0.8, 0.8], [1, 2, 2], [True, True, False])
     """
     n_c, n_u = score.shape
     if not n_c or not n_u:
@@ -374,8 +385,9 @@ def relative_evidence(score: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     margin = np.divide(first - second, first, out=np.zeros(n_c), where=first > 0)
     # rank within each column: 1 + children scoring strictly more (ties share the better rank)
     rank = 1 + (score[:, best] > first[None, :]).sum(axis=0)
-    chosen = np.bincount(best, minlength=n_u)
-    return margin, rank, rank <= chosen[best]
+    top_chooser = np.zeros(n_u)
+    np.maximum.at(top_chooser, best, first)  # per unit: the best score of the children choosing it
+    return margin, rank, first >= MUTUAL_SHARE * top_chooser[best]
 
 
 def column_rank(score: np.ndarray, ci: int, ui: int) -> int:
@@ -400,7 +412,15 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
         order, values = top[ci].tolist(), top_scores[ci]
         unit = ps.units[order[0]]
         score, margin, rank = round(values[0], 3), round(float(margins[ci]), 3), int(ranks[ci])
-        status = _status(margin, bool(mutual[ci]))
+        also: list[tuple[str, float]] = []
+        if unit.measure is not None:  # other parent measures it draws on: it is their best child
+            also = [(keys[u], round(float(ps.score[ci, u]), 3)) for u in ranked[ci, 1:].tolist()
+                    if ps.units[u].measure is not None and ps.score[ci, u] >= ALSO_SHARE * values[0]
+                    and column_rank(ps.score, ci, u) == 1]
+        drawn = {order[0], *(keys.index(k) for k, _ in also)}
+        rest = next((float(ps.score[ci, u]) for u in ranked[ci].tolist() if u not in drawn), 0.0)
+        standout = (values[0] - rest) / values[0] if also and values[0] > 0 else 0.0
+        status = "unaligned" if unit.measure is None else _status(margin, bool(mutual[ci]), standout)
         first = 0 if unit.measure is not None and status == "unaligned" else 1  # an unaligned best is a runner-up
         runners = [(keys[u], round(v, 3)) for u, v in zip(order[first:first + RUNNERS_UP], values[first:first + RUNNERS_UP])]
         if unit.measure is None:
@@ -408,14 +428,9 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
                               evidence=evidence[ci], runners_up=runners, comment=PREAMBLE_COMMENT,
                               margin=margin, rank=rank))
             continue
-        also = []
-        if status != "unaligned":
-            also = [(keys[u], round(float(ps.score[ci, u]), 3)) for u in ranked[ci, 1:].tolist()
-                    if ps.units[u].measure is not None and ps.score[ci, u] >= ALSO_SHARE * values[0]
-                    and column_rank(ps.score, ci, u) == 1]
         links.append(Link(source_doc, m.key, target_doc, unit.key if status != "unaligned" else None, score, status,
                           relation=relation, evidence=evidence[ci], runners_up=runners, margin=margin, rank=rank,
-                          also=also))
+                          also=also if status != "unaligned" else []))
     if recover:
         _resolve_title_conflicts(ps, links)
     return links
