@@ -40,6 +40,7 @@ class PKG(DefinedNamespace):
     Alignment: URIRef
     Evidence: URIRef
     RunnerUp: URIRef
+    SecondaryParent: URIRef
     DataQualityWarning: URIRef
     # concept schemes and their concepts
     AdministrativeLevels: URIRef
@@ -119,6 +120,9 @@ class PKG(DefinedNamespace):
     sourceSentence: URIRef
     targetSentence: URIRef
     runnerUp: URIRef
+    secondaryParent: URIRef
+    margin: URIRef
+    childRank: URIRef
     correspondsTo: URIRef
     parentDiscovered: URIRef
 

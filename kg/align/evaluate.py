@@ -24,7 +24,7 @@ from typing import Optional, Union
 from ..mappings import Rows
 from ..resources import mapping_path
 from . import AlignedPair, Alignment, _with_ids
-from .measures import PREAMBLE, choose
+from .measures import PREAMBLE, relative_evidence
 from .overrides import resolve_measure
 
 COLUMNS = ("source_doc", "source_measure", "target_doc", "target_measure", "note")
@@ -141,17 +141,20 @@ def evaluate(alignment: Alignment, labels: Union[str, Path, None] = None,
     return out
 
 
-def sweep(alignment: Alignment, thresholds: list[float], labels: Union[str, Path, None] = None) -> list[tuple[float, Metrics]]:
-    """Aligned-status metrics if ``measures.ALIGNED`` were each of ``thresholds``, on the
-    scorer's best candidate per child measure before lost headings are recovered (so the
-    wrong candidates that recovery later moves still count against a low threshold)."""
+def sweep(alignment: Alignment, margins: list[float], labels: Union[str, Path, None] = None) -> list[tuple[float, Metrics]]:
+    """Aligned-status metrics if ``measures.MARGIN_ALIGNED`` were each of ``margins``, on
+    the scorer's best candidate per child measure before lost headings are recovered (so
+    the wrong candidates that recovery later moves still count against a low margin): a
+    best candidate is asserted when the child is mutual and its margin reaches the value."""
     rows, labs = _labels_here(alignment, labels, None)
     items = []
     for pair in alignment.pairs:
         gold = _gold(pair, labs, rows)
-        raw = choose(pair.scores, pair.source.id, pair.target.id, pair.relation, recover=False)
-        for link in raw:
-            if link.source_key in gold:
-                best = link.target_key or next((k for k, _ in link.runners_up[:1] if k != PREAMBLE), None)
-                items.append((best, link.score, gold[link.source_key]))
-    return [(t, Metrics.of([(best if best and score >= t else None, g) for best, score, g in items])) for t in thresholds]
+        margin, _, mutual = relative_evidence(pair.scores.score)
+        best = pair.scores.score.argmax(axis=1) if pair.scores.score.size else []
+        for ci, m in enumerate(pair.scores.child.measures):
+            if m.key in gold:
+                key = pair.scores.units[int(best[ci])].key
+                items.append((None if key == PREAMBLE else key, float(margin[ci]), bool(mutual[ci]), gold[m.key]))
+    return [(t, Metrics.of([(best if best and mutual and margin >= t else None, g) for best, margin, mutual, g in items]))
+            for t in margins]
