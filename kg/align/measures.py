@@ -368,14 +368,18 @@ def pair_noise(score: np.ndarray) -> float:
 
 
 def _status(margin: float, mutual: bool, standout: float) -> str:
-    """``aligned`` when the best candidate stands out from the runner-up and the child is
-    among its best children; ``weak`` when it stands out less, or when the child draws on
-    several parent measures that together stand out from the rest (``standout``); else
-    (not among the parent measure's best children, or no candidate standing out)
-    ``unaligned``."""
+    """``aligned`` when the child is among its best candidate's best children and that
+    candidate stands out from the runner-up, or (a child merging several parent measures,
+    named in ``also``) the measures it draws on stand out together (``standout``) and the
+    primary leads the next by MARGIN_WEAK; ``weak`` when it stands out less; else (not
+    among the parent measure's best children, or no candidate standing out) ``unaligned``.
+
+    >>> _status(0.3, True, 0.0), _status(0.15, True, 0.6), _status(0.05, True, 0.6), _status(0.9, False, 0.0)
+    ('aligned', 'aligned', 'weak', 'unaligned')
+    """
     if not mutual:
         return "unaligned"
-    if margin >= MARGIN_ALIGNED:
+    if margin >= MARGIN_ALIGNED or (standout >= MARGIN_ALIGNED and margin >= MARGIN_WEAK):
         return "aligned"
     return "weak" if margin >= MARGIN_WEAK or standout >= MARGIN_ALIGNED else "unaligned"
 
