@@ -62,6 +62,7 @@ _clean = lru_cache(maxsize=1 << 17)(clean)  # a copied sentence is cleaned once
 def clear_caches() -> None:
     """Forget every sentence cleaned and cut so far (to time alignment from cold)."""
     _clean.cache_clear()
+    bigrams.cache_clear()
     _forget_cuts()
 
 
@@ -246,6 +247,7 @@ def topic_similarity(a: Bags, b: Bags) -> np.ndarray:
     return weights[: a.n] @ weights[a.n:].T
 
 
+@lru_cache(maxsize=1 << 14)
 def bigrams(text: str) -> np.ndarray:
     """The character bigrams of ``text``'s ``clean`` characters, each as one integer
     (two code points of 21 bits).
@@ -254,7 +256,9 @@ def bigrams(text: str) -> np.ndarray:
     3
     """
     chars = np.frombuffer(_clean(text).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    return (chars[:-1] << 21) | chars[1:]
+    out = (chars[:-1] << 21) | chars[1:]
+    out.flags.writeable = False  # cached: shared by every caller
+    return out
 
 
 @dataclass(frozen=True)
@@ -301,9 +305,10 @@ def whole_similarity(a: list[str], b: list[str], idf: BigramIdf) -> np.ndarray:
     flat = np.concatenate(codes)
     text = np.repeat(np.arange(len(codes)), sizes)
     vocab, col = np.unique(flat, return_inverse=True)
-    counts = np.zeros((len(codes), len(vocab)))
-    np.add.at(counts, (text, col), 1.0)
-    weights = np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0) * idf.of_codes(vocab)[None, :]
+    n, v = len(codes), len(vocab)
+    counts = np.bincount(text * v + col.ravel(), minlength=n * v).reshape(n, v).astype(np.float64)
+    weights = np.log(counts, out=np.zeros_like(counts), where=counts > 0)
+    weights = np.where(counts > 0, weights + 1.0, 0.0) * idf.of_codes(vocab)[None, :]
     norms = np.linalg.norm(weights, axis=1, keepdims=True)
     weights = np.divide(weights, norms, out=np.zeros_like(weights), where=norms > 0)
     return weights[: len(a)] @ weights[len(a):].T
