@@ -3,8 +3,9 @@
 ``align_corpus`` aligns each document to the parents the registry declares (or the pair
 asked for) and, for a document below the national level that declares none, to the
 parents it discovers with the candidate index (``kg.align.candidates``); it scores with
-``kg.align.measures`` (bigrams weighed by one IDF over the whole corpus), applies the curated overrides and returns plain ``Link`` records;
-``kg.align.evaluate`` measures them against labelled pairs.
+``kg.align.measures`` (bigrams weighed by one IDF over the whole corpus, status from
+relative evidence by ``kg.align.status``), applies the curated overrides and returns plain
+``Link`` records; ``kg.align.evaluate`` measures them against labelled pairs.
 """
 
 from __future__ import annotations

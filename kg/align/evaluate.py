@@ -12,7 +12,7 @@ parent where the label says there is none), is counted apart as ``confident_wron
 
 One labels file serves several corpora (the seeds, a folder of the shared PDFs): rows
 naming a document the evaluated corpus lacks are skipped, with one note for them all.
-``sweep`` recomputes the aligned figures for other margins (``measures.MARGIN_ALIGNED``).
+``sweep`` recomputes the aligned figures for other margins (``status.MARGIN_ALIGNED``).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from typing import Optional, Union
 from ..mappings import Rows
 from ..resources import mapping_path
 from . import AlignedPair, Alignment, _with_ids
-from .measures import PREAMBLE, relative_evidence
+from .measures import PREAMBLE
 from .overrides import resolve_measure
+from .status import relative_evidence
 
 COLUMNS = ("source_doc", "source_measure", "target_doc", "target_measure", "note")
 # Titles as the labeller read them: a check for the reader, not used for scoring.
@@ -142,7 +143,7 @@ def evaluate(alignment: Alignment, labels: Union[str, Path, None] = None,
 
 
 def sweep(alignment: Alignment, margins: list[float], labels: Union[str, Path, None] = None) -> list[tuple[float, Metrics]]:
-    """Aligned-status metrics if ``measures.MARGIN_ALIGNED`` were each of ``margins``, on
+    """Aligned-status metrics if ``status.MARGIN_ALIGNED`` were each of ``margins``, on
     the scorer's best candidate per child measure before lost headings are recovered (so
     the wrong candidates that recovery later moves still count against a low margin): a
     best candidate is asserted when the child is mutual and its margin reaches the value."""
