@@ -184,6 +184,7 @@ def targets(ctx, docs_, fmt):
 def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_discover, fmt):
     """Child measure -> parent measure links with score, status and evidence."""
     from .align import align_corpus
+    from .numerals import int_to_cn
     from .records import align_records, evaluation_records
 
     alignment = align_corpus(ctx.obj["data"], source, target, False if no_overrides else overrides,
@@ -198,16 +199,23 @@ def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_dis
     if evaluate:
         from .align.evaluate import evaluate as run_evaluation
 
-        _emit(evaluation_records(run_evaluation(alignment, labels)), fmt,
+        notes: list[str] = []
+        evaluations = run_evaluation(alignment, labels, notes)
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        _emit(evaluation_records(evaluations), fmt,
               ["source_doc", "target_doc", "measures", "top1_precision", "top1_recall", "top1_accuracy",
-               "aligned_precision", "aligned_recall", "aligned_accuracy", "errors"])
+               "aligned_precision", "aligned_recall", "aligned_accuracy", "confident_wrong", "errors"])
         return
     records = align_records(alignment)
     if (fmt or default_format()) == "table":
         records = [{"child": f"（{r['source_number']}）{r['source_title']}",
                     "parent": f"（{r['target_number']}）{r['target_title'] or '标题缺失'}" if r["target_number"] else "—",
+                    "also": "、".join(f"（{int_to_cn(int(a['measure']))}）" if a["measure"].isdigit() else a["measure"]
+                                     for a in r["also"]),
                     **r} for r in records]
-    _emit(records, fmt, ["source_doc", "child", "target_doc", "parent", "score", "status", "method"])
+    _emit(records, fmt, ["source_doc", "child", "target_doc", "parent", "also", "score", "margin", "rank", "status",
+                         "method"])
     _report_failures(alignment.results)
 
 

@@ -1,5 +1,7 @@
-"""Alignment links as triples: a qualified ``pkg:Alignment`` node for every link and, for
-aligned and curated links, the plain ``eli:implements`` (or ``pkg:correspondsTo``) triple.
+"""Alignment links as triples: a qualified ``pkg:Alignment`` node for every link (score,
+margin, the child's rank, status, runners-up and the secondary parents a merged child also
+draws on) and, for aligned and curated links, the plain ``eli:implements`` (or
+``pkg:correspondsTo``) triple to the primary parent.
 
 A mixin of the graph builder (``kg.graph``): it uses the builder's ``add``, ``span``,
 ``sentence`` and ``docs``.
@@ -56,6 +58,9 @@ class AlignmentTriples:
         self.add(node, PKG.targetDocument, _doc(link.target_doc))
         self.add(node, PKG.targetMeasure, target)
         self.add(node, PKG.score, _decimal(link.score))
+        # the relative evidence the status was decided from (absent on a recovered link)
+        self.add(node, PKG.margin, _decimal(link.margin) if link.margin is not None else None)
+        self.add(node, PKG.childRank, lit(link.rank) if link.rank is not None else None)
         self.add(node, PKG.status, STATUS.get(link.status, lit(link.status)))
         self.add(node, PKG.method, METHOD.get(link.method, lit(link.method)))
         self.add(node, PKG.relation, RELATION.get(link.relation, lit(link.relation)))
@@ -86,6 +91,13 @@ class AlignmentTriples:
             self.add(rn, PKG.targetMeasure, _measure(link.target_doc, key))
             self.add(rn, PKG.rank, lit(i))
             self.add(rn, PKG.score, _decimal(score))
+
+        for i, (key, score) in enumerate([a for a in link.also if a[0] in measures], 1):
+            an = f"{node}/also/{i}"
+            self.add(node, PKG.secondaryParent, an)
+            self.add(an, RDF.type, PKG.SecondaryParent)
+            self.add(an, PKG.targetMeasure, _measure(link.target_doc, key))
+            self.add(an, PKG.score, _decimal(score))
 
     def lost_measure(self, doc_id: str, key: str) -> None:
         """A parent measure whose heading the collected text lost: known by its number only."""

@@ -174,6 +174,9 @@ class Link:
     alignment_overrides.csv). ``relation`` is "implements" for a child → parent pair and
     "peer" for two documents implementing the same parent. ``discovered`` says the target
     document was found by parent discovery (the child's registry entry declares no parent).
+    ``margin`` and ``rank`` are the relative evidence the status is decided from (None on a
+    link to a parent measure whose heading the text lost); ``also`` lists the secondary
+    parent measures of a child that merges several, primary being ``target_key``.
     """
 
     source_doc: str  # registry id of the child (or first peer)
@@ -189,3 +192,7 @@ class Link:
     comment: Optional[str] = None
     recovered: bool = False  # target number inferred: its heading is missing from the parent text
     discovered: bool = False  # target document found by parent discovery, not declared in the registry
+    # (best − runner-up) / best over the child's candidates: 0 when two tie, 1 when nothing else scores
+    margin: Optional[float] = None
+    rank: Optional[int] = None  # the child's place among the child measures scored against the target (1: best)
+    also: list[tuple[str, float]] = field(default_factory=list)  # other parent measures it draws on (key, score)

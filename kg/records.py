@@ -167,7 +167,7 @@ def align_records(alignment) -> list[dict]:
             rec.update(_measure_side("target", pair.target.id, pair.target.title, parent, link.target_key,
                                      link.recovered, link.evidence))
             rec.update({
-                "score": link.score, "status": link.status, "method": link.method, "relation": link.relation,
+                "score": link.score, "margin": link.margin, "rank": link.rank, "status": link.status, "method": link.method, "relation": link.relation,
                 "recovered": link.recovered, "comment": link.comment,
                 "discovered": link.discovered, "discovery_support": pair.support if link.discovered else None,
                 "evidence": [{"source_sentence": e.source.text, "target_sentence": e.target.text, "score": e.score,
@@ -175,6 +175,7 @@ def align_records(alignment) -> list[dict]:
                               "source_page": e.source.span.page, "target_page": e.target.span.page}
                              for e in link.evidence],
                 "runners_up": [{"measure": k, "title": titles.get(k), "score": s} for k, s in link.runners_up],
+                "also": [{"measure": k, "title": titles.get(k), "score": s} for k, s in link.also],
             })
             out.append(rec)
     return out
@@ -189,6 +190,7 @@ def evaluation_records(evaluations) -> list[dict]:
             m = getattr(e, name)
             rec.update({f"{name}_precision": m.precision, f"{name}_recall": m.recall, f"{name}_accuracy": m.accuracy,
                         f"{name}_correct": m.correct, f"{name}_predicted": m.predicted, f"{name}_labelled": m.labelled})
+        rec["confident_wrong"] = e.confident_wrong
         rec["errors"] = e.errors
         out.append(rec)
     return out

@@ -40,6 +40,7 @@ class PKG(DefinedNamespace):
     Alignment: URIRef
     Evidence: URIRef
     RunnerUp: URIRef
+    SecondaryParent: URIRef
     DataQualityWarning: URIRef
     # concept schemes and their concepts
     AdministrativeLevels: URIRef
@@ -120,6 +121,9 @@ class PKG(DefinedNamespace):
     targetSentence: URIRef
     copyRate: URIRef  # diffusion: share of the source measure copied from the target
     runnerUp: URIRef
+    secondaryParent: URIRef
+    margin: URIRef
+    childRank: URIRef
     correspondsTo: URIRef
     parentDiscovered: URIRef
 

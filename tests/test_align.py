@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from kg.align import align_corpus, align_documents
 from kg.cli import main
-from kg.corpus import load_registry
+from kg.corpus import load_registry, process
 from kg.parse import parse_text
 from kg.records import align_records
 
@@ -131,6 +131,27 @@ def test_merged_measure_links_to_one_parent_and_keeps_the_other_as_runner_up():
     assert runner == other
     assert runner_score > 2 * max(s for k, s in merged.runners_up[1:])  # far ahead of unrelated measures
     assert (links["一"].target_key, links["三"].target_key) == ("1", "4")
+    assert [k for k, _ in merged.also] == [other]  # both parents it draws on are named, primary first
+
+
+def test_every_link_carries_its_margin_and_its_rank():
+    links, _, _ = align(city(INDUSTRY, FARMING, ENVIRO, LOGISTICS, TOURISM))
+    for n in ["一", "二", "三", "四"]:
+        link = links[n]
+        assert link.status == "aligned" and link.rank == 1 and 0.25 <= link.margin <= 1, (n, link)
+        assert link.also == []
+    tourism = links["五"]
+    assert tourism.status == "unaligned" and tourism.margin is not None and tourism.rank >= 1
+
+
+def test_a_local_measure_with_a_word_of_a_parent_another_child_implements_is_not_linked_to_it():
+    # The local measure shares a phrase with parent （一）, which the industry child implements.
+    local = ("发展全域旅游。推动钢铁企业开放工业旅游景区。依托三清山、婺源等景区打造全域旅游示范区。"
+             "（市文广新旅局牵头负责）")
+    links, _, _ = align(city(INDUSTRY, FARMING, ENVIRO, LOGISTICS, local))
+    assert [(links[n].target_key, links[n].status) for n in ["一", "二", "三", "四"]] == [
+        ("1", "aligned"), ("2", "aligned"), ("3", "aligned"), ("4", "aligned")]
+    assert (links["五"].target_key, links["五"].status) == (None, "unaligned")
 
 
 def test_measure_restating_the_preamble_is_not_aligned_to_a_numbered_measure():
@@ -173,9 +194,12 @@ AGENCY_CHILD = city(
 def test_counterpart_lead_agency_decides_between_equally_similar_parents(first_lead, third_lead, expected):
     links, _, _ = align(AGENCY_CHILD, _agency_parent(first_lead, third_lead))
     link = links["二"]
-    assert (link.target_key, link.status) == (expected, "aligned")
+    # The child draws on both parents alike: the lead agency picks the primary, the other is
+    # named in ``also``, and so narrow a margin makes the link weak, not aligned.
+    assert (link.target_key, link.status) == (expected, "weak")
     other = "3" if expected == "1" else "1"
     assert link.runners_up[0][0] == other and link.runners_up[0][1] < link.score
+    assert [k for k, _ in link.also] == [other] and link.margin < 0.25 and link.rank == 1
 
 
 def test_measure_copying_a_lost_heading_is_recovered_as_weak():
@@ -417,3 +441,33 @@ def test_aligning_in_two_processes_gives_the_same_records_and_scores(processed):
     for a, b in zip(one.pairs, two.pairs):
         assert b.scores.child is a.scores.child and [u.key for u in b.scores.units] == [u.key for u in a.scores.units]
         assert (b.scores.score == a.scores.score).all()
+
+
+# --- peer provinces on the shared PDFs ----------------------------------------------------
+
+SHARED_PDF = DATA.parent.parent / "shared" / "corpora" / "dual-carbon" / "pdf"
+# 吉林 (PDF 243) measure -> 江西 (PDF 89) measure, by reading both texts; None: no counterpart
+# (指导思想, 主要目标, 节能, 碳达峰). 二十 (技术研发和成果转化) merges 江西 （十四） and （十五）.
+JILIN_TO_JIANGXI = {1: None, 2: None, 3: 1, 4: 2, 5: 3, 6: 4, 7: 5, 8: 6, 9: 7, 10: 8, 11: 9, 12: 10, 13: None,
+                    14: 11, 15: 11, 16: 12, 17: 13, 18: 12, 19: None, 20: 14, 21: 18, 22: 18, 23: 16, 24: 18,
+                    25: 17, 26: 20, 27: 21}
+
+
+@pytest.mark.skipif(not SHARED_PDF.is_dir(), reason="shared corpus ../shared/corpora/dual-carbon is absent")
+def test_paraphrasing_peer_provinces_are_aligned_without_a_confident_wrong_link(tmp_path):
+    for n in ("243", "89"):
+        (pdf,) = SHARED_PDF.glob(f"{n}、*.pdf")
+        (tmp_path / pdf.name).symlink_to(pdf)
+    registry, results = process(tmp_path)
+    ids = {e.id[:2]: e.id for e in registry.entries}
+    alignment = align_corpus(tmp_path, ids["吉林"], ids["江西"], overrides=False, processed=(registry, results))
+    (pair,) = alignment.pairs
+    assert pair.relation == "peer" and pair.scores.copy_rate < 0.2  # rewritten, not copied
+    links = {int(l.source_key): l for l in pair.links}
+    right = [k for k, g in JILIN_TO_JIANGXI.items() if g and links[k].status == "aligned"
+             and links[k].target_key == str(g)]
+    wrong = [k for k, l in links.items() if l.status == "aligned"
+             and str(JILIN_TO_JIANGXI[k]) not in [l.target_key, *(a for a, _ in l.also)]]
+    assert len(right) >= 18 and wrong == [], (right, wrong)
+    assert (links[10].target_key, links[10].status) == ("8", "aligned")  # 打造 / 建立绿色贸易体系
+    assert (links[23].target_key, links[23].status) == ("16", "aligned")  # 发展绿色金融 / 大力发展绿色金融

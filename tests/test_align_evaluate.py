@@ -84,3 +84,43 @@ def test_evaluate_cli_reports_bad_labels_in_one_line(tmp_path):
     assert r.exit_code != 0
     assert r.stdout == "" and r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1, r.output
     assert "labels.csv" in r.stderr and "Traceback" not in r.output
+
+
+def _write_labels(tmp_path, *rows):
+    path = tmp_path / "labels.csv"
+    header = "source_doc,source_measure,source_title,target_doc,target_measure,target_title,note"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_labels_with_titles_and_rows_of_another_corpus_are_read_and_skipped_with_one_note(tmp_path, alignment):
+    path = _write_labels(
+        tmp_path,
+        "shangrao-2022-green-economy,二,推进工业绿色转型,jiangxi-2021-green-economy,一,推进工业绿色转型,",
+        "中国-2021-加快建立健全绿色低碳循环发展经济体系的指导意见,四,,江西-2021-x,一,,a shared-PDF row",
+        "吉林-2021-x,十,打造绿色贸易体系,江西-2021-x,八,建立绿色贸易体系,",
+    )
+    notes: list[str] = []
+    (e,) = evaluate(alignment, path, notes)
+    assert e.measures == 1 and e.top1.correct == 1
+    assert len(notes) == 1 and "2 rows" in notes[0] and "labels.csv" in notes[0]
+
+
+def test_an_aligned_link_to_the_wrong_parent_is_counted_as_confident_wrong(tmp_path, alignment):
+    right = "shangrao-2022-green-economy,二,,jiangxi-2021-green-economy,一,,"
+    wrong = "shangrao-2022-green-economy,三,,jiangxi-2021-green-economy,一,,deliberately wrong"
+    (e,) = evaluate(alignment, _write_labels(tmp_path, right, wrong))
+    assert e.confident_wrong == 1 and e.top1.correct == 1
+    (e,) = evaluate(alignment, _write_labels(tmp_path, right))
+    assert e.confident_wrong == 0
+
+
+def test_evaluate_cli_prints_confident_wrong_and_the_note_on_skipped_rows(tmp_path):
+    path = _write_labels(tmp_path, "shangrao-2022-green-economy,二,,jiangxi-2021-green-economy,一,,",
+                         "吉林-2021-x,十,,江西-2021-x,八,,")
+    r = CliRunner().invoke(main, ["--data", str(DATA), "align", "--evaluate", "--no-overrides", "--labels", str(path),
+                                  "--format", "jsonl", "--source", PAIR[0], "--target", PAIR[1]])
+    assert r.exit_code == 0, r.output
+    (rec,) = [json.loads(line) for line in r.stdout.splitlines()]
+    assert rec["confident_wrong"] == 0 and rec["top1_correct"] == 1
+    assert r.stderr.count("not in this corpus") == 1

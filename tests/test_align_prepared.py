@@ -35,3 +35,23 @@ def test_child_and_parent_preparations_of_one_document_are_kept_apart():
     doc = parse_text(PROVINCE)
     assert len(side_of(doc, child_side).spans) == len(doc.measures)
     assert len(side_of(doc, parent_side).units) == len(doc.measures) + 1  # and the preamble
+
+
+def test_align_corpus_hands_one_corpus_wide_idf_to_every_pair(monkeypatch, corpus):
+    from kg.align import align_corpus, measures
+    from kg.align.measures import measure_texts
+    from kg.corpus import load_registry
+
+    from .conftest import DATA
+
+    seen = []
+    real = measures.whole_similarity
+
+    def spy(a, b, idf):
+        seen.append(idf.texts)
+        return real(a, b, idf)
+
+    monkeypatch.setattr(measures, "whole_similarity", spy)
+    align_corpus(DATA, overrides=False, processed=(load_registry(DATA), corpus), discover=False)
+    texts = sum(len(measure_texts(p.doc)) for p in corpus if p.doc is not None)
+    assert seen and set(seen) == {texts}

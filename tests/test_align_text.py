@@ -37,3 +37,22 @@ def test_a_subset_of_prepared_sentences_scores_as_those_sentences_alone():
 def test_similarity_of_nothing_is_an_empty_matrix():
     assert similarity([], PARENT).shape == (0, len(PARENT))
     assert similarity(CHILD, []).shape == (len(CHILD), 0)
+
+
+def test_the_corpus_idf_weighs_a_bigram_of_every_measure_little_and_an_unseen_one_most():
+    from kg.align.text import BigramIdf, bigrams
+
+    idf = BigramIdf.of(["发展绿色金融", "建立绿色贸易体系", "倡导绿色生活方式"])
+    green, trade, unseen = (int(bigrams(x)[0]) for x in ("绿色", "贸易", "旅游"))
+    w = idf.of_codes(np.array([green, trade, unseen]))
+    assert w[0] < w[1] < w[2]
+
+
+def test_whole_similarity_finds_the_paraphrased_measure():
+    from kg.align.text import BigramIdf, whole_similarity
+
+    parents = ["建立绿色贸易体系。积极优化贸易结构，大力发展高附加值的绿色产品贸易。",
+               "大力发展绿色金融。发展绿色信贷和绿色直接融资。"]
+    children = ["打造绿色贸易体系。优化我省贸易结构，扩大绿色产品出口。", "发展绿色金融。加强绿色金融产品和服务创新。"]
+    m = whole_similarity(children, parents, BigramIdf.of(children + parents))
+    assert m.argmax(axis=1).tolist() == [0, 1]

@@ -250,3 +250,21 @@ def test_an_internal_division_is_part_of_the_department_that_issued_the_plan(tmp
     division = agency_iri("省生态环境厅气候处", "320000")
     parent = agency_iri("省生态环境厅", "320000")
     assert (division, URIRef("http://www.w3.org/ns/org#subOrganizationOf"), parent) in g
+
+
+def test_margin_rank_and_secondary_parents_are_stated_and_shaped(small):
+    link = Link(SHANGRAO_ID, "2", SHANGRAO_ID, "3", 0.8, "aligned", relation="peer", margin=0.4, rank=1,
+                also=[("4", 0.35)])
+    g = make_graph(*small, [link])
+    validate(g)
+    (node,) = g.subjects(RDF.type, PKG.Alignment)
+    assert float(g.value(node, PKG.margin)) == pytest.approx(0.4) and int(g.value(node, PKG.childRank)) == 1
+    also = g.value(node, PKG.secondaryParent)
+    assert g.value(also, PKG.targetMeasure) == measure_iri(SHANGRAO_ID, "4")
+    assert float(g.value(also, PKG.score)) == pytest.approx(0.35)
+
+
+def test_shapes_reject_a_margin_outside_0_1(small):
+    link = Link(SHANGRAO_ID, "2", SHANGRAO_ID, "3", 0.8, "aligned", relation="peer", margin=1.5, rank=1)
+    with pytest.raises(GraphInvalid, match="margin"):
+        validate(make_graph(*small, [link]))

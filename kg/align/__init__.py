@@ -3,8 +3,9 @@
 ``align_corpus`` aligns each document to the parents the registry declares (or the pair
 asked for) and, for a document below the national level that declares none, to the
 parents it discovers with the candidate index (``kg.align.candidates``); it scores with
-``kg.align.measures``, applies the curated overrides and returns plain ``Link`` records;
-``kg.align.evaluate`` measures them against labelled pairs.
+``kg.align.measures`` (bigrams weighed by one IDF over the whole corpus, status from
+relative evidence by ``kg.align.status``), applies the curated overrides and returns plain
+``Link`` records; ``kg.align.evaluate`` measures them against labelled pairs.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ..model import Link
 from ..parallel import run_jobs, shared
 from .candidates import CandidateIndex
 from .discovery import align_undeclared, find_parents
-from .measures import PairScores
+from .measures import PairScores, measure_texts
 from .overrides import load_overrides
 from .pair import align_documents
 from . import text
@@ -159,9 +160,12 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
     if workers > 1:
         _jieba()  # loaded once here, inherited by the forked workers
     wanted = registry.get(target).id if target else None
+    # One bigram IDF for every pair (and discovery), over every measure of the corpus.
+    idf = text.BigramIdf.of([t for d in docs.values() if d is not None for t in measure_texts(d)])
     # The matrices of one pair are small: BLAS threads (and, with a process per core,
     # rapidfuzz threads) would only contend for the cores.
-    with threadpool_limits(limits=1, user_api="blas"), text.threads(1 if workers > 1 else text.WORKERS):
+    with threadpool_limits(limits=1, user_api="blas"), text.threads(1 if workers > 1 else text.WORKERS), \
+            text.corpus_idf(idf):
         done = run_jobs(_job, jobs, workers, shared={"docs": docs, "table": table, "index": index, "masks": masks,
                                                      "wanted": wanted})
         for k, (job, (found, aligned, scored)) in enumerate(zip(jobs, done), 1):

@@ -6,9 +6,13 @@ Two questions, each with precision, recall and accuracy over the labelled child 
 - aligned: are the links the tool marks ``aligned`` right, and how many labelled links
   does it mark ``aligned``? (weak and unaligned count as "no link asserted")
 
-A prediction and a label of "no parent" agree; they count for accuracy only.
-``sweep`` recomputes the aligned figures for other thresholds: that is how
-``measures.ALIGNED`` was chosen.
+A prediction and a label of "no parent" agree; they count for accuracy only. The error
+that matters most to a researcher, a link marked ``aligned`` to the wrong parent (or to a
+parent where the label says there is none), is counted apart as ``confident_wrong``.
+
+One labels file serves several corpora (the seeds, a folder of the shared PDFs): rows
+naming a document the evaluated corpus lacks are skipped, with one note for them all.
+``sweep`` recomputes the aligned figures for other margins (``status.MARGIN_ALIGNED``).
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ from typing import Optional, Union
 from ..mappings import Rows
 from ..resources import mapping_path
 from . import AlignedPair, Alignment, _with_ids
-from .measures import PREAMBLE, choose
+from .measures import PREAMBLE
 from .overrides import resolve_measure
+from .status import relative_evidence
 
 COLUMNS = ("source_doc", "source_measure", "target_doc", "target_measure", "note")
+# Titles as the labeller read them: a check for the reader, not used for scoring.
+OPTIONAL = ("source_title", "target_title")
 FILENAME = "alignment_labels.csv"
 
 
@@ -38,7 +45,7 @@ class Label:
 
 
 def load_labels(path: Union[str, Path, None] = None) -> tuple[Rows, list[Label]]:
-    rows = Rows(Path(path) if path is not None else mapping_path(FILENAME), COLUMNS)
+    rows = Rows(Path(path) if path is not None else mapping_path(FILENAME), COLUMNS, OPTIONAL)
     out = []
     for line, r in rows:
         rows.require(line, r, ("source_doc", "source_measure", "target_doc"))
@@ -74,6 +81,7 @@ class PairEvaluation:
     top1: Metrics
     aligned: Metrics
     errors: list[str] = field(default_factory=list)  # 十八 → 十六 (label 十七)
+    confident_wrong: int = 0  # links marked ``aligned`` to parents (primary and ``also``) the label does not name
 
 
 def _gold(pair: AlignedPair, labels: list[Label], rows: Rows) -> dict[str, Optional[str]]:
@@ -99,9 +107,20 @@ def _number(key: Optional[str]) -> str:
     return "none" if key is None else int_to_cn(int(key)) if key.isdigit() else key
 
 
-def evaluate(alignment: Alignment, labels: Union[str, Path, None] = None) -> list[PairEvaluation]:
-    """Top-1 and aligned-status metrics for every aligned pair that has labels."""
-    rows, labs = _with_ids(load_labels(labels), alignment.registry)
+def _labels_here(alignment: Alignment, labels, notes: Optional[list[str]]) -> tuple[Rows, list[Label]]:
+    """The labels naming documents of this corpus; one note in ``notes`` for the rows skipped."""
+    skipped: list[str] = []
+    rows, labs = _with_ids(load_labels(labels), alignment.registry, skipped)
+    if skipped and notes is not None:
+        notes.append(f"{rows.label}: {len(skipped)} rows name documents not in this corpus; not evaluated")
+    return rows, labs
+
+
+def evaluate(alignment: Alignment, labels: Union[str, Path, None] = None,
+             notes: Optional[list[str]] = None) -> list[PairEvaluation]:
+    """Top-1 and aligned-status metrics for every aligned pair that has labels; ``notes``
+    is told (once) how many label rows name documents this corpus lacks."""
+    rows, labs = _labels_here(alignment, labels, notes)
     out = []
     for pair in alignment.pairs:
         gold = _gold(pair, labs, rows)
@@ -111,23 +130,32 @@ def evaluate(alignment: Alignment, labels: Union[str, Path, None] = None) -> lis
         top = [(l.target_key, gold[l.source_key]) for l in links]
         aligned = [(l.target_key if l.status == "aligned" else None, gold[l.source_key]) for l in links]
         numbers = {m.key: m.number for m in pair.scores.child.measures}
-        errors = [f"{numbers[l.source_key]} → {_number(l.target_key)} ({l.status}; label {_number(gold[l.source_key])})"
+        errors = [f"{numbers[l.source_key]} → {_number(l.target_key)}"
+                  f"{''.join(' + ' + _number(k) for k, _ in l.also)} ({l.status}; label {_number(gold[l.source_key])})"
                   for l in links if l.target_key != gold[l.source_key]]
-        out.append(PairEvaluation(pair.source.id, pair.target.id, len(links), Metrics.of(top), Metrics.of(aligned), errors))
+        # A child merging several parents names the others in ``also``: the labelled parent
+        # there is a wrong primary (a top-1 error), not a link to a parent it does not draw on.
+        wrong = sum(1 for l in links if l.status == "aligned"
+                    and gold[l.source_key] not in [l.target_key, *(k for k, _ in l.also)])
+        out.append(PairEvaluation(pair.source.id, pair.target.id, len(links), Metrics.of(top), Metrics.of(aligned), errors,
+                                  wrong))
     return out
 
 
-def sweep(alignment: Alignment, thresholds: list[float], labels: Union[str, Path, None] = None) -> list[tuple[float, Metrics]]:
-    """Aligned-status metrics if ``measures.ALIGNED`` were each of ``thresholds``, on the
-    scorer's best candidate per child measure before lost headings are recovered (so the
-    wrong candidates that recovery later moves still count against a low threshold)."""
-    rows, labs = _with_ids(load_labels(labels), alignment.registry)
+def sweep(alignment: Alignment, margins: list[float], labels: Union[str, Path, None] = None) -> list[tuple[float, Metrics]]:
+    """Aligned-status metrics if ``status.MARGIN_ALIGNED`` were each of ``margins``, on
+    the scorer's best candidate per child measure before lost headings are recovered (so
+    the wrong candidates that recovery later moves still count against a low margin): a
+    best candidate is asserted when the child is mutual and its margin reaches the value."""
+    rows, labs = _labels_here(alignment, labels, None)
     items = []
     for pair in alignment.pairs:
         gold = _gold(pair, labs, rows)
-        raw = choose(pair.scores, pair.source.id, pair.target.id, pair.relation, recover=False)
-        for link in raw:
-            if link.source_key in gold:
-                best = link.target_key or next((k for k, _ in link.runners_up[:1] if k != PREAMBLE), None)
-                items.append((best, link.score, gold[link.source_key]))
-    return [(t, Metrics.of([(best if best and score >= t else None, g) for best, score, g in items])) for t in thresholds]
+        margin, _, mutual = relative_evidence(pair.scores.score)
+        best = pair.scores.score.argmax(axis=1) if pair.scores.score.size else []
+        for ci, m in enumerate(pair.scores.child.measures):
+            if m.key in gold:
+                key = pair.scores.units[int(best[ci])].key
+                items.append((None if key == PREAMBLE else key, float(margin[ci]), bool(mutual[ci]), gold[m.key]))
+    return [(t, Metrics.of([(best if best and mutual and margin >= t else None, g) for best, margin, mutual, g in items]))
+            for t in margins]

@@ -1,15 +1,28 @@
 """Measure-level alignment of one child document to one parent (or peer) document.
 
-For every child measure the score against a parent measure combines four signals:
+For every child measure the score against a parent measure combines five signals:
 
 - sentence evidence: how much of the child is copied from that measure's sentences, or
   of that measure is carried into the child (the larger of the two, so that a merged or
   a shortened measure still scores);
 - title similarity (headings survive even when a scraped body is shuffled);
+- whole-measure similarity: character-bigram TF-IDF cosine with the IDF of the whole
+  corpus being aligned (``kg.align.text.whole_similarity``), which a paraphrase keeps;
 - agreement of the responsible agencies through their cross-level counterparts
   (市工信局 ↔ 省工业和信息化厅), lead agency weighted;
 - document order (implementations mostly follow their parent), weighted lightly so that a
   reordered measure still finds its parent.
+
+How much each signal counts depends on the pair: a city that copies its province is
+matched on copied sentences, two provinces rewriting one national text on what their
+measures talk about. The share of the child copied from the parent (``PairScores.copy_rate``)
+moves the weights between the two mixes.
+
+Status comes from relative evidence, not from a score threshold (``kg.align.status``): a
+link is ``aligned`` when its parent stands out from the runner-up (``margin``) and the
+child is among that parent measure's best children (``rank``); scores are similarities,
+comparable within a pair, not probabilities. A child that draws on several parent
+measures names the others in ``also``.
 
 The parent's preamble competes as a candidate too: a child measure that only restates it
 is not aligned to a numbered measure. When the parent's numbering has gaps (a scrape lost
@@ -29,21 +42,28 @@ import numpy as np
 from ..model import Document, Evidence, Link, Sentence
 from ..numerals import int_to_cn
 from .prepared import KEEP_CHILDREN, PREAMBLE, Unit, agency_names, child_side, parent_side, side_of, subset, units_of
-from .text import topic_similarity
+from . import text
+from .status import ALSO_SHARE, LIFT_MIN, column_rank, pair_noise, relative_evidence, status_of
+from .text import BigramIdf, whole_similarity
 
-# Weights of the signals (renormalised when a side lists no agencies).
-W_EVIDENCE, W_TITLE, W_TOPIC, W_AGENCY, W_ORDER = 0.40, 0.30, 0.15, 0.075, 0.075
+# Weights of evidence, title, whole-measure similarity, agencies and order where the child
+# copies its parent and where it rewrites it; a pair's weights are the mix of the two at its
+# copy rate, ramped from COPY_LOW to COPY_HIGH (renormalised when a side lists no agencies).
+COPY_WEIGHTS = (0.40, 0.30, 0.15, 0.075, 0.075)
+PARAPHRASE_WEIGHTS = (0.10, 0.25, 0.50, 0.075, 0.075)
+COPY_LOW, COPY_HIGH = 0.10, 0.40
 # Sentence similarity at or below LOW counts as no evidence, at or above HIGH as a copy.
 LOW, HIGH = 0.45, 0.85
-# Title similarity is rescaled the same way: titles share generic words (推进, 绿色).
-TITLE_LOW, TITLE_HIGH = 0.45, 0.95
-# TF-IDF cosine of whole measures: unrelated measures of one policy field sit near 0.1.
-TOPIC_LOW, TOPIC_HIGH = 0.10, 0.45
+# Title similarity (bigram TF-IDF cosine) is rescaled the same way: titles share generic
+# words (推进, 绿色), which the corpus IDF weighs little but not nothing.
+TITLE_LOW, TITLE_HIGH = 0.20, 0.90
+# Bigram TF-IDF cosine of whole measures: unrelated measures of one policy field sit near 0.05.
+WHOLE_LOW, WHOLE_HIGH = 0.05, 0.45
 # A child measure is linked to a parent number missing from the text only with this much
 # of it copied from the parent, unless it alone fills an order gap of the same size.
 RECOVER_MIN = 0.25
-# Status thresholds on the measure score, calibrated on labelled pairs (see README).
-ALIGNED, WEAK = 0.50, 0.30
+# A runner-up is worth proposing as a weak link (after a curated reject) from this score.
+WEAK = 0.30
 # A sentence pair is shown as evidence from this similarity up.
 EVIDENCE_MIN = 0.60
 RUNNERS_UP = 3
@@ -95,6 +115,8 @@ class PairScores:
     evidence: np.ndarray
     title: np.ndarray
     copied: np.ndarray  # per child measure: share copied from anywhere in the parent
+    whole: Optional[np.ndarray] = None  # child measures × units: bigram TF-IDF cosine (raw)
+    copy_rate: float = 1.0  # share of the child's text copied from the parent (by length)
 
     @cached_property
     def child_sentences(self) -> list[Sentence]:
@@ -110,7 +132,7 @@ class PairScores:
         """The scores without the documents, to send back from a worker process cheaply
         (the documents are pickled once per worker, not once per pair); see ``attach``."""
         return ([u.key for u in self.units], self.sim, self.rows, self.cols, self.score, self.evidence,
-                self.title, self.copied)
+                self.title, self.copied, self.whole, self.copy_rate)
 
     @classmethod
     def attach(cls, child: Document, parent: Document, detached: tuple) -> "PairScores":
@@ -184,12 +206,36 @@ def _coverage(gain: np.ndarray, c_w: np.ndarray, p_w: np.ndarray, rows: list[sli
     return evidence, copied
 
 
+def _texts(titles: list[str], groups: list[list[Sentence]]) -> list[str]:
+    return [t + "".join(s.text for s in g) for t, g in zip(titles, groups)]
+
+
+def measure_texts(doc: Document) -> list[str]:
+    """Each measure (title and sentences) and the preamble of ``doc`` as one text: what a
+    corpus's bigram IDF is counted over (``BigramIdf.of``)."""
+    units = units_of(doc)
+    return _texts([u.title for u in units], [u.sentences for u in units])
+
+
+def mix(copy_rate: float) -> np.ndarray:
+    """The weights of evidence, title, whole, agencies and order for a pair whose child
+    copies ``copy_rate`` of its text from the parent.
+
+    >>> mix(0.0).tolist() == list(PARAPHRASE_WEIGHTS), mix(0.9).tolist() == list(COPY_WEIGHTS)
+    (True, True)
+    """
+    w = float(np.clip((copy_rate - COPY_LOW) / (COPY_HIGH - COPY_LOW), 0.0, 1.0))
+    return w * np.array(COPY_WEIGHTS) + (1 - w) * np.array(PARAPHRASE_WEIGHTS)
+
+
 def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or a.name,
-               candidates: Optional[set[str]] = None) -> PairScores:
+               candidates: Optional[set[str]] = None, idf: Optional[BigramIdf] = None) -> PairScores:
     """Score every child measure against every parent unit (one cdist per signal).
 
     ``candidates``: parent measure keys to score (from ``kg.align.candidates``); the others
     are never compared, so the sentence pairs scored drop. The preamble is always kept.
+    ``idf``: the corpus's bigram IDF (default: the one ``align_corpus`` set, else the
+    pair's own two documents').
     Each document's sentences are cleaned, cut and indexed once per process, however many
     pairs it is part of.
     """
@@ -206,9 +252,15 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     n_c, n_u = len(child.measures), len(units)
     evidence, copied = _coverage(gain, c.weight, p.weight, c.spans, p.spans)
 
-    title = _ramp(c.titles.similarity(p.titles), TITLE_LOW, TITLE_HIGH)
+    child_texts = _texts([m.title for m in child.measures], [m.sentences for m in child.measures])
+    unit_texts = _texts([u.title for u in units], [u.sentences for u in units])
+    idf = idf or text.CORPUS_IDF or BigramIdf.of(child_texts + measure_texts(parent))
+    # Titles by bigram TF-IDF too: 加快工业绿色转型 is 推进工业绿色升级 (工业), not 加快农业绿色发展.
+    title = _ramp(whole_similarity([m.title for m in child.measures], [u.title for u in units], idf),
+                  TITLE_LOW, TITLE_HIGH)
     title[:, -1] = 0.0  # the preamble has no title
-    topic = _ramp(topic_similarity(c.topics, p.topics), TOPIC_LOW, TOPIC_HIGH)
+    whole_raw = whole_similarity(child_texts, unit_texts, idf)
+    whole = _ramp(whole_raw, WHOLE_LOW, WHOLE_HIGH)
 
     n_m = len(parent.measures)
     rank_c = np.arange(n_c) / max(n_c - 1, 1)
@@ -221,12 +273,16 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     evidence = np.maximum(evidence, title * copied[:, None])
     agency = np.full((n_c, n_u), np.nan)
     agency[:, :-1] = _agency_agreement([agency_names(m.agencies, up) for m in child.measures], prepared.agencies)
-    base = W_EVIDENCE * evidence + W_TITLE * title + W_TOPIC * topic + W_ORDER * order
-    total = W_EVIDENCE + W_TITLE + W_TOPIC + W_ORDER
+    size = np.array([sum(len(s.text) for s in m.sentences) for m in child.measures], dtype=float)
+    copy_rate = float(np.average(copied, weights=size)) if size.sum() else 0.0
+    w_evidence, w_title, w_whole, w_agency, w_order = mix(copy_rate)
+    base = w_evidence * evidence + w_title * title + w_whole * whole + w_order * order
+    total = w_evidence + w_title + w_whole + w_order
     named = ~np.isnan(agency)  # agencies count only where both sides name some
-    score = np.where(named, (base + W_AGENCY * np.nan_to_num(agency)) / (total + W_AGENCY), base / total)
+    score = np.where(named, (base + w_agency * np.nan_to_num(agency)) / (total + w_agency), base / total)
     score[:, -1] = evidence[:, -1]  # the preamble competes on evidence alone
-    return PairScores(child, parent, units, sim, c.spans, p.spans, score, evidence, title, copied)
+    return PairScores(child, parent, units, sim, c.spans, p.spans, score, evidence, title, copied, whole_raw,
+                      round(copy_rate, 4))
 
 
 def _evidence_many(ps: PairScores, picks: list[tuple[int, slice]]) -> list[list[Evidence]]:
@@ -285,17 +341,16 @@ def evidence_for(ps: PairScores, child_key: str, parent_key: Optional[str]) -> l
     return _evidence(ps, _child_index(ps, child_key), col)
 
 
-def _status(score: float) -> str:
-    return "aligned" if score >= ALIGNED else "weak" if score >= WEAK else "unaligned"
-
-
 def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "implements",
            recover: bool = True) -> list[Link]:
-    """One link per child measure: the best parent unit, runners-up kept, then recovery
-    of parents whose headings are missing from the parent's text."""
+    """One link per child measure: the best parent unit, its margin and rank deciding the
+    status, secondary parents and runners-up kept, then recovery of parents whose headings
+    are missing from the parent's text."""
     links: list[Link] = []
     ranked = np.argsort(-ps.score, axis=1, kind="stable")
     evidence = _evidence_many(ps, [(ci, ps.cols[int(order[0])]) for ci, order in enumerate(ranked)])
+    margins, ranks, mutual = relative_evidence(ps.score)
+    noise = pair_noise(ps.score)
     # The best unit and the next ones, as plain Python numbers (read once, not per element).
     top = ranked[:, :RUNNERS_UP + 1]
     top_scores = np.take_along_axis(ps.score, top, axis=1).tolist()
@@ -303,16 +358,27 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
     for ci, m in enumerate(ps.child.measures):
         order, values = top[ci].tolist(), top_scores[ci]
         unit = ps.units[order[0]]
-        score = round(values[0], 3)
-        first = 0 if unit.measure is not None and score < WEAK else 1  # an unaligned best is a runner-up
+        score, margin, rank = round(values[0], 3), round(float(margins[ci]), 3), int(ranks[ci])
+        also: list[tuple[str, float]] = []
+        if unit.measure is not None:  # other parent measures it draws on: it is their best child
+            also = [(keys[u], round(float(ps.score[ci, u]), 3)) for u in ranked[ci, 1:].tolist()
+                    if ps.units[u].measure is not None and ps.score[ci, u] >= ALSO_SHARE * values[0]
+                    and column_rank(ps.score, ci, u) == 1]
+        drawn = {order[0], *(keys.index(k) for k, _ in also)}
+        rest = next((float(ps.score[ci, u]) for u in ranked[ci].tolist() if u not in drawn), 0.0)
+        standout = (values[0] - rest) / values[0] if also and values[0] > 0 else 0.0
+        above_noise = values[0] >= LIFT_MIN * noise
+        status = "unaligned" if unit.measure is None or not above_noise else status_of(margin, bool(mutual[ci]), standout)
+        first = 0 if unit.measure is not None and status == "unaligned" else 1  # an unaligned best is a runner-up
         runners = [(keys[u], round(v, 3)) for u, v in zip(order[first:first + RUNNERS_UP], values[first:first + RUNNERS_UP])]
         if unit.measure is None:
             links.append(Link(source_doc, m.key, target_doc, None, score, "unaligned", relation=relation,
-                              evidence=evidence[ci], runners_up=runners, comment=PREAMBLE_COMMENT))
+                              evidence=evidence[ci], runners_up=runners, comment=PREAMBLE_COMMENT,
+                              margin=margin, rank=rank))
             continue
-        status = _status(score)
         links.append(Link(source_doc, m.key, target_doc, unit.key if status != "unaligned" else None, score, status,
-                          relation=relation, evidence=evidence[ci], runners_up=runners))
+                          relation=relation, evidence=evidence[ci], runners_up=runners, margin=margin, rank=rank,
+                          also=also if status != "unaligned" else []))
     if recover:
         _resolve_title_conflicts(ps, links)
     return links
@@ -377,7 +443,7 @@ def _recover_missing(ps: PairScores, links: list[Link], displaced: list[bool]) -
             link = links[k]
             runners = ([(link.target_key, link.score)] if link.target_key else []) + link.runners_up
             links[k] = Link(link.source_doc, link.source_key, link.target_doc, str(number),
-                            round(float(ps.copied[k]), 3), "weak", relation=link.relation,
+                            round(float(ps.copied[k]), 3), "weak", relation=link.relation, margin=link.margin,
                             evidence=_evidence(ps, k, slice(0, ps.sim.shape[1])), runners_up=runners[:RUNNERS_UP],
                             comment=f"parent measure （{int_to_cn(number)}） has no heading in the parent's text; "
                                     "inferred from document order, confirm or override", recovered=True)
