@@ -47,8 +47,8 @@ def _data_option():
 def _workers_option():
     from .parallel import default_workers
 
-    return click.option("--workers", type=click.IntRange(min=1), default=default_workers(), show_default=True,
-                        help="Processes for the parallel stages (default: the cores available).")
+    return click.option("--workers", type=click.IntRange(min=1), default=default_workers(),
+                        help="Processes for the parallel stages (default: the cores available to this process).")
 
 
 def _emit(records, fmt, table_columns=None, columns=None, title=None) -> None:
