@@ -33,10 +33,9 @@ AFTER_LIST_NEXT = math.log(0.6)  # a list closes its measure; the document goes 
 AFTER_LIST_STAY = math.log(0.05)
 JUMP = 0.15  # a passage boundary: any measure, shared among them
 AFTER_LIST_JUMP = 0.35
-TOPIC = 14.0  # weight of topic similarity
-TITLE = 1.5  # a title's weight in its measure's profile, against one sentence
-EMPTY = 0.06  # similarity assumed for a measure with nothing placed yet (a lost heading)
-GROUP = 2.0  # pull of the measure most of a child's copied group sits in
+TOPIC = 30.0  # weight of topic similarity (tuned on bench/scramble.py)
+EMPTY = 0.03  # similarity assumed to a measure without a title (a lost heading)
+GROUP = 5.0  # pull of the measure most of a child's copied group sits in
 PASSES = 6
 _NOISE = re.compile(r"[\W_\d]+")
 
@@ -73,26 +72,16 @@ def place(units: list[Unit], n: int, titles: dict[int, str], groups: list[set[st
     keys = [u.key for u in units]
     distinct = list(dict.fromkeys(k for u, k in zip(units, keys) if u.kind == "sentence"))
     kid = {k: i for i, k in enumerate(distinct)}
-    title_list = sorted(titles)
+    title_list = [v for v in sorted(titles) if 1 <= v <= n]
     text_of = {u.key: u.text for u in units}
     topics = Topics([text_of[k] for k in distinct] + [titles[v] for v in title_list])
     vec, tvec = topics.m[: len(distinct)], topics.m[len(distinct) :]
-    base = np.zeros((n, vec.shape[1]))
-    for v, row in zip(title_list, tvec):
-        if 1 <= v <= n:
-            base[v - 1] += TITLE * row
+    sim = np.full((len(distinct), n), EMPTY)
+    sim[:, [v - 1 for v in title_list]] = vec @ tvec.T
     states: Optional[list[int]] = None
-    for _ in range(PASSES):
-        profile, has = base.copy(), np.zeros(n, dtype=bool)
-        has[[v - 1 for v in title_list if 1 <= v <= n]] = True
-        home: dict[str, int] = {}
-        if states is not None:
-            home = _homes(units, keys, states)
-            for k, s in home.items():
-                if k in kid:
-                    profile[s - 1] += vec[kid[k]]
-                    has[s - 1] = True
-        emit = _emissions(units, keys, kid, vec, profile, has, home, groups, n)
+    for _ in range(PASSES if groups else 1):  # later passes only move the children's groups
+        home = _homes(units, keys, states) if states is not None else {}
+        emit = _emissions(units, keys, kid, sim, home, groups, n)
         new = _viterbi(units, emit, n)
         if new == states:
             break
@@ -110,8 +99,7 @@ def _homes(units: list[Unit], keys: list[str], states: list[int]) -> dict[str, i
     return {k: c.most_common(1)[0][0] for k, c in votes.items()}
 
 
-def _emissions(units, keys, kid, vec, profile, has, home, groups, n) -> np.ndarray:
-    norms2 = (profile**2).sum(axis=1)
+def _emissions(units, keys, kid, sim, home, groups, n) -> np.ndarray:
     emit = np.zeros((len(units), n))
     pull: dict[str, int] = {}
     for g in groups:
@@ -129,17 +117,8 @@ def _emissions(units, keys, kid, vec, profile, has, home, groups, n) -> np.ndarr
             continue
         if u.kind != "sentence":
             continue  # a list names agencies, not a topic: its place is the structure's
-        v = vec[kid[k]]
-        dots = profile @ v
-        n2 = norms2.copy()
-        own = home.get(k)
-        if own is not None:  # leave the sentence itself out of its measure's profile
-            dots[own - 1] -= 1.0
-            n2[own - 1] += -2 * (profile[own - 1] @ v) + 1.0
-        sim = np.where(n2 > 1e-9, dots / np.sqrt(np.maximum(n2, 1e-9)), EMPTY)
-        sim = np.where(has | (n2 > 1e-9), sim, EMPTY)
         weight = TOPIC if len(k) >= MIN_KEY else TOPIC / 3
-        emit[i] = weight * sim
+        emit[i] = weight * sim[kid[k]]
         if k in pull:
             emit[i, pull[k] - 1] += GROUP
     return emit
