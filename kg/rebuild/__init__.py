@@ -10,37 +10,62 @@ places every unit with one sequence model (``sequence``) and replaces their meas
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from ..model import Document, Issue
 from .assemble import rebuild_measures
 from .detect import scramble_evidence
 from .sequence import place
-from .units import MIN_KEY, Body, body_units
+from .units import MIN_KEY, Body, body_units, text_key
 
 __all__ = ["rebuild_corpus", "rebuild_document", "scramble_evidence"]
 
 COPIED = 0.8  # a child sentence this similar to a unit is a copy of it
 
 
-def copied_groups(body: Body, children: Iterable[Document]) -> list[set[str]]:
-    """Per child measure, the body sentences it copies (as text keys): they belong together."""
+@dataclass
+class Group:
+    """Body sentences one child measure copies (text keys): they belong to one measure,
+    ``number`` when the child's order places it at a lost heading's number."""
+
+    keys: set[str]
+    number: Optional[int] = None
+
+
+def copied_groups(body: Body, children: Iterable[Document]) -> list[Group]:
+    """Per child measure, the body sentences it copies. A child keeps its parent's order:
+    between two child measures titled like two of the body's headings, the child measures
+    between them, when as many as the lost numbers between those headings, take those
+    numbers in order."""
     from ..align.text import similarity
 
     units = [u for u in body.units if u.kind == "sentence" and len(u.key) >= MIN_KEY]
     if not units:
         return []
     texts = [u.text for u in units]
+    titled = {text_key(h.title): h.value for h in body.heads if h.title}
+    printed = {h.value for h in body.heads}
     groups = []
     for child in children:
+        row: list[tuple[Optional[int], Optional[Group]]] = []  # per child measure: (anchor number, group)
         for m in child.measures:
-            if not m.sentences:
-                continue
-            sim = similarity([s.text for s in m.sentences], texts)
-            best = sim.argmax(axis=1)
-            keys = {units[j].key for i, j in enumerate(best) if sim[i, j] >= COPIED}
-            if len(keys) >= 2:
-                groups.append(keys)
+            group = None
+            if m.sentences:
+                sim = similarity([x.text for x in m.sentences], texts)
+                best = sim.argmax(axis=1)
+                keys = {units[j].key for i, j in enumerate(best) if sim[i, j] >= COPIED}
+                group = Group(keys) if keys else None
+            row.append((titled.get(text_key(m.title or "")), group))
+        anchors = [i for i, (v, _) in enumerate(row) if v is not None]
+        for lo, hi in zip(anchors, anchors[1:]):
+            lost = [v for v in range(row[lo][0] + 1, row[hi][0]) if v not in printed]
+            between = [g for _, g in row[lo + 1 : hi]]
+            if lost and len(between) == len(lost):
+                for g, v in zip(between, lost):
+                    if g is not None:
+                        g.number = v
+        groups += [g for _, g in row if g is not None and (g.number is not None or len(g.keys) >= 2)]
     return groups
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..agency_names import issuing_department
 from ..headings import label
-from ..model import Document, Issue, Measure, Sentence
+from ..model import Document, Issue, Measure, Sentence, Span
 from ..numerals import int_to_cn
 from ..responsibility import deadline_targets, measure_agencies
 from ..targets import extract_targets
@@ -33,7 +33,6 @@ def rebuild_measures(doc: Document, body: Body, states: list[int]) -> None:
         if u.kind == "heading":
             heads.setdefault(v, u.heading)
     section_of = {h.value: h.section for h in body.heads}
-    used = sorted(set(states))
     issuer = issuing_department(doc.issuers, doc.title or doc.embedded_title or "", doc.level, doc.region)
     seen: set[str] = set()
     measures: dict[int, Measure] = {}
@@ -89,8 +88,15 @@ def rebuild_measures(doc: Document, body: Body, states: list[int]) -> None:
                                       f"measure {label(level, m.number)} has no heading in the text; its number is "
                                       f"inferred from the sequence, {len(m.sentences)} sentences placed under it",
                                       m.span))
+    for v in range(1, body.numbers + 1):
+        if v not in measures:  # a number of the sequence nothing was placed under: kept, empty
+            at = max((m.span.end for k, m in measures.items() if k < v), default=0)
+            m = measures[v] = Measure(numeral(v), v, str(v), _section_before(section_of, v), "", "", Span(at, at))
+            m.level, m.parent, m.recovered = level, _parent_before(old, v), True
+            doc.warnings.append(Issue("lost_heading", f"measure {label(level, m.number)} has no heading in the text "
+                                      "and no sentence was placed under it: kept with its number, empty", m.span))
     _report_moves(doc, body, moves, level, numeral)
-    doc.measures = [measures[v] for v in used]
+    doc.measures = [measures[v] for v in sorted(measures)]
 
 
 def _section_before(section_of: dict, v: int):

@@ -67,7 +67,7 @@ class Topics:
         self.m /= np.where(norms > 0, norms, 1)
 
 
-def place(units: list[Unit], n: int, titles: dict[int, str], groups: list[set[str]] = ()) -> list[int]:
+def place(units: list[Unit], n: int, titles: dict[int, str], groups=()) -> list[int]:
     """The measure number (1..n) of every unit, by Viterbi over the raw order."""
     keys = [u.key for u in units]
     distinct = list(dict.fromkeys(k for u, k in zip(units, keys) if u.kind == "sentence"))
@@ -103,12 +103,16 @@ def _emissions(units, keys, kid, sim, home, groups, n) -> np.ndarray:
     emit = np.zeros((len(units), n))
     pull: dict[str, int] = {}
     for g in groups:
-        placed = Counter(home[k] for k in g if k in home)
+        if g.number is not None and 1 <= g.number <= n:
+            for k in g.keys:
+                pull[k] = g.number
+            continue
+        placed = Counter(home[k] for k in g.keys if k in home)
         if placed:
             best, count = placed.most_common(1)[0]
             if count * 2 > sum(placed.values()):
-                for k in g:
-                    pull[k] = best
+                for k in g.keys:
+                    pull.setdefault(k, best)
     for i, (u, k) in enumerate(zip(units, keys)):
         if u.kind == "heading":
             emit[i] = -np.inf
