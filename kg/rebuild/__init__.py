@@ -21,7 +21,7 @@ from .units import MIN_KEY, Body, body_units, text_key
 
 __all__ = ["rebuild_corpus", "rebuild_document", "scramble_evidence"]
 
-COPIED = 0.8  # a child sentence this similar to a unit is a copy of it
+COPIED = 0.7  # a child sentence this similar to a unit is a copy of it
 
 
 @dataclass
