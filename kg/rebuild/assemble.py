@@ -94,7 +94,7 @@ def rebuild_measures(doc: Document, body: Body, states: list[int]) -> None:
             m = measures[v] = Measure(numeral(v), v, str(v), _section_before(section_of, v), "", "", Span(at, at))
             m.level, m.parent, m.recovered = level, _parent_before(old, v), True
             doc.warnings.append(Issue("lost_heading", f"measure {label(level, m.number)} has no heading in the text "
-                                      "and no sentence was placed under it: kept with its number, empty", m.span))
+                                      "and no sentence was placed under it: kept with its number, empty"))
     _report_moves(doc, body, moves, level, numeral)
     doc.measures = [measures[v] for v in sorted(measures)]
 
