@@ -34,8 +34,9 @@ class Group:
 
 
 def copied_groups(body: Body, children: Iterable[Document]) -> list[Group]:
-    """Per child measure, the body sentences it copies. A child keeps its parent's order:
-    between two child measures titled like two of the body's headings, the child measures
+    """Per child measure, the body sentences it copies, with the number they belong to when
+    the child measure is titled like one of the body's headings. A child keeps its parent's
+    order: between two child measures titled like two of the body's headings, the child measures
     between them, when as many as the lost numbers between those headings, take those
     numbers in order."""
     from ..align.text import similarity
@@ -56,7 +57,10 @@ def copied_groups(body: Body, children: Iterable[Document]) -> list[Group]:
                 best = sim.argmax(axis=1)
                 keys = {units[j].key for i, j in enumerate(best) if sim[i, j] >= COPIED}
                 group = Group(keys) if keys else None
-            row.append((titled.get(text_key(m.title or "")), group))
+            anchor = titled.get(text_key(m.title or ""))
+            if group is not None:
+                group.number = anchor  # titled like a heading of the body: its copies belong there
+            row.append((anchor, group))
         anchors = [i for i, (v, _) in enumerate(row) if v is not None]
         for lo, hi in zip(anchors, anchors[1:]):
             lost = [v for v in range(row[lo][0] + 1, row[hi][0]) if v not in printed]

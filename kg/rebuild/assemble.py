@@ -24,6 +24,8 @@ def _excerpt(text: str, n: int = 30) -> str:
 def rebuild_measures(doc: Document, body: Body, states: list[int]) -> None:
     """Replace ``doc.measures`` by the placement ``states`` (one number per unit)."""
     t, level = body.t, doc.measures[0].level
+    # the parser's findings about the measures it made, which the rebuild replaces
+    doc.warnings = [w for w in doc.warnings if w.code not in ("conflicting_responsibility", "no_responsibility")]
     digits = doc.measures[0].number.isdigit()
     numeral = str if digits else int_to_cn
     old = {m.index: m for m in doc.measures}
