@@ -29,7 +29,6 @@ from .graph import graph_lines
 from .model import Link
 from .ntriples import subject
 from .parallel import default_workers
-from .rebuild import rebuild_corpus
 from .serialize import write_jsonld, write_ntriples, write_turtle
 from .validate import check, partition_of, raise_for
 
@@ -168,7 +167,6 @@ def build(data_dir: str | Path, out: str | Path = "build", links: Optional[list[
         raise BuildError(f"{out}: exists and is not a `kg build` output (no {MANIFEST}); choose another --out")
     workers = default_workers() if workers is None else workers
     registry, results = processed or process(data_dir, progress=progress, workers=workers)
-    rebuild_corpus(registry, results)  # what the links were made on (a no-op when align_corpus did it)
     if links is None:
         links = corpus_links(registry, results, workers)
     stage(f"making the graph of {len(results)} documents and {len(links)} links")

@@ -274,7 +274,7 @@ def process(
     complete_corpus(full, results)
     from .rebuild import rebuild_corpus
 
-    rebuild_corpus(full, results)  # scrambled documents rebuilt, with the children that copy them
+    rebuild_corpus(results)  # scrambled documents rebuilt, with the children that copy them
     return Registry(reg.path, [p.entry for p in results]), results
 
 

@@ -19,7 +19,6 @@ from ..corpus import LEVELS, Entry, Processed, Registry, process
 from ..errors import KgError
 from ..model import Link
 from ..parallel import run_jobs, shared
-from ..rebuild import rebuild_corpus
 from .candidates import CandidateIndex
 from .discovery import align_undeclared, find_parents
 from .measures import PairScores
@@ -63,8 +62,6 @@ class Alignment:
     # Sentence pairs compared, the shortlisted documents discovery did not keep included
     # (``pairs`` holds the kept ones only).
     pairs_scored: int = 0
-    # One note per scrambled document rebuilt before alignment (``kg.rebuild``).
-    rebuilt: list[str] = field(default_factory=list)
 
     @property
     def links(self) -> list[Link]:
@@ -141,11 +138,10 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
     ``workers`` > 1 aligns document pairs in that many processes (large corpora);
     ``progress`` is told of each pair as it is done."""
     registry, results = processed or process(data_dir)
-    rebuilt = rebuild_corpus(registry, results)  # scrambled parents first; done once per corpus
     docs = {p.entry.id: p.doc for p in results}
     entries = {e.id: e for e in registry.entries}
     order = {e.id: i for i, e in enumerate(registry.entries)}
-    out = Alignment(registry, results, rebuilt=rebuilt)
+    out = Alignment(registry, results)
     table = None
     if overrides is not False:
         table = _with_ids(load_overrides(overrides), registry, out.skipped if overrides is None else None)

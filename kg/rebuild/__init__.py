@@ -2,7 +2,8 @@
 
 A web scrape may shuffle and repeat passages and lose headings (seed 000, the Jiangxi
 2021 measures); the parser keeps a sentence under whatever heading precedes it. After the
-corpus is parsed (the children are needed) and before alignment, ``rebuild_corpus``
+corpus is parsed (the children are needed) and before alignment — at the end of
+``kg.corpus.process``, so every command sees the same documents — ``rebuild_corpus``
 finds such documents (``detect``), cuts their body into units in raw order (``units``),
 places every unit with one sequence model (``sequence``) and replaces their measures
 (``assemble``). Clean documents are not touched.
@@ -95,7 +96,7 @@ def rebuild_document(doc: Document, children: Iterable[Document] = ()) -> Option
     return f"{doc.path}: {message}"
 
 
-def rebuild_corpus(registry, results) -> list[str]:
+def rebuild_corpus(results) -> list[str]:
     """Rebuild every scrambled document of a processed corpus in place, using the
     documents that declare they implement it; one note per rebuilt document."""
     docs = {p.entry.id: p.doc for p in results if p.doc is not None}
