@@ -272,6 +272,9 @@ def process(
     results = _collect(reg, entries, run_jobs(_parse, jobs, workers), progress)
     full = Registry(reg.path, [p.entry for p in results] + [e for e in reg.entries if e not in entries])
     complete_corpus(full, results)
+    from .rebuild import rebuild_corpus
+
+    rebuild_corpus(results)  # scrambled documents rebuilt, with the children that copy them
     return Registry(reg.path, [p.entry for p in results]), results
 
 

@@ -283,7 +283,8 @@ class _Builder(AlignmentTriples):
         self.add(node, ELI.title, zh(m.title) if m.title else None)
         self.add(node, PKG.text, zh(m.text) if m.text else None)
         self.add(node, PKG.responsibilityText, zh(m.responsibility) if m.responsibility else None)
-        self.span(node, doc_id, m.span)
+        self.add(node, PKG.headingLost, lit(True) if m.recovered else None)  # number inferred by kg.rebuild
+        self.span(node, doc_id, m.span if m.span.end > m.span.start else None)  # a lost measure left empty has none
         for i, s in enumerate(m.sentences, 1):
             self.sentence(f"{node}/sentence/{i}", node, doc_id, s, i)
         for i, a in enumerate(m.agencies, 1):

@@ -103,6 +103,7 @@ class Measure:
     responsibility: Optional[str] = None  # the list as printed
     level: str = "item"  # the numbered unit it is: "item" （一）, "article" 第X条, "point" 1., "section" 一、, ...
     parent: Optional[str] = None  # key of the enclosing Section (unique, unlike ``section``)
+    recovered: bool = False  # its heading is lost in the text: number inferred by kg.rebuild, title empty
 
 
 @dataclass
