@@ -75,7 +75,8 @@ def test_injected_defects_are_in_the_raw_text(corpus):
         assert re.search(r"^\([一二三四五六七八九十]+\)", raw, re.M)  # half-width measure bracket
         assert re.search(r"\d{4} 年", raw)
         if "page_break" in info["defects"]:
-            assert re.search(r"市\n\n[\u4e00-\u9fff]+(?:局|委|府|办)", raw)
+            # a page end inside an agency name (市\n\n市场监管局, 自\n\n治区发展改革委)
+            assert re.search(r"[\u4e00-\u9fff]\n\n[\u4e00-\u9fff]+(?:局|委|府|办|厅)", raw)
         blocks = [b for b in raw.split("\n\n") if b.startswith(("（", "("))]
         assert len(blocks) != len(set(blocks))  # a duplicated passage
 
