@@ -191,3 +191,12 @@ def test_a_row_whose_title_is_not_the_measures_printed_title_is_a_one_line_error
         align_documents(parse_text(COPIED), parse_text(PROVINCE), "city", "province", overrides=table)
     msg = one_line_error(e, tmp_path / "overrides.csv", 2, column)
     assert wrong in msg and "加快农业绿色发展" in msg
+
+
+def test_a_curated_target_drops_the_tools_margin_rank_and_secondary_parents(tmp_path):
+    auto = align(tmp_path, COPIED, PROVINCE)["二"]
+    assert auto.margin is not None and auto.rank is not None
+    confirmed = align(tmp_path, COPIED, PROVINCE, f"city,二,province,{auto.target_key},accept,")["二"]
+    assert (confirmed.margin, confirmed.rank, confirmed.method) == (auto.margin, auto.rank, "curated")
+    moved = align(tmp_path, COPIED, PROVINCE, "city,二,province,一,add,read both")["二"]
+    assert (moved.target_key, moved.margin, moved.rank, moved.also) == ("1", None, None, [])

@@ -36,6 +36,9 @@ COLUMNS = ("source_doc", "source_measure", "target_doc", "target_measure", "acti
 TITLES = ("source_title", "target_title")
 ACTIONS = ("accept", "reject", "add")
 FILENAME = "alignment_overrides.csv"
+# A curated target is not the tool's choice: the margin, rank and secondary parents the
+# tool measured for its own choice do not describe it.
+NOT_THE_TOOLS = {"margin": None, "rank": None, "also": []}
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,16 @@ def apply_overrides(links: list[Link], ps: PairScores, source_id: str, target_id
         link = out[i]
         comment = o.comment or None
         if o.action in ("accept", "add"):
-            score = link.score if link.target_key == target else unit_score(ps, key, target)
+            if link.target_key == target:  # the tool's own link confirmed: its relative evidence still holds
+                out[i] = replace(link, status="aligned", method="curated", comment=comment, recovered=recovered)
+                continue
             out[i] = replace(link, target_key=target, status="aligned", method="curated", comment=comment,
-                             recovered=recovered, score=score, evidence=evidence_for(ps, key, target))
+                             recovered=recovered, score=unit_score(ps, key, target),
+                             evidence=evidence_for(ps, key, target), **NOT_THE_TOOLS)
         elif target is None or link.target_key == target:
             nxt = next((k for k, sc in link.runners_up if k not in (target, PREAMBLE) and sc >= WEAK), None) if target else None
             out[i] = replace(link, target_key=nxt, score=unit_score(ps, key, nxt) if nxt else link.score,
                              status="weak" if nxt else "unaligned", method="curated", comment=comment,
-                             recovered=False, evidence=evidence_for(ps, key, nxt) if nxt else link.evidence)
+                             recovered=False, evidence=evidence_for(ps, key, nxt) if nxt else link.evidence,
+                             **NOT_THE_TOOLS)
     return out
