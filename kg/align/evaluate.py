@@ -25,11 +25,12 @@ from ..mappings import Rows
 from ..resources import mapping_path
 from . import AlignedPair, Alignment, _with_ids
 from .measures import PREAMBLE
-from .overrides import resolve_measure
+from .overrides import check_title, resolve_measure
 from .status import relative_evidence
 
 COLUMNS = ("source_doc", "source_measure", "target_doc", "target_measure", "note")
-# Titles as the labeller read them: a check for the reader, not used for scoring.
+# Titles as the labeller read them, checked against the text (a number naming another
+# measure is an error); not used for scoring.
 OPTIONAL = ("source_title", "target_title")
 FILENAME = "alignment_labels.csv"
 
@@ -42,6 +43,8 @@ class Label:
     target_measure: Optional[str]
     note: str
     line: int
+    source_title: str = ""
+    target_title: str = ""
 
 
 def load_labels(path: Union[str, Path, None] = None) -> tuple[Rows, list[Label]]:
@@ -50,7 +53,7 @@ def load_labels(path: Union[str, Path, None] = None) -> tuple[Rows, list[Label]]
     for line, r in rows:
         rows.require(line, r, ("source_doc", "source_measure", "target_doc"))
         out.append(Label(r["source_doc"], r["source_measure"], r["target_doc"], r["target_measure"] or None,
-                         r["note"], line))
+                         r["note"], line, r["source_title"], r["target_title"]))
     return rows, out
 
 
@@ -92,11 +95,13 @@ def _gold(pair: AlignedPair, labels: list[Label], rows: Rows) -> dict[str, Optio
         key = resolve_measure(pair.scores.child, lab.source_measure)
         if key is None:
             raise rows.error(lab.line, "source_measure", f"{lab.source_doc} has no measure “{lab.source_measure}”")
+        check_title(rows, lab.line, "source_title", pair.scores.child, pair.source.id, key, lab.source_title)
         target = None
         if lab.target_measure:
             target = resolve_measure(pair.scores.parent, lab.target_measure, missing_ok=True)
             if target is None:
                 raise rows.error(lab.line, "target_measure", f"{lab.target_doc} has no measure “{lab.target_measure}”")
+            check_title(rows, lab.line, "target_title", pair.scores.parent, pair.target.id, target, lab.target_title)
         gold[key] = target
     return gold
 
