@@ -139,7 +139,7 @@ def main(argv=None) -> int:
         print(f"{label}: {t.mentions} mentions, resolved {pct(t.resolved, t.mentions)} (goal ≥ 98%), "
               f"to function+region+level {pct(t.full, t.mentions)}; city agencies with a provincial counterpart "
               f"{pct(t.city_up, t.city)} of {t.city} (goal ≥ 95%)")
-        print(f"       of which bodies other than functions of government: "
+        print("       of which bodies other than functions of government: "
               + ", ".join(f"{k} {n}" for k, n in t.by_shape.most_common()))
     unmapped = lists_all.unmapped + text_all.unmapped
     print(f"\nunmapped names ({len(unmapped)} distinct, {sum(unmapped.values())} mentions in lists and text):")

@@ -23,13 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rapidfuzz import fuzz, process as rf_process  # noqa: E402
+from rapidfuzz import fuzz  # noqa: E402
+from rapidfuzz import process as rf_process
 
 from kg.align import align_documents, pairs_to_align  # noqa: E402
 from kg.align.measures import measure_texts  # noqa: E402
-from kg.align.text import BigramIdf, corpus_idf  # noqa: E402
 from kg.align.prepared import clear_caches, parent_side, side_of  # noqa: E402
-from kg.align.text import _jieba, clean  # noqa: E402
+from kg.align.text import BigramIdf, _jieba, clean, corpus_idf  # noqa: E402  # noqa: E402
 from kg.corpus import process  # noqa: E402
 
 

@@ -13,8 +13,6 @@ from typing import Optional
 
 from kg.model import Document
 
-
-
 # Probabilities of the edits a government makes to its parent's measures.
 
 P_DROP, P_MERGE, P_SPLIT, P_SWAP = 0.15, 0.08, 0.08, 0.08

@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from edits import Child, City, Province, _child_measures, make_version, render  # noqa: E402
+
 from kg.corpus import load_registry, process  # noqa: E402
 from kg.model import Document  # noqa: E402
 from kg.parse import parse_text  # noqa: E402

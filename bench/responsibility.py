@@ -48,9 +48,9 @@ def main() -> int:
     if not a.folder.is_dir():
         print(f"{a.folder}: no such folder (the shared corpus is not here)", file=sys.stderr)
         return 2
+    from kg.corpus import corpus_files
     from kg.errors import InputError
     from kg.parse import parse_file
-    from kg.corpus import corpus_files
 
     files = corpus_files(a.folder)
     total = {"docs": 0, "with_agency": 0, "measures": 0, "with_list": 0, "mentions": 0, "mapped": 0}

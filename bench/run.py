@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import discovery  # noqa: E402
+
 from kg.parallel import default_workers  # noqa: E402
 
 QUERIES = ("gaps", "agency-load")
@@ -203,9 +204,10 @@ def accuracy(links, truth: list[dict], parent_keys: dict[str, set]) -> dict:
 def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeout: float = 120.0) -> dict:
     """One size, start to end, in this process."""
     import numpy as np
-    from rapidfuzz import fuzz, process as rf
-
     from generate import generate, read_truth
+    from rapidfuzz import fuzz
+    from rapidfuzz import process as rf
+
     from kg.align import align_corpus
     from kg.align.text import _jieba, clean
     from kg.bounded import Worker

@@ -25,12 +25,12 @@ from urllib.parse import quote
 from . import __version__
 from .corpus import Processed, Registry, process
 from .errors import BuildError
-from .store import DEFAULT, MANIFEST, STORE
 from .graph import graph_lines
 from .model import Link
 from .ntriples import subject
 from .parallel import default_workers
 from .serialize import write_jsonld, write_ntriples, write_turtle
+from .store import DEFAULT, MANIFEST, STORE
 from .validate import check, partition_of, raise_for
 
 FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "build.json")

@@ -23,15 +23,28 @@ from .agencies import resolve_name
 from .agency_functions import load_functions
 from .corpus import Entry, Processed, Registry, _same_title
 from .graph_links import AlignmentTriples
-from .iris import (DCTERMS, ELI, ORG, PKG, RDF, SDO, SKOS, XSD, _doc, _measure, agency_iri, doc_iri,  # noqa: F401
-                   measure_iri, region_iri)
+from .iris import (  # noqa: F401
+    DCTERMS,
+    ELI,
+    ORG,
+    PKG,
+    RDF,
+    SDO,
+    SKOS,
+    XSD,
+    _doc,
+    _measure,
+    agency_iri,
+    doc_iri,
+    measure_iri,
+    region_iri,
+)
 from .mappings import RegionTable, load_agencies, load_regions
 from .model import AgencyRef, Document, Link, Measure, Sentence, Span, Target
 from .ntriples import Lit, from_rdflib, line, lit, to_rdflib, typed, zh
 from .parallel import fan_out, shared
 from .resources import resource_dir
 from .vocab import ID, PREFIXES
-
 
 GOVERNMENT_NAME = {"national": "国务院", "provincial": "省人民政府", "municipal": "市人民政府", "county": "县人民政府"}
 LEVEL = {"national": PKG.national, "provincial": PKG.provincial, "municipal": PKG.municipal, "county": PKG.county}

@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Optional
 
 from . import __version__
-from .iris import ELI, ID, PKG, PROV, RDF, RDFS, _doc, _measure, alignment_iri
 from .align.diffusion import copy_rate
+from .iris import ELI, ID, PKG, PROV, RDF, RDFS, _doc, _measure, alignment_iri
 from .model import Link, Sentence, Span
 from .ntriples import Lit, lang, lit, zh
 from .numerals import int_to_cn

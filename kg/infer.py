@@ -9,10 +9,10 @@ Every answer says where it came from, so ``kg docs`` can show how a field was fo
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Optional
 
 from .mappings import LEVELS, Region, load_regions, region_of_doc_number

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Optional
 
-from .layout import CJK, unbalanced, ascii_full_stops, glued_heading_breaks, line_joins, page_furniture
+from .layout import CJK, ascii_full_stops, glued_heading_breaks, line_joins, page_furniture, unbalanced
 from .model import Span
 from .read.source import page_of
 

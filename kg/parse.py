@@ -41,7 +41,7 @@ CLOSING = re.compile(r"(?:^|\n)抄送[：:]")
 PREAMBLE = re.compile(
     r"为(?:深入|全面|认真)?贯彻[^。]{5,400}?(?:制定如下|制定本|现提出如下|提出如下|特制定)[^。]{0,12}。"
 )
-STRAY_LATIN = re.compile(rf"(?<=[\u4e00-\u9fff])[a-z]{{2,}}(?=[\u4e00-\u9fff])")
+STRAY_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])[a-z]{2,}(?=[\u4e00-\u9fff])")
 MIN_DEDUP = 8  # shorter sentences ("推动民航绿色发展。") may legitimately repeat
 MIN_DEDUP_LINE = 20  # a bare line (signature, issuer name) repeats by design unless long
 

@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 from .corpus import ReadingProgress, process
 from .output import to_json
-from .records import align_records, agencies_records, docs_records, document_record, targets_records, warnings_records
+from .records import agencies_records, align_records, docs_records, document_record, targets_records, warnings_records
 
 
 @dataclass

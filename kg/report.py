@@ -17,13 +17,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Optional, Union
 
+from .files import write_atomic
 from .gaps import coverage, gaps
 from .load import agency_load
 from .parallel import run_jobs, shared
 from .query import opened, restrict, run_query
 from .report_diffusion import diffusion_pages
 from .report_load import load_blocks
-from .files import write_atomic
 from .store import DEFAULT
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)

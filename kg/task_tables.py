@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 from .agency_names import resolve_name
 from .model import AgencyRef, Measure, Span, Target
 from .normalize import Text
-from .responsibility import deadline_target, _names, _trim
+from .responsibility import _names, _trim, deadline_target
 
 MIN_SCORE = 70  # partial_ratio (0–100) for a row's task to restate a measure
 TASK_COL = re.compile(r"任务|措施|内容|事项|工作")

@@ -27,9 +27,9 @@ from itertools import combinations
 from pathlib import Path
 from string import Template
 
-from .query import opened, run_query
-from .mappings import LEVELS
 from .files import write_atomic
+from .mappings import LEVELS
+from .query import opened, run_query
 from .store import build_dir
 from .vocab import sparql_prefixes
 

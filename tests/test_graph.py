@@ -5,10 +5,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
-from kg.validate import validate
 from kg.errors import GraphInvalid
 from kg.graph import agency_iri, doc_iri, function_iri, make_graph, measure_iri, region_iri
 from kg.model import Link
+from kg.validate import validate
 from kg.vocab import ELI, ORG, PKG, RDF, SDO, SKOS
 
 from .conftest import JIANGXI_ID, SHANGRAO_ID

@@ -7,7 +7,14 @@ import pytest
 from kg.agency_names import resolve_name
 from kg.errors import MappingError
 from kg.mappings import (
-    KINDS, LEVELS, find_region_in, load_agencies, load_regions, load_units, parent_region, region_by_name,
+    KINDS,
+    LEVELS,
+    find_region_in,
+    load_agencies,
+    load_regions,
+    load_units,
+    parent_region,
+    region_by_name,
 )
 from kg.resources import mapping_path
 

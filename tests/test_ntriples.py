@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 import pyoxigraph
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.compare import to_isomorphic
 

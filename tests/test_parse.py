@@ -174,8 +174,9 @@ def test_shared_jiangxi_measures_pdf_gives_21_titled_measures():
 
 
 def test_shared_shangrao_pdf_gives_the_seed_measures():
-    from .conftest import SHANGRAO
     from kg.parse import parse_file
+
+    from .conftest import SHANGRAO
 
     seed = parse_file(SHANGRAO)
     doc = parse_text(_shared_text("355"))

@@ -1,8 +1,8 @@
 """Saved queries answer the researcher's questions on the seed corpus (with hand-written
 links); ``kg query`` formats, errors, time limit and store problems."""
 
-import os
 import json
+import os
 import re
 import shutil
 
@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.mappings import load_agencies
 from kg.query import resolve, run_query, saved_queries
 from kg.records import agencies_records
 

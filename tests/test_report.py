@@ -51,7 +51,7 @@ def test_gap_lists_targets_agencies_and_warnings_are_there(reported):
     assert "（四）推动旅游业绿色发展" in innovations and "（一）坚定绿色发展理念" in innovations
     targets = md.split("## Targets")[1].split("## ")[0]
     assert "98%" in targets and "| kept |" in targets
-    assert "## Agency load" in md and f"![" in md and f"{STEM}-agencies.svg" in md
+    assert "## Agency load" in md and "![" in md and f"{STEM}-agencies.svg" in md
     assert "### shangrao-2022-green-economy (2)" in md and "stray_latin" in md
     assert "| policy-kg | " in md and "kg all" in md
 

@@ -7,8 +7,18 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.report import to_markdown
-from kg.report_load import (NO_FUNCTION, Family, city_table, families, function_load, heatmap, implementations,
-                            load_blocks, province_table, share_bars)
+from kg.report_load import (
+    NO_FUNCTION,
+    Family,
+    city_table,
+    families,
+    function_load,
+    heatmap,
+    implementations,
+    load_blocks,
+    province_table,
+    share_bars,
+)
 
 from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID
 

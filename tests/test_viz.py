@@ -84,7 +84,7 @@ def test_alignment_view_has_every_document_and_measure_and_every_link_with_a_par
 def test_alignment_rows_go_national_provincial_municipal(pages):
     rows = {n["id"]: n["level"] for n in page_data(pages["alignment"])["nodes"]}
     assert rows["doc:china-2021-green-economy"] < rows[f"doc:{JIANGXI_ID}"] < rows[f"doc:{SHANGRAO_ID}"]
-    measure = f"https://w3id.org/policy-kg/id/doc/{{}}/measure/{{}}"
+    measure = "https://w3id.org/policy-kg/id/doc/{}/measure/{}"
     assert rows[measure.format(JIANGXI_ID, 1)] == rows[f"doc:{JIANGXI_ID}"] + 1
     assert rows[measure.format(JIANGXI_ID, 1)] < rows[measure.format(SHANGRAO_ID, 2)]
 

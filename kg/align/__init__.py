@@ -20,12 +20,12 @@ from ..corpus import LEVELS, Entry, Processed, Registry, process
 from ..errors import KgError
 from ..model import Link
 from ..parallel import run_jobs, shared
+from . import text
 from .candidates import CandidateIndex
 from .discovery import align_undeclared, find_parents
 from .measures import PairScores, measure_texts
 from .overrides import load_overrides
 from .pair import align_documents
-from . import text
 from .text import _jieba
 
 __all__ = ["AlignedPair", "Alignment", "DiscoveredParent", "align_corpus", "align_documents", "align_undeclared",

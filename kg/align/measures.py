@@ -41,8 +41,8 @@ import numpy as np
 
 from ..model import Document, Evidence, Link, Sentence
 from ..numerals import int_to_cn
-from .prepared import KEEP_CHILDREN, PREAMBLE, Unit, agency_names, child_side, parent_side, side_of, subset, units_of
 from . import text
+from .prepared import KEEP_CHILDREN, PREAMBLE, Unit, agency_names, child_side, parent_side, side_of, subset, units_of
 from .status import ALSO_SHARE, LIFT_MIN, column_rank, pair_noise, relative_evidence, status_of
 from .text import BigramIdf, whole_similarity
 
