@@ -285,7 +285,18 @@ def complete_corpus(registry, results) -> None:
             taken.add(e.id)
     parsed = {p.entry.id: p.doc for p in results if p.doc is not None}
     registered = {p.entry.id for p in results if not inferred(p.entry, "id")}
-    for dup, (kept, why) in find_duplicates(parsed).items():
+    found = find_duplicates(parsed)
+    by_id = {p.entry.id: p for p in results}
+    rename: dict[str, str] = {}
+    for dup, (kept, _) in found.items():
+        if inferred(by_id[dup].entry, "id") and inferred(by_id[kept].entry, "id") and kept.startswith(dup + "-"):
+            # the copy collected first took the plain id; the copy that is used takes it over
+            by_id[dup].entry.id, by_id[kept].entry.id = kept, dup
+            rename.update({dup: kept, kept: dup})
+    if rename:
+        parsed = {rename.get(i, i): d for i, d in parsed.items()}
+        found = {rename.get(d, d): (rename.get(k, k), why) for d, (k, why) in found.items()}
+    for dup, (kept, why) in found.items():
         p = next(x for x in results if x.entry.id == dup)
         if dup in registered and kept in registered:
             # the registry lists both as documents of their own: its word stands, the likeness is reported

@@ -94,3 +94,5 @@ def test_scrape_and_official_copy_are_one_document(tmp_path):
     by = {p.entry.file: p for p in results}
     assert by["a_scrape.txt"].duplicate_of == by["89.pdf"].entry.id and by["a_scrape.txt"].doc is None
     assert any(w.code == "duplicate_document" for w in by["89.pdf"].doc.warnings)
+    # the copy that is used carries the plain id, whichever file was read first
+    assert by["a_scrape.txt"].entry.id == by["89.pdf"].entry.id + "-" + by["a_scrape.txt"].entry.id.rsplit("-", 1)[1]
