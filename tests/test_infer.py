@@ -89,10 +89,10 @@ def test_scrape_and_official_copy_are_one_document(tmp_path):
     if not SHARED.is_dir():
         pytest.skip("shared corpus ../shared/corpora/dual-carbon is absent")
     shutil.copy(next((SHARED / "pdf").glob("89、*.pdf")), tmp_path / "89.pdf")
-    shutil.copy(JIANGXI_2021, tmp_path / "a_scrape.txt")
+    shutil.copy(JIANGXI_2021, tmp_path / "0_scrape.txt")  # read before 89.pdf
     _, results = process(tmp_path)
     by = {p.entry.file: p for p in results}
-    assert by["a_scrape.txt"].duplicate_of == by["89.pdf"].entry.id and by["a_scrape.txt"].doc is None
+    assert by["0_scrape.txt"].duplicate_of == by["89.pdf"].entry.id and by["0_scrape.txt"].doc is None
     assert any(w.code == "duplicate_document" for w in by["89.pdf"].doc.warnings)
     # the copy that is used carries the plain id, whichever file was read first
-    assert by["a_scrape.txt"].entry.id == by["89.pdf"].entry.id + "-" + by["a_scrape.txt"].entry.id.rsplit("-", 1)[1]
+    assert by["0_scrape.txt"].entry.id == by["89.pdf"].entry.id + "-" + by["0_scrape.txt"].entry.id.rsplit("-", 1)[1]
