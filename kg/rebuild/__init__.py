@@ -28,10 +28,14 @@ COPIED = 0.7  # a child sentence this similar to a unit is a copy of it
 @dataclass
 class Group:
     """Body sentences one child measure copies (text keys): they belong to one measure,
-    ``number`` when the child's order places it at a lost heading's number."""
+    ``number`` when the child's order places it at a lost heading's number. ``topic`` is the
+    child measure's title and text: where it is placed at a number, it tells the sequence
+    model what that measure is about, so sentences the child rewrote rather than copied
+    find their way there too."""
 
     keys: set[str]
     number: Optional[int] = None
+    topic: str = ""
 
 
 def copied_groups(body: Body, children: Iterable[Document]) -> list[Group]:
@@ -52,15 +56,14 @@ def copied_groups(body: Body, children: Iterable[Document]) -> list[Group]:
     for child in children:
         row: list[tuple[Optional[int], Optional[Group]]] = []  # per child measure: (anchor number, group)
         for m in child.measures:
-            group = None
+            keys: set[str] = set()
             if m.sentences:
                 sim = similarity([x.text for x in m.sentences], texts)
                 best = sim.argmax(axis=1)
                 keys = {units[j].key for i, j in enumerate(best) if sim[i, j] >= COPIED}
-                group = Group(keys) if keys else None
             anchor = titled.get(text_key(m.title or ""))
-            if group is not None:
-                group.number = anchor  # titled like a heading of the body: its copies belong there
+            # titled like a heading of the body: its copies belong there
+            group = Group(keys, anchor, f"{m.title or ''}。{m.text or ''}") if keys or m.text else None
             row.append((anchor, group))
         anchors = [i for i, (v, _) in enumerate(row) if v is not None]
         for lo, hi in zip(anchors, anchors[1:]):

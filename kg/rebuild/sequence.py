@@ -9,7 +9,8 @@ drops some headings. So, in raw order:
 - a responsibility list closes its measure: the unit after it is the next number (the
   document's own order, where the passage goes on) or anything (a passage boundary);
 - a sentence is close in topic (character-bigram TF-IDF) to the measure it belongs to:
-  its title and the sentences placed there, re-estimated over a few passes;
+  its title, or where the heading is lost, the title and text of the child measures
+  placed at its number;
 - sentences a child document copies into one of its measures belong together
   (``groups``): each pass pulls them towards the measure most of them are in.
 
@@ -72,12 +73,13 @@ def place(units: list[Unit], n: int, titles: dict[int, str], groups=()) -> list[
     keys = [u.key for u in units]
     distinct = list(dict.fromkeys(k for u, k in zip(units, keys) if u.kind == "sentence"))
     kid = {k: i for i, k in enumerate(distinct)}
-    title_list = [v for v in sorted(titles) if 1 <= v <= n]
+    about = _topics(titles, groups, n)
+    numbers = sorted(about)
     text_of = {u.key: u.text for u in units}
-    topics = Topics([text_of[k] for k in distinct] + [titles[v] for v in title_list])
+    topics = Topics([text_of[k] for k in distinct] + [about[v] for v in numbers])
     vec, tvec = topics.m[: len(distinct)], topics.m[len(distinct) :]
     sim = np.full((len(distinct), n), EMPTY)
-    sim[:, [v - 1 for v in title_list]] = vec @ tvec.T
+    sim[:, [v - 1 for v in numbers]] = vec @ tvec.T
     states: Optional[list[int]] = None
     for _ in range(PASSES if groups else 1):  # later passes only move the children's groups
         home = _homes(units, keys, states) if states is not None else {}
@@ -87,6 +89,17 @@ def place(units: list[Unit], n: int, titles: dict[int, str], groups=()) -> list[
             break
         states = new
     return states
+
+
+def _topics(titles: dict[int, str], groups, n: int) -> dict[int, str]:
+    """What each measure is about: its title, or, for a lost heading, the title and text of
+    the child measures placed at its number (what they rewrote is then found there too)."""
+    about = {v: t for v, t in titles.items() if 1 <= v <= n and t}
+    told: dict[int, list[str]] = {}
+    for g in groups:
+        if g.number is not None and 1 <= g.number <= n and g.topic and g.number not in about:
+            told.setdefault(g.number, []).append(g.topic)
+    return about | {v: "".join(texts) for v, texts in told.items()}
 
 
 def _homes(units: list[Unit], keys: list[str], states: list[int]) -> dict[str, int]:
