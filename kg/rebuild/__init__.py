@@ -43,7 +43,7 @@ def copied_groups(body: Body, children: Iterable[Document]) -> list[Group]:
     the child measure is titled like one of the body's headings. A child keeps its parent's
     order: between two child measures titled like two of the body's headings, the child measures
     between them, when as many as the lost numbers between those headings, take those
-    numbers in order."""
+    numbers in order; when more, those copying most from the body take them, in order."""
     from ..align.text import similarity
 
     units = [u for u in body.units if u.kind == "sentence" and len(u.key) >= MIN_KEY]
@@ -65,10 +65,15 @@ def copied_groups(body: Body, children: Iterable[Document]) -> list[Group]:
             # titled like a heading of the body: its copies belong there
             group = Group(keys, anchor, f"{m.title or ''}。{m.text or ''}") if keys or m.text else None
             row.append((anchor, group))
-        anchors = [i for i, (v, _) in enumerate(row) if v is not None]
-        for lo, hi in zip(anchors, anchors[1:]):
-            lost = [v for v in range(row[lo][0] + 1, row[hi][0]) if v not in printed]
+        anchors = [(i, v) for i, (v, _) in enumerate(row) if v is not None]
+        for (lo, a), (hi, b) in zip(anchors, anchors[1:]):
+            lost = [v for v in range(a + 1, b) if v not in printed]
             between = [g for _, g in row[lo + 1 : hi]]
+            copying = [g for g in between if g is not None and g.keys]
+            if lost and len(between) != len(lost) and len(copying) >= len(lost):
+                # more child measures than lost numbers: those copying most take them, in order
+                most = set(map(id, sorted(copying, key=lambda g: -len(g.keys))[: len(lost)]))
+                between = [g for g in copying if id(g) in most]
             if lost and len(between) == len(lost):
                 for g, v in zip(between, lost):
                     if g is not None:
