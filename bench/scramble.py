@@ -14,11 +14,17 @@ printed twice, and the passages are shuffled and run together with a few line br
 Placement accuracy is the share of the document's distinct sentences placed under their
 true measure: by the parser alone (before) and after the rebuild, per document and in
 total. A scrambled document the detector does not flag keeps the parser's placement.
+
+A document the corpus's ``citations.jsonl`` names as the parent of others (the national
+guidance and its provinces, a province and its cities) is also rebuilt with those children
+passed in, as ``kg.rebuild.rebuild_corpus`` passes the documents that implement it: the
+same scrambled text, placement without and with its children, side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import sys
@@ -95,6 +101,19 @@ def accuracy(doc: Document, truth: dict[str, int]) -> tuple[int, int]:
     return ok, total
 
 
+def children_of(folder: Path) -> dict[str, list[Path]]:
+    """Parent PDF name → the PDFs of the folder that cite it (``citations.jsonl`` beside it)."""
+    out: dict[str, list[Path]] = {}
+    for where in (folder / "citations.jsonl", folder.parent / "citations.jsonl"):
+        if where.is_file():
+            for line in where.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line) if line.strip() else None
+                if row and (folder / row["child"]).is_file():
+                    out.setdefault(row["parent"], []).append(folder / row["child"])
+            break
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("folder", nargs="?", default=str(DEFAULT))
@@ -106,7 +125,9 @@ def main() -> None:
     if args.docs:
         files = [p for p in files if re.match(r"\d+", p.name) and re.match(r"\d+", p.name).group(0) in args.docs]
     started = time.time()
-    rows, flagged = [], 0
+    cited = children_of(Path(args.folder))
+    parsed: dict[Path, Document] = {}
+    rows, flagged, family = [], 0, []
     for path in files:
         try:
             clean = parse_file(path)
@@ -124,6 +145,18 @@ def main() -> None:
         rows.append((path.name, len(clean.measures), before, after, note is not None))
         if args.v and note:
             print("   ", note)
+        kids = []
+        for c in cited.get(path.name, []):
+            if c not in parsed:
+                try:
+                    parsed[c] = parse_file(c)
+                except Exception:
+                    continue
+            kids.append(parsed[c])
+        if kids:
+            doc = parse_text(text, path.name)
+            rebuild_document(doc, kids)
+            family.append((path.name, len(kids), before, after, accuracy(doc, truth)))
     print(f"{'document':42} {'measures':>8} {'sentences':>9} {'before':>7} {'after':>7} flagged")
     for name, n, (b, total), (a, _), f in rows:
         print(f"{name[:40]:42} {n:8d} {total:9d} {b / max(total, 1):7.1%} {a / max(total, 1):7.1%} {'yes' if f else 'NO'}")
@@ -133,6 +166,15 @@ def main() -> None:
     print(f"\n{len(rows)} scrambled documents, {flagged} flagged as scrambled; {T} sentences placed: "
           f"before {B / max(T, 1):.1%} (parser alone), after {A / max(T, 1):.1%} (rebuild); "
           f"{time.time() - started:.0f} s")
+    if family:
+        print(f"\nwith the children the corpus cites it by (citations.jsonl), the same scrambled text:")
+        print(f"{'document':42} {'children':>8} {'sentences':>9} {'before':>7} {'alone':>7} {'children':>8}")
+        for name, k, (b, total), (a, _), (c, _) in family:
+            print(f"{name[:40]:42} {k:8d} {total:9d} {b / max(total, 1):7.1%} {a / max(total, 1):7.1%} "
+                  f"{c / max(total, 1):8.1%}")
+        T = sum(r[2][1] for r in family)
+        print(f"{len(family)} documents with children, {T} sentences: before {sum(r[2][0] for r in family) / T:.1%}, "
+              f"alone {sum(r[3][0] for r in family) / T:.1%}, with children {sum(r[4][0] for r in family) / T:.1%}")
 
 
 if __name__ == "__main__":

@@ -28,10 +28,14 @@ COPIED = 0.7  # a child sentence this similar to a unit is a copy of it
 @dataclass
 class Group:
     """Body sentences one child measure copies (text keys): they belong to one measure,
-    ``number`` when the child's order places it at a lost heading's number."""
+    ``number`` when the child's order places it at a lost heading's number. ``topic`` is the
+    child measure's title and text: where it is placed at a number, it tells the sequence
+    model what that measure is about, so sentences the child rewrote rather than copied
+    find their way there too."""
 
     keys: set[str]
     number: Optional[int] = None
+    topic: str = ""
 
 
 def copied_groups(body: Body, children: Iterable[Document]) -> list[Group]:
@@ -39,7 +43,7 @@ def copied_groups(body: Body, children: Iterable[Document]) -> list[Group]:
     the child measure is titled like one of the body's headings. A child keeps its parent's
     order: between two child measures titled like two of the body's headings, the child measures
     between them, when as many as the lost numbers between those headings, take those
-    numbers in order."""
+    numbers in order; when more, those copying most from the body take them, in order."""
     from ..align.text import similarity
 
     units = [u for u in body.units if u.kind == "sentence" and len(u.key) >= MIN_KEY]
@@ -52,20 +56,24 @@ def copied_groups(body: Body, children: Iterable[Document]) -> list[Group]:
     for child in children:
         row: list[tuple[Optional[int], Optional[Group]]] = []  # per child measure: (anchor number, group)
         for m in child.measures:
-            group = None
+            keys: set[str] = set()
             if m.sentences:
                 sim = similarity([x.text for x in m.sentences], texts)
                 best = sim.argmax(axis=1)
                 keys = {units[j].key for i, j in enumerate(best) if sim[i, j] >= COPIED}
-                group = Group(keys) if keys else None
             anchor = titled.get(text_key(m.title or ""))
-            if group is not None:
-                group.number = anchor  # titled like a heading of the body: its copies belong there
+            # titled like a heading of the body: its copies belong there
+            group = Group(keys, anchor, f"{m.title or ''}。{m.text or ''}") if keys or m.text else None
             row.append((anchor, group))
-        anchors = [i for i, (v, _) in enumerate(row) if v is not None]
-        for lo, hi in zip(anchors, anchors[1:]):
-            lost = [v for v in range(row[lo][0] + 1, row[hi][0]) if v not in printed]
+        anchors = [(i, v) for i, (v, _) in enumerate(row) if v is not None]
+        for (lo, a), (hi, b) in zip(anchors, anchors[1:]):
+            lost = [v for v in range(a + 1, b) if v not in printed]
             between = [g for _, g in row[lo + 1 : hi]]
+            copying = [g for g in between if g is not None and g.keys]
+            if lost and len(between) != len(lost) and len(copying) >= len(lost):
+                # more child measures than lost numbers: those copying most take them, in order
+                most = set(map(id, sorted(copying, key=lambda g: -len(g.keys))[: len(lost)]))
+                between = [g for g in copying if id(g) in most]
             if lost and len(between) == len(lost):
                 for g, v in zip(between, lost):
                     if g is not None:

@@ -9,7 +9,8 @@ drops some headings. So, in raw order:
 - a responsibility list closes its measure: the unit after it is the next number (the
   document's own order, where the passage goes on) or anything (a passage boundary);
 - a sentence is close in topic (character-bigram TF-IDF) to the measure it belongs to:
-  its title and the sentences placed there, re-estimated over a few passes;
+  to its title or to the title and text of the child measures placed at its number (all
+  a lost heading has: so sentences a child rewrote rather than copied find it too);
 - sentences a child document copies into one of its measures belong together
   (``groups``): each pass pulls them towards the measure most of them are in.
 
@@ -72,12 +73,17 @@ def place(units: list[Unit], n: int, titles: dict[int, str], groups=()) -> list[
     keys = [u.key for u in units]
     distinct = list(dict.fromkeys(k for u, k in zip(units, keys) if u.kind == "sentence"))
     kid = {k: i for i, k in enumerate(distinct)}
-    title_list = [v for v in sorted(titles) if 1 <= v <= n]
+    named = {v: t for v, t in titles.items() if 1 <= v <= n and t}
+    told = _told(groups, n)
+    a, b = sorted(named), sorted(told)
     text_of = {u.key: u.text for u in units}
-    topics = Topics([text_of[k] for k in distinct] + [titles[v] for v in title_list])
+    topics = Topics([text_of[k] for k in distinct] + [named[v] for v in a] + [told[v] for v in b])
     vec, tvec = topics.m[: len(distinct)], topics.m[len(distinct) :]
     sim = np.full((len(distinct), n), EMPTY)
-    sim[:, [v - 1 for v in title_list]] = vec @ tvec.T
+    sim[:, [v - 1 for v in a]] = vec @ tvec[: len(a)].T
+    if b:  # a measure is as close as its title or the child measures placed at its number
+        cols = [v - 1 for v in b]
+        sim[:, cols] = np.maximum(sim[:, cols], vec @ tvec[len(a) :].T)
     states: Optional[list[int]] = None
     for _ in range(PASSES if groups else 1):  # later passes only move the children's groups
         home = _homes(units, keys, states) if states is not None else {}
@@ -87,6 +93,15 @@ def place(units: list[Unit], n: int, titles: dict[int, str], groups=()) -> list[
             break
         states = new
     return states
+
+
+def _told(groups, n: int) -> dict[int, str]:
+    """What the child measures placed at a number say it is about: their titles and texts."""
+    told: dict[int, list[str]] = {}
+    for g in groups:
+        if g.number is not None and 1 <= g.number <= n and g.topic:
+            told.setdefault(g.number, []).append(g.topic)
+    return {v: "".join(texts) for v, texts in told.items()}
 
 
 def _homes(units: list[Unit], keys: list[str], states: list[int]) -> dict[str, int]:
