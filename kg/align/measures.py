@@ -276,6 +276,12 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     size = np.array([sum(len(s.text) for s in m.sentences) for m in child.measures], dtype=float)
     copy_rate = float(np.average(copied, weights=size)) if size.sum() else 0.0
     w_evidence, w_title, w_whole, w_agency, w_order = mix(copy_rate)
+    # A parent measure whose heading the source lost has no title to agree with. Where the
+    # child copies, its copies and its place carry the link, so the missing title does not
+    # count against it; where the child rewrites, the title is what two texts share, and a
+    # measure without one cannot stand out on its wording alone.
+    copying = float(np.clip((copy_rate - COPY_LOW) / (COPY_HIGH - COPY_LOW), 0.0, 1.0))
+    w_title = np.array([w_title if u.title else w_title * (1.0 - copying) for u in units])[None, :]
     base = w_evidence * evidence + w_title * title + w_whole * whole + w_order * order
     total = w_evidence + w_title + w_whole + w_order
     named = ~np.isnan(agency)  # agencies count only where both sides name some
@@ -381,7 +387,34 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
                           also=also if status != "unaligned" else []))
     if recover:
         _resolve_title_conflicts(ps, links)
+    _confirm_by_order(ps, links)
     return links
+
+
+ORDER_COMMENT = ("its own evidence is thin, but it fills the only place left between its aligned neighbours "
+                 "in both documents")
+
+
+def _confirm_by_order(ps: PairScores, links: list[Link]) -> None:
+    """Weak links that fill, one to one and in order, the parent measures left between two
+    aligned neighbours become aligned: the two documents' order agrees with the best
+    candidate (a rewritten measure under a heading the parent's source lost, say)."""
+    place = {m.key: i for i, m in enumerate(ps.parent.measures)}
+    i = 0
+    while i < len(links):
+        if links[i].status != "weak" or links[i].recovered or i == 0 or links[i - 1].status != "aligned":
+            i += 1
+            continue
+        j = i
+        while j < len(links) and links[j].status == "weak" and not links[j].recovered:
+            j += 1
+        if j < len(links) and links[j].status == "aligned":
+            lo, hi = place.get(links[i - 1].target_key), place.get(links[j].target_key)
+            run = [place.get(links[k].target_key) for k in range(i, j)]
+            if lo is not None and hi is not None and run == list(range(lo + 1, hi)):
+                for k in range(i, j):
+                    links[k].status, links[k].comment = "aligned", ORDER_COMMENT
+        i = j
 
 
 def _displaced(ps: PairScores, links: list[Link]) -> list[bool]:
