@@ -37,12 +37,18 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "corpora" / "dual-carbon" / "pdf"
 sys.path.insert(0, str(ROOT))
 
-RESP = re.compile(r"（([^（）\n]{2,300}?(?:负责|牵头|配合|参与|落实)[^（）\n]{0,80})）"
-                  r"|(?:责任单位|牵头单位|配合单位|责任部门|牵头部门|配合部门)[:：]([^（）\n]{2,300})")
-ROLE_WORDS = re.compile(r"^(?:由|责任单位|牵头单位|配合单位|责任部门|牵头部门|配合部门)|(?:等?(?:有关|相关)?(?:部门|单位)?"
-                        r"(?:按照?(?:各自)?(?:职责|职能)(?:分工)?)?(?:牵头负责|分别负责|共同负责|具体落实|负责落实|抓好落实|"
-                        r"负责|牵头|配合|参与|落实))$")
-ORG_END = re.compile(r"(?:局|厅|委|办|部|院|会|社|中心|集团|公司|行|所|站|处|队|联|署|政府|海关|总队|支队|分局|营管部|总部)$")
+RESP = re.compile(
+    r"（([^（）\n]{2,300}?(?:负责|牵头|配合|参与|落实)[^（）\n]{0,80})）"
+    r"|(?:责任单位|牵头单位|配合单位|责任部门|牵头部门|配合部门)[:：]([^（）\n]{2,300})"
+)
+ROLE_WORDS = re.compile(
+    r"^(?:由|责任单位|牵头单位|配合单位|责任部门|牵头部门|配合部门)|(?:等?(?:有关|相关)?(?:部门|单位)?"
+    r"(?:按照?(?:各自)?(?:职责|职能)(?:分工)?)?(?:牵头负责|分别负责|共同负责|具体落实|负责落实|抓好落实|"
+    r"负责|牵头|配合|参与|落实))$"
+)
+ORG_END = re.compile(
+    r"(?:局|厅|委|办|部|院|会|社|中心|集团|公司|行|所|站|处|队|联|署|政府|海关|总队|支队|分局|营管部|总部)$"
+)
 
 
 def text_names(text: str) -> list[str]:
@@ -108,8 +114,10 @@ def main(argv=None) -> int:
         files = [f for f in files if f.name.split("、")[0] in args.docs]
     lists_all, text_all = Tally(), Tally()
     with_list = measures = docs_with = 0
-    print(f"{'document':34} {'level':10} {'region':8} {'meas':>4} {'w/list':>6} {'ment':>5} {'resolv':>6} "
-          f"{'fn+rg':>6} {'city↑':>6} | {'text':>5} {'resolv':>6} {'city↑':>6}")
+    print(
+        f"{'document':34} {'level':10} {'region':8} {'meas':>4} {'w/list':>6} {'ment':>5} {'resolv':>6} "
+        f"{'fn+rg':>6} {'city↑':>6} | {'text':>5} {'resolv':>6} {'city↑':>6}"
+    )
     for f in files:
         try:
             doc = parse_file(f)
@@ -130,17 +138,25 @@ def main(argv=None) -> int:
         lists_all.merge(lt)
         text_all.merge(tt)
         if lt.mentions or tt.mentions or args.verbose:
-            print(f"{f.stem[:34]:34} {doc.level or '-':10} {(doc.region or '-')[:8]:8} {len(doc.measures):4} {n_with:6} "
-                  f"{lt.mentions:5} {pct(lt.resolved, lt.mentions):>6} {pct(lt.full, lt.mentions):>6} "
-                  f"{pct(lt.city_up, lt.city):>6} | {tt.mentions:5} {pct(tt.resolved, tt.mentions):>6} "
-                  f"{pct(tt.city_up, tt.city):>6}")
-    print(f"\n{len(files)} files, {docs_with} naming agencies; {measures} measures, {with_list} with a responsibility list")
+            print(
+                f"{f.stem[:34]:34} {doc.level or '-':10} {(doc.region or '-')[:8]:8} {len(doc.measures):4} {n_with:6} "
+                f"{lt.mentions:5} {pct(lt.resolved, lt.mentions):>6} {pct(lt.full, lt.mentions):>6} "
+                f"{pct(lt.city_up, lt.city):>6} | {tt.mentions:5} {pct(tt.resolved, tt.mentions):>6} "
+                f"{pct(tt.city_up, tt.city):>6}"
+            )
+    print(
+        f"\n{len(files)} files, {docs_with} naming agencies; {measures} measures, {with_list} with a responsibility list"
+    )
     for label, t in (("lists", lists_all), ("text ", text_all)):
-        print(f"{label}: {t.mentions} mentions, resolved {pct(t.resolved, t.mentions)} (goal ≥ 98%), "
-              f"to function+region+level {pct(t.full, t.mentions)}; city agencies with a provincial counterpart "
-              f"{pct(t.city_up, t.city)} of {t.city} (goal ≥ 95%)")
-        print("       of which bodies other than functions of government: "
-              + ", ".join(f"{k} {n}" for k, n in t.by_shape.most_common()))
+        print(
+            f"{label}: {t.mentions} mentions, resolved {pct(t.resolved, t.mentions)} (goal ≥ 98%), "
+            f"to function+region+level {pct(t.full, t.mentions)}; city agencies with a provincial counterpart "
+            f"{pct(t.city_up, t.city)} of {t.city} (goal ≥ 95%)"
+        )
+        print(
+            "       of which bodies other than functions of government: "
+            + ", ".join(f"{k} {n}" for k, n in t.by_shape.most_common())
+        )
     unmapped = lists_all.unmapped + text_all.unmapped
     print(f"\nunmapped names ({len(unmapped)} distinct, {sum(unmapped.values())} mentions in lists and text):")
     for name, n in unmapped.most_common():

@@ -59,10 +59,16 @@ def main() -> None:
     t = time.perf_counter()
     idf = BigramIdf.of([x for d in docs.values() if d is not None for x in measure_texts(d)])
     print(f"corpus bigram IDF: {(time.perf_counter() - t) * 1000:.0f} ms (once per align_corpus)")
-    print(f"start-up: parse corpus {parse_s * 1000:.0f} ms, jieba dictionary {jieba_s * 1000:.0f} ms (once per process)")
-    print(f"{'pair':62} {'cold ms':>8} {'parent ready ms':>15} {'sentence pairs/s':>16} {'raw cdist ms':>12} {'ratio':>6} "
-          f"{'copy':>5}  aligned/weak/unaligned")
-    pairs = pairs_to_align(registry) + [(registry.get("jilin-2021-green-economy"), registry.get("jiangxi-2021-green-economy"), "peer")]
+    print(
+        f"start-up: parse corpus {parse_s * 1000:.0f} ms, jieba dictionary {jieba_s * 1000:.0f} ms (once per process)"
+    )
+    print(
+        f"{'pair':62} {'cold ms':>8} {'parent ready ms':>15} {'sentence pairs/s':>16} {'raw cdist ms':>12} {'ratio':>6} "
+        f"{'copy':>5}  aligned/weak/unaligned"
+    )
+    pairs = pairs_to_align(registry) + [
+        (registry.get("jilin-2021-green-economy"), registry.get("jiangxi-2021-green-economy"), "peer")
+    ]
     for s, p, relation in pairs:
         child, parent = docs.get(s.id), docs.get(p.id)
         if child is None or parent is None:
@@ -82,9 +88,13 @@ def main() -> None:
         status = "/".join(str(sum(link.status == x for link in links)) for x in ("aligned", "weak", "unaligned"))
         c_sents = [clean(x.text) for m in child.measures for x in m.sentences]
         p_sents = [clean(x.text) for x in scores.parent_sentences]
-        raw = statistics.median(_timed(lambda: rf_process.cdist(c_sents, p_sents, scorer=fuzz.ratio, workers=-1), args.runs))
-        print(f"{s.id + ' → ' + p.id:62} {cold * 1000:8.1f} {med * 1000:15.1f} {scores.pairs_scored / med:16,.0f} "
-              f"{raw * 1000:12.2f} {med / raw:5.1f}x {scores.copy_rate:5.2f}  {status}")
+        raw = statistics.median(
+            _timed(lambda: rf_process.cdist(c_sents, p_sents, scorer=fuzz.ratio, workers=-1), args.runs)
+        )
+        print(
+            f"{s.id + ' → ' + p.id:62} {cold * 1000:8.1f} {med * 1000:15.1f} {scores.pairs_scored / med:16,.0f} "
+            f"{raw * 1000:12.2f} {med / raw:5.1f}x {scores.copy_rate:5.2f}  {status}"
+        )
 
 
 if __name__ == "__main__":

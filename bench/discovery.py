@@ -37,8 +37,7 @@ from kg.corpus import LEVELS
 SAMPLE = 20  # undeclared children aligned by brute force
 
 
-def measure(corpus: Path, registry, results, alignment, truth: list[dict], seed: int = 1,
-            sample: int = SAMPLE) -> dict:
+def measure(corpus: Path, registry, results, alignment, truth: list[dict], seed: int = 1, sample: int = SAMPLE) -> dict:
     """Discovery figures for the children of ``corpus`` registered without a parent."""
     manifest = json.loads((Path(corpus) / "manifest.json").read_text(encoding="utf-8"))
     docs = {p.entry.id: p.doc for p in results}
@@ -55,7 +54,9 @@ def measure(corpus: Path, registry, results, alignment, truth: list[dict], seed:
 
     parent = {c: manifest["children"][c]["parent"] for c in children}
     found_by_product = {c: [p.doc for p in alignment.discovered.get(c, [])] for c in children}
-    out["top1"] = sum(bool(found_by_product[c]) and found_by_product[c][0] == parent[c] for c in children) / len(children)
+    out["top1"] = sum(bool(found_by_product[c]) and found_by_product[c][0] == parent[c] for c in children) / len(
+        children
+    )
     out["no_parent"] = sum(not found_by_product[c] for c in children)
     out["extra_parents"] = sum(max(len(found_by_product[c]) - 1, 0) for c in children)
 
@@ -84,8 +85,13 @@ def _candidate_recall(children, found, parent, truth, docs) -> dict:
     """Of the child measures with a true parent measure present in the parsed parent: the
     share whose parent measure was scored, and the share whose discovered link equals the
     link of aligning the child to its true parent with all measures scored."""
-    rows = [r for r in truth if r["doc"] in found and r["parent_key"] is not None
-            and any(m.key == r["parent_key"] for m in docs[r["parent_doc"]].measures)]
+    rows = [
+        r
+        for r in truth
+        if r["doc"] in found
+        and r["parent_key"] is not None
+        and any(m.key == r["parent_key"] for m in docs[r["parent_doc"]].measures)
+    ]
     scored, same, full = 0, 0, {}
     for r in rows:
         c = r["doc"]
@@ -135,19 +141,29 @@ def print_block(d: dict) -> None:
         print("  parent discovery: no child registered without a parent")
         return
     n = d["children"]
-    print(f"  parent discovery: {n:,} children registered without a parent; index over {d['documents']:,} "
-          f"higher-level documents ({d['indexed_measures']:,} measures) built in {d['index_seconds']:.2f} s")
-    print(f"    top-1 parent {d['top1'] * 100:.1f}% (no parent {d['no_parent']}, extra parents {d['extra_parents']}); "
-          f"true parent shortlisted {d['shortlist_recall'] * 100:.1f}%; candidate recall {d['candidate_recall'] * 100:.1f}% "
-          f"of {d['child_measures']:,} measures; links as with all measures scored {d['links_as_full_alignment'] * 100:.1f}%")
-    print(f"    per child: BM25 lookup {d['lookup_ms_per_child']:.1f} ms, scoring the shortlist "
-          f"{d['scoring_ms_per_child']:.0f} ms; brute force {d['brute_seconds_per_child'] * 1000:.0f} ms")
+    print(
+        f"  parent discovery: {n:,} children registered without a parent; index over {d['documents']:,} "
+        f"higher-level documents ({d['indexed_measures']:,} measures) built in {d['index_seconds']:.2f} s"
+    )
+    print(
+        f"    top-1 parent {d['top1'] * 100:.1f}% (no parent {d['no_parent']}, extra parents {d['extra_parents']}); "
+        f"true parent shortlisted {d['shortlist_recall'] * 100:.1f}%; candidate recall {d['candidate_recall'] * 100:.1f}% "
+        f"of {d['child_measures']:,} measures; links as with all measures scored {d['links_as_full_alignment'] * 100:.1f}%"
+    )
+    print(
+        f"    per child: BM25 lookup {d['lookup_ms_per_child']:.1f} ms, scoring the shortlist "
+        f"{d['scoring_ms_per_child']:.0f} ms; brute force {d['brute_seconds_per_child'] * 1000:.0f} ms"
+    )
     recall = "n/a" if d["recall_vs_brute"] is None else f"{d['recall_vs_brute'] * 100:.1f}%"
-    print(f"    brute force on a sample of {d['sample']} of them (every higher-level document, all measures, best by "
-          f"sentence similarity): top-1 {d['brute_top1'] * 100:.1f}%, agreement {d['agreement'] * 100:.1f}%, "
-          f"recall vs brute force {recall}")
-    print(f"    sentence pairs per child: discovery {d['pairs_per_child']:,.0f} vs brute force "
-          f"{d['brute_pairs_per_child']:,.0f} ({d['pairs_ratio']:.1f}x fewer)")
+    print(
+        f"    brute force on a sample of {d['sample']} of them (every higher-level document, all measures, best by "
+        f"sentence similarity): top-1 {d['brute_top1'] * 100:.1f}%, agreement {d['agreement'] * 100:.1f}%, "
+        f"recall vs brute force {recall}"
+    )
+    print(
+        f"    sentence pairs per child: discovery {d['pairs_per_child']:,.0f} vs brute force "
+        f"{d['brute_pairs_per_child']:,.0f} ({d['pairs_ratio']:.1f}x fewer)"
+    )
 
 
 def target(results: dict[int, dict]) -> tuple[str, bool | None, str]:

@@ -18,16 +18,38 @@ from kg.model import Document
 P_DROP, P_MERGE, P_SPLIT, P_SWAP = 0.15, 0.08, 0.08, 0.08
 P_DROP_SENTENCE, P_DROP_CLAUSE, P_LOCAL_SENTENCE, P_SUBSTITUTE = 0.15, 0.3, 0.15, 0.5
 LEVEL_SUBSTITUTIONS = [("全省", "全市"), ("我省", "我市"), ("省级", "市级"), ("各地", "各县（市、区）")]
-SUBSTITUTIONS = LEVEL_SUBSTITUTIONS + [("推进", "推动"), ("加强", "强化"), ("加快", "加速"), ("积极", "大力"), ("鼓励", "支持"),
-                 ("进一步", "持续"), ("建立健全", "健全完善"), ("着力", "重点")]
-LOCAL_TITLES = ["打造{s}特色文旅品牌", "发展{s}夜间消费经济", "建设{s}智慧停车系统", "推进{s}老旧小区适老化改造",
-                "擦亮{s}非遗工坊名片", "办好{s}马拉松等群众赛事", "建设{s}校园足球特色学校", "开展{s}社区食堂试点",
-                "完善{s}便民菜市场布局", "提升{s}政务服务一网通办水平", "培育{s}乡村民宿集群", "建设{s}城市书房"]
-LOCAL_SENTENCES = ["到{y}年，{s}建成城市书房和社区食堂各{n}个。", "每年举办{s}特色节会活动不少于{n}场。",
-                   "支持{s}各县（区）结合本地实际，打造一批网红打卡点和特色街区。",
-                   "由{lv}级财政每年安排专项资金{n}00万元，对示范项目给予奖补。",
-                   "在主城区新增公共停车泊位{n}000个，推广无感支付和错峰共享。",
-                   "建立{s}项目库，实行清单化管理、销号式推进。"]
+SUBSTITUTIONS = LEVEL_SUBSTITUTIONS + [
+    ("推进", "推动"),
+    ("加强", "强化"),
+    ("加快", "加速"),
+    ("积极", "大力"),
+    ("鼓励", "支持"),
+    ("进一步", "持续"),
+    ("建立健全", "健全完善"),
+    ("着力", "重点"),
+]
+LOCAL_TITLES = [
+    "打造{s}特色文旅品牌",
+    "发展{s}夜间消费经济",
+    "建设{s}智慧停车系统",
+    "推进{s}老旧小区适老化改造",
+    "擦亮{s}非遗工坊名片",
+    "办好{s}马拉松等群众赛事",
+    "建设{s}校园足球特色学校",
+    "开展{s}社区食堂试点",
+    "完善{s}便民菜市场布局",
+    "提升{s}政务服务一网通办水平",
+    "培育{s}乡村民宿集群",
+    "建设{s}城市书房",
+]
+LOCAL_SENTENCES = [
+    "到{y}年，{s}建成城市书房和社区食堂各{n}个。",
+    "每年举办{s}特色节会活动不少于{n}场。",
+    "支持{s}各县（区）结合本地实际，打造一批网红打卡点和特色街区。",
+    "由{lv}级财政每年安排专项资金{n}00万元，对示范项目给予奖补。",
+    "在主城区新增公共停车泊位{n}000个，推广无感支付和错峰共享。",
+    "建立{s}项目库，实行清单化管理、销号式推进。",
+]
 LOCAL_LINE = "{c}将结合本地实际，围绕{t}每年滚动实施一批重点项目。"
 
 
@@ -90,13 +112,14 @@ def _split_title(sentence: str) -> str:
     return head[:16] or "深化重点工作"
 
 
-def _child_measures(rng: random.Random, parent: Document, city: City | Province,
-                    table: Optional[dict[str, str]]) -> list[ChildMeasure]:
+def _child_measures(
+    rng: random.Random, parent: Document, city: City | Province, table: Optional[dict[str, str]]
+) -> list[ChildMeasure]:
     """The parent's measures as ``city`` rewrites them; ``table`` maps provincial agencies
     to city ones (None: a province's version, which keeps the level and its agencies and
     adds no local measures)."""
     sections = {s.number: s.title for s in parent.sections}
-    substitutions = SUBSTITUTIONS if table is not None else SUBSTITUTIONS[len(LEVEL_SUBSTITUTIONS):]
+    substitutions = SUBSTITUTIONS if table is not None else SUBSTITUTIONS[len(LEVEL_SUBSTITUTIONS) :]
     level = "市" if table is not None else "省"
     src = list(parent.measures)
     out: list[ChildMeasure] = []
@@ -128,8 +151,10 @@ def _child_measures(rng: random.Random, parent: Document, city: City | Province,
     # A city's own additions; a province's version keeps to the national policy (the
     # templates would otherwise make every version look like the source of a city's).
     for title in rng.sample(LOCAL_TITLES, rng.randrange(0, 4) if table is not None else 0):
-        sentences = [t.format(s=city.short, y=rng.choice((2025, 2026, 2027)), n=rng.randrange(2, 9), lv=level)
-                     for t in rng.sample(LOCAL_SENTENCES, 2)]
+        sentences = [
+            t.format(s=city.short, y=rng.choice((2025, 2026, 2027)), n=rng.randrange(2, 9), lv=level)
+            for t in rng.sample(LOCAL_SENTENCES, 2)
+        ]
         local = ChildMeasure(title.format(s=city.short), sentences, [f"{level}人民政府"], "", None)
         out.insert(rng.randrange(len(out) + 1), local)
     return out
@@ -145,8 +170,11 @@ def _responsibility(rng: random.Random, agencies: list[str], page_break: bool) -
     lead, rest = names[0], names[1:]
     if not rest:
         return f"（{lead}{rng.choice(('牵头负责', '负责'))}）"
-    return f"（{lead}牵头，{'、'.join(rest)}等按职责分工负责）" if rng.random() < 0.7 \
+    return (
+        f"（{lead}牵头，{'、'.join(rest)}等按职责分工负责）"
+        if rng.random() < 0.7
         else f"（{'、'.join(names)}等按职责分工负责）"
+    )
 
 
 def _region_names(rng: random.Random, source: Province, target: Province) -> list[tuple[str, str]]:
@@ -166,14 +194,22 @@ def _swap(text: str, pairs: list[tuple[str, str]]) -> str:
     return text
 
 
-def make_version(rng: random.Random, doc_id: str, source_id: str, source: Document, origin: Province,
-                 province: Province, year: int) -> Child:
+def make_version(
+    rng: random.Random, doc_id: str, source_id: str, source: Document, origin: Province, province: Province, year: int
+) -> Child:
     """``province``'s version of the real provincial document ``source`` (issued by ``origin``)."""
     version = Child(doc_id, source_id, province, year, level="provincial")
     names = _region_names(rng, origin, province)
-    version.measures = [ChildMeasure(_swap(m.title, names), [_swap(s, names) for s in m.sentences],
-                                     [_swap(a, names) for a in m.agencies], m.section, m.parent_key)
-                        for m in _child_measures(rng, source, province, None)]
+    version.measures = [
+        ChildMeasure(
+            _swap(m.title, names),
+            [_swap(s, names) for s in m.sentences],
+            [_swap(a, names) for a in m.agencies],
+            m.section,
+            m.parent_key,
+        )
+        for m in _child_measures(rng, source, province, None)
+    ]
     return version
 
 
@@ -184,13 +220,26 @@ def render(rng: random.Random, child: Child, parent_entry, plan: str) -> tuple[s
     city = child.city
     here, down = ("市", "各县（市、区）人民政府") if child.level == "municipal" else ("省", "各设区市人民政府")
     title = f"{city.name}人民政府关于印发{city.name}{plan}的通知"
-    cited = "党中央、国务院决策部署" if parent_entry is None else \
-        f"《{parent_entry.title}》" + (f"（{parent_entry.doc_number}）" if parent_entry.doc_number else "")
+    cited = (
+        "党中央、国务院决策部署"
+        if parent_entry is None
+        else f"《{parent_entry.title}》" + (f"（{parent_entry.doc_number}）" if parent_entry.doc_number else "")
+    )
     month, day = rng.randrange(1, 13), rng.randrange(1, 29)
-    lines = [title, "", f"{down}，{here}政府各部门：", "",
-             f"现将《{city.name}{plan}》印发给你们，请认真贯彻执行。", "",
-             f"{child.year}年{month}月{day}日", "", "（此件公开发布）", "",
-             f"为贯彻落实{cited}，结合我{here}实际，制定本实施方案。", ""]
+    lines = [
+        title,
+        "",
+        f"{down}，{here}政府各部门：",
+        "",
+        f"现将《{city.name}{plan}》印发给你们，请认真贯彻执行。",
+        "",
+        f"{child.year}年{month}月{day}日",
+        "",
+        "（此件公开发布）",
+        "",
+        f"为贯彻落实{cited}，结合我{here}实际，制定本实施方案。",
+        "",
+    ]
     page_break = "page_break" in child.defects
     broken = False
     truth = []

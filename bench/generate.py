@@ -53,11 +53,17 @@ from kg.corpus import load_registry, process  # noqa: E402
 from kg.model import Document  # noqa: E402
 from kg.parse import parse_text  # noqa: E402
 
-PARENTS = ("jiangxi-2021-green-economy", "jiangxi-2022-pollution-carbon", "jiangxi-2024-eco-civilization",
-           "jilin-2021-green-economy")
+PARENTS = (
+    "jiangxi-2021-green-economy",
+    "jiangxi-2022-pollution-carbon",
+    "jiangxi-2024-eco-civilization",
+    "jilin-2021-green-economy",
+)
 TOPICS = {  # policy -> (the plan a government writes to implement it, the real documents that are versions of it)
-    "2021-green-economy": ("加快建立健全绿色低碳循环发展经济体系实施方案",
-                           ("jiangxi-2021-green-economy", "jilin-2021-green-economy")),
+    "2021-green-economy": (
+        "加快建立健全绿色低碳循环发展经济体系实施方案",
+        ("jiangxi-2021-green-economy", "jilin-2021-green-economy"),
+    ),
     "2022-pollution-carbon": ("减污降碳协同增效实施方案", ("jiangxi-2022-pollution-carbon",)),
     "2024-eco-civilization": ("打造生态文明建设高地三年行动实施方案", ("jiangxi-2024-eco-civilization",)),
 }
@@ -70,8 +76,11 @@ def provinces(mappings: Path = ROOT / "mappings") -> dict[str, Province]:
     with its cities (in table order)."""
     with open(mappings / "regions.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    by_code = {r["code"]: Province(r["name"], r["short_name"] or r["name"], r["code"])
-               for r in rows if r["level"] == "provincial"}
+    by_code = {
+        r["code"]: Province(r["name"], r["short_name"] or r["name"], r["code"])
+        for r in rows
+        if r["level"] == "provincial"
+    }
     for r in rows:
         if r["level"] == "municipal" and r["parent_code"] in by_code:
             p = by_code[r["parent_code"]]
@@ -89,8 +98,9 @@ def city_agencies(mappings: Path = ROOT / "mappings") -> dict[str, str]:
     return out
 
 
-def make_child(rng: random.Random, i: int, parent_id: str, parent: Document, city: City,
-               table: dict[str, str]) -> Child:
+def make_child(
+    rng: random.Random, i: int, parent_id: str, parent: Document, city: City, table: dict[str, str]
+) -> Child:
     child = Child(f"syn-{i:05d}", parent_id, city, rng.choice((2022, 2023, 2024, 2025)))
     child.measures = _child_measures(rng, parent, city, table)
     child.defects = [d for d in DEFECTS if rng.random() < P_DEFECT]
@@ -109,12 +119,28 @@ class Parent:
 
 
 def _item(doc_id: str, file: str, text: str, level: str, region: str, year, implements: list[str]) -> dict:
-    return {"id": doc_id, "file": file, "title": text.splitlines()[0], "level": level, "region": region,
-            "issuers": [f"{region}人民政府"], "issued": str(year), "implements": implements}
+    return {
+        "id": doc_id,
+        "file": file,
+        "title": text.splitlines()[0],
+        "level": level,
+        "region": region,
+        "issuers": [f"{region}人民政府"],
+        "issued": str(year),
+        "implements": implements,
+    }
 
 
-def _versions(rng: random.Random, out: Path, wanted: list[tuple[str, str]], real: dict, entries: dict,
-              docs: dict, regions: dict[str, Province], reg_docs: list[dict]) -> dict[tuple[str, str], Parent]:
+def _versions(
+    rng: random.Random,
+    out: Path,
+    wanted: list[tuple[str, str]],
+    real: dict,
+    entries: dict,
+    docs: dict,
+    regions: dict[str, Province],
+    reg_docs: list[dict],
+) -> dict[tuple[str, str], Parent]:
     """The provincial document of each (province, topic) in ``wanted``: the real one where
     it exists, else the province's version written from a real one (added to ``reg_docs``)."""
     parents: dict[tuple[str, str], Parent] = {}
@@ -136,13 +162,20 @@ def _versions(rng: random.Random, out: Path, wanted: list[tuple[str, str]], real
         (out / file).write_text(text, encoding="utf-8")
         reg_docs.append(_item(doc_id, file, text, "provincial", name, year, implements))
         doc = parse_text(text, file, level="provincial", region=name)
-        parents[(name, topic)] = Parent(doc_id, SimpleNamespace(title=reg_docs[-1]["title"], doc_number=None),
-                                        doc, plan, name)
+        parents[(name, topic)] = Parent(
+            doc_id, SimpleNamespace(title=reg_docs[-1]["title"], doc_number=None), doc, plan, name
+        )
     return parents
 
 
-def generate(out: str | Path, size: int, seed: int = 1, data: str | Path = ROOT / "data", undeclared: float = 0.1,
-             seed_parents_only: bool = False) -> Path:
+def generate(
+    out: str | Path,
+    size: int,
+    seed: int = 1,
+    data: str | Path = ROOT / "data",
+    undeclared: float = 0.1,
+    seed_parents_only: bool = False,
+) -> Path:
     """Write a corpus of ``size`` child documents (plus their parents) into ``out``.
 
     ``undeclared``: the share of children registered without ``implements:``;
@@ -182,8 +215,13 @@ def generate(out: str | Path, size: int, seed: int = 1, data: str | Path = ROOT 
     parents = _versions(rng, out, wanted, real, entries, docs, regions, reg_docs)
     hidden = set(random.Random(f"{seed}:undeclared").sample(range(size), round(undeclared * size)))
     truth_rows = []
-    manifest = {"seed": seed, "size": size, "undeclared": undeclared,
-                "parents": [p.id for p in sorted(parents.values(), key=lambda p: p.id)], "children": {}}
+    manifest = {
+        "seed": seed,
+        "size": size,
+        "undeclared": undeclared,
+        "parents": [p.id for p in sorted(parents.values(), key=lambda p: p.id)],
+        "children": {},
+    }
     for i, (city, topic) in enumerate(plan):
         parent = parents[(city.province, topic)]
         child = make_child(rng, i, parent.id, parent.doc, city, table)
@@ -193,14 +231,23 @@ def generate(out: str | Path, size: int, seed: int = 1, data: str | Path = ROOT 
         year = re.search(r"(\d{4}) ?年", text).group(1)
         reg_docs.append(_item(child.id, file, text, "municipal", city.name, year, [] if i in hidden else [parent.id]))
         truth_rows += [{"doc": child.id, "key": k, "parent_doc": parent.id, "parent_key": pk} for k, pk in truth]
-        manifest["children"][child.id] = {"parent": parent.id, "region": city.name, "defects": child.defects,
-                                          "measures": len(truth), "declared": i not in hidden}
-    header = (f"# Synthetic corpus: {size} child documents ({len(hidden)} without a declared parent), seed {seed} "
-              f"(bench/generate.py). Ground truth: truth.jsonl\n")
+        manifest["children"][child.id] = {
+            "parent": parent.id,
+            "region": city.name,
+            "defects": child.defects,
+            "measures": len(truth),
+            "declared": i not in hidden,
+        }
+    header = (
+        f"# Synthetic corpus: {size} child documents ({len(hidden)} without a declared parent), seed {seed} "
+        f"(bench/generate.py). Ground truth: truth.jsonl\n"
+    )
     (out / "corpus.yaml").write_text(
-        header + yaml.safe_dump({"documents": reg_docs}, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    (out / "truth.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in truth_rows),
-                                     encoding="utf-8")
+        header + yaml.safe_dump({"documents": reg_docs}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    (out / "truth.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in truth_rows), encoding="utf-8"
+    )
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return out
 
@@ -222,10 +269,17 @@ def main() -> None:
     ap.add_argument("out")
     ap.add_argument("--size", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--undeclared", type=_fraction, default=0.1,
-                    help="share of children registered without implements: (default 0.1)")
-    ap.add_argument("--seed-parents-only", action="store_true",
-                    help="children of the four real provincial documents only, no provincial versions")
+    ap.add_argument(
+        "--undeclared",
+        type=_fraction,
+        default=0.1,
+        help="share of children registered without implements: (default 0.1)",
+    )
+    ap.add_argument(
+        "--seed-parents-only",
+        action="store_true",
+        help="children of the four real provincial documents only, no provincial versions",
+    )
     ap.add_argument("--data", default=str(ROOT / "data"), help="the seed corpus holding the parents")
     args = ap.parse_args()
     generate(args.out, args.size, args.seed, args.data, args.undeclared, args.seed_parents_only)

@@ -37,13 +37,9 @@ sys.path.insert(0, str(ROOT))
 from kg.normalize import CJK, normalize  # noqa: E402
 
 NUM = r"[一二三四五六七八九十百]+"
-PAGE_NUMBER = re.compile(
-    r"^(?:[-—―–－一]+ *\d+ *[-—―–－一]*|第 *\d+ *页(?: *共 *\d+ *页)?|\d+ */ *\d+)$"
-)
+PAGE_NUMBER = re.compile(r"^(?:[-—―–－一]+ *\d+ *[-—―–－一]*|第 *\d+ *页(?: *共 *\d+ *页)?|\d+ */ *\d+)$")
 BARE = re.compile(r"^\d+$")
-HEADING_START = re.compile(
-    rf"^(?:{NUM}、|[（(]{NUM}[）)]|第{NUM}[章节条]|\d+[.．、](?!\d)|[（(]\d+[）)]|{NUM}是)"
-)
+HEADING_START = re.compile(rf"^(?:{NUM}、|[（(]{NUM}[）)]|第{NUM}[章节条]|\d+[.．、](?!\d)|[（(]\d+[）)]|{NUM}是)")
 NUMS = "一二三四五六七八九十百"
 GLUED = re.compile(rf"[{CJK}](?<![{NUMS}、])(?:[（(]{NUM}[）)]|{NUM}、)(?=[{CJK}])")
 ENDS = "。！？；：”」』…）)》】"

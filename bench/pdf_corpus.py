@@ -70,21 +70,27 @@ def main() -> int:
     unnumbered = [d for d in parsed if any(w.code == "unnumbered_document" for w in d.warnings)]
     failed = [p for p in results if p.error]
     print(f"{a.folder.name}: {len(files)} files, {pages} pages, {a.workers} workers")
-    print(f"read (text layer only, baseline): {read_s:.1f} s, {pages / read_s:.0f} pages/s, "
-          f"{len(unreadable)} unreadable")
-    print(f"read + parse + infer:             {parse_s:.1f} s, {pages / parse_s:.0f} pages/s "
-          f"({parse_s / read_s:.2f}x the baseline)   goal <= 30 s")
+    print(
+        f"read (text layer only, baseline): {read_s:.1f} s, {pages / read_s:.0f} pages/s, {len(unreadable)} unreadable"
+    )
+    print(
+        f"read + parse + infer:             {parse_s:.1f} s, {pages / parse_s:.0f} pages/s "
+        f"({parse_s / read_s:.2f}x the baseline)   goal <= 30 s"
+    )
     print(f"documents read: {len(parsed)}/{len(files)}   goal {len(files)}/{len(files)}")
-    print(f"documents with measures: {len(with_measures)} ({len(unnumbered)} of them unnumbered, read as one "
-          f"measure); median measures per document {statistics.median(len(d.measures) for d in with_measures):g}")
+    print(
+        f"documents with measures: {len(with_measures)} ({len(unnumbered)} of them unnumbered, read as one "
+        f"measure); median measures per document {statistics.median(len(d.measures) for d in with_measures):g}"
+    )
     held = [p for p in results if p.held]
-    print(f"held out of the corpus: {len(held)} ("
-          + ", ".join(f"{p.entry.file}: {p.held_because}" for p in held) + ")")
+    print(f"held out of the corpus: {len(held)} (" + ", ".join(f"{p.entry.file}: {p.held_because}" for p in held) + ")")
     catalogue = a.folder.parent
     if (catalogue / "metadata.jsonl").is_file():
         s = score_inference(records, catalogue)
-        print(f"level and region agree with metadata.jsonl: {s.both_agree}/{s.documents} ({s.place_share:.1%})"
-              f"   goal >= 95 %")
+        print(
+            f"level and region agree with metadata.jsonl: {s.both_agree}/{s.documents} ({s.place_share:.1%})"
+            f"   goal >= 95 %"
+        )
         print(f"cited parents found (citations.jsonl): {s.pairs_found}/{s.pairs} ({s.pairs_share:.1%})   goal >= 90 %")
         if a.verbose:
             for d in s.disagreements:

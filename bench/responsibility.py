@@ -29,13 +29,19 @@ def measure(doc) -> dict:
 
     t = normalize(doc.raw)
     segments = [(s.start, s.end) for m in doc.measures for s in m.segments]
-    spans = [(sp.start, sp.end) for sp in (t.raw_span(x.start, x.end) for x in find_responsibility_lists(t))
-             if any(a <= sp.start < b for a, b in segments)]
+    spans = [
+        (sp.start, sp.end)
+        for sp in (t.raw_span(x.start, x.end) for x in find_responsibility_lists(t))
+        if any(a <= sp.start < b for a, b in segments)
+    ]
     missed = [p.start() for p in MARKER.finditer(doc.raw) if not any(a - 2 <= p.start() <= b for a, b in spans)]
     mentions = [a for m in doc.measures for a in m.agencies]
     return {
-        "measures": len(doc.measures), "with_list": sum(1 for m in doc.measures if m.agencies),
-        "mentions": len(mentions), "mapped": sum(a.mapped for a in mentions), "missed": missed,
+        "measures": len(doc.measures),
+        "with_list": sum(1 for m in doc.measures if m.agencies),
+        "mentions": len(mentions),
+        "mapped": sum(a.mapped for a in mentions),
+        "missed": missed,
         "example": doc.raw[max(0, missed[0] - 30) : missed[0] + 50].replace("\n", "⏎") if missed else "",
     }
 
@@ -70,9 +76,11 @@ def main() -> int:
         if a.verbose or r["with_list"]:
             share = f"{r['mapped'] / r['mentions']:.0%}" if r["mentions"] else "-"
             print(f"{r['measures']}\t{r['with_list']}\t{r['mentions']}\t{share}\t{len(r['missed'])}\t{f.stem[:40]}")
-    print(f"\ndocuments parsed {total['docs']}, with any agency {total['with_agency']}; measures {total['measures']}, "
-          f"with a responsibility list {total['with_list']}; agency mentions {total['mentions']}, "
-          f"resolved {total['mapped'] / max(total['mentions'], 1):.1%}")
+    print(
+        f"\ndocuments parsed {total['docs']}, with any agency {total['with_agency']}; measures {total['measures']}, "
+        f"with a responsibility list {total['with_list']}; agency mentions {total['mentions']}, "
+        f"resolved {total['mapped'] / max(total['mentions'], 1):.1%}"
+    )
     print(f"\nmarkers outside every list found: {sum(n for n, _, _ in missed)} in {len(missed)} documents")
     for n, name, example in sorted(missed, reverse=True):
         print(f"{n}\t{Path(name).stem[:40]}\t{example}")

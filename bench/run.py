@@ -129,9 +129,14 @@ class _StageTimer:
         import kg.build as b
         import kg.validate as v
 
-        stages = [(b, "graph_lines", "graph"), (b, "write_ntriples", "serialise"), (b, "write_turtle", "serialise"),
-                  (b, "write_jsonld", "serialise"), (b, "_load_store", "store (thread)"),
-                  (v.Check, "violations", "shacl wait")]
+        stages = [
+            (b, "graph_lines", "graph"),
+            (b, "write_ntriples", "serialise"),
+            (b, "write_turtle", "serialise"),
+            (b, "write_jsonld", "serialise"),
+            (b, "_load_store", "store (thread)"),
+            (v.Check, "violations", "shacl wait"),
+        ]
         self.seconds, self.saved = {}, []
         for owner, name, stage in stages:
             fn = getattr(owner, name)
@@ -145,6 +150,7 @@ class _StageTimer:
                 return fn(*a, **kw)
             finally:
                 self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
+
         return timed
 
     def restore(self):
@@ -172,8 +178,9 @@ print(json.dumps({"load_seconds": load, "ms": statistics.median(times) * 1000, "
 def _rdflib_query(nt: Path, sparql: str, runs: int, timeout: float) -> dict:
     """rdflib's in-memory SPARQL in a child process (killed after ``timeout`` s of querying:
     rdflib's evaluation of the gaps query grows steeply with the graph)."""
-    proc = subprocess.Popen([sys.executable, "-c", _RDFLIB, str(nt), str(runs)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _RDFLIB, str(nt), str(runs)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     proc.stdin.write(sparql)
     proc.stdin.close()
     loaded = json.loads(proc.stdout.readline() or "{}")  # the load is not part of the time limit
@@ -196,9 +203,13 @@ def accuracy(links, truth: list[dict], parent_keys: dict[str, set]) -> dict:
         return sum(got.get((r["doc"], r["key"], r["parent_doc"]), "missing") == r["parent_key"] for r in rows)
 
     hi, hl = hits(impl), hits(local)
-    return {"implemented": hi / len(impl) if impl else None, "local": hl / len(local) if local else None,
-            "overall": (hi + hl) / (len(impl) + len(local)) if impl or local else None,
-            "n_implemented": len(impl), "n_local": len(local)}
+    return {
+        "implemented": hi / len(impl) if impl else None,
+        "local": hl / len(local) if local else None,
+        "overall": (hi + hl) / (len(impl) + len(local)) if impl or local else None,
+        "n_implemented": len(impl),
+        "n_local": len(local),
+    }
 
 
 def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeout: float = 120.0) -> dict:
@@ -291,8 +302,11 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
     for a, b in sample:
         difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
     d = time.perf_counter() - t
-    res["difflib"] = {"sample": len(sample), "pairs_per_s": len(sample) / d,
-                      "extrapolated_seconds": res["pairs_scored"] * d / len(sample)}
+    res["difflib"] = {
+        "sample": len(sample),
+        "pairs_per_s": len(sample) / d,
+        "extrapolated_seconds": res["pairs_scored"] * d / len(sample),
+    }
     del blocks, all_c, all_p
     gc.collect()
 
@@ -351,31 +365,47 @@ def _fmt_acc(x) -> str:
 
 def print_size(r: dict) -> None:
     s, p, a = r["seconds"], r["peak_mib"], r["accuracy"]
-    print(f"\n== {r['docs']} child documents (+{r.get('parents', 4)} higher-level; seed {r['seed']}): {r['triples']:,} triples, "
-          f"{r['links']:,} links; {r['workers']} worker processes ==")
+    print(
+        f"\n== {r['docs']} child documents (+{r.get('parents', 4)} higher-level; seed {r['seed']}): {r['triples']:,} triples, "
+        f"{r['links']:,} links; {r['workers']} worker processes =="
+    )
     if r["parse_errors"]:
         print(f"  parse errors: {len(r['parse_errors'])} (first: {r['parse_errors'][0]})")
     print(f"  {'stage':22} {'seconds':>9} {'peak MiB':>9}   baseline / note")
-    print(f"  {'generate (untimed)':22} {s['generate']:9.2f} {'':>9}   jieba's dictionary {s['jieba_startup']:.2f} s, once")
+    print(
+        f"  {'generate (untimed)':22} {s['generate']:9.2f} {'':>9}   jieba's dictionary {s['jieba_startup']:.2f} s, once"
+    )
     print(f"  {'parse':22} {s['parse']:9.2f} {p['parse']:9.0f}")
-    print(f"  {'align':22} {s['align']:9.2f} {p['align']:9.0f}   raw cdist of the kept links' {r['pairs_kept']:,} pairs "
-          f"{r['cdist_seconds']:.2f} s (cdist_fraction {r['cdist_fraction']:.2f}); difflib ≈ {r['difflib']['extrapolated_seconds']:.0f} s "
-          f"(extrapolated from {r['difflib']['sample']} pairs)")
+    print(
+        f"  {'align':22} {s['align']:9.2f} {p['align']:9.0f}   raw cdist of the kept links' {r['pairs_kept']:,} pairs "
+        f"{r['cdist_seconds']:.2f} s (cdist_fraction {r['cdist_fraction']:.2f}); difflib ≈ {r['difflib']['extrapolated_seconds']:.0f} s "
+        f"(extrapolated from {r['difflib']['sample']} pairs)"
+    )
     st = r["build_stages"]
-    print(f"  {'build':22} {s['build']:9.2f} {p['build']:9.0f}   graph {st.get('graph', 0):.2f}, files {st.get('serialise', 0):.2f}"
-          f" (store loaded alongside in {st.get('store (thread)', 0):.2f}), then waited {st.get('shacl wait', 0):.2f} for SHACL "
-          f"({r.get('shacl_cpu_seconds', 0):.1f} CPU-s in {r['workers']} processes, alongside)")
-    print(f"  {'build w/o SHACL wait':22} {s['build_without_shacl']:9.2f} {'':>9}   (build minus the wait for validation)")
-    print(f"  {'parse+align+build':22} {s['total']:9.2f} {p['max']:9.0f}   with the worker processes: "
-          f"{r.get('peak_total_mib', 0):.0f} MiB at most together (sum of PSS, sampled)")
+    print(
+        f"  {'build':22} {s['build']:9.2f} {p['build']:9.0f}   graph {st.get('graph', 0):.2f}, files {st.get('serialise', 0):.2f}"
+        f" (store loaded alongside in {st.get('store (thread)', 0):.2f}), then waited {st.get('shacl wait', 0):.2f} for SHACL "
+        f"({r.get('shacl_cpu_seconds', 0):.1f} CPU-s in {r['workers']} processes, alongside)"
+    )
+    print(
+        f"  {'build w/o SHACL wait':22} {s['build_without_shacl']:9.2f} {'':>9}   (build minus the wait for validation)"
+    )
+    print(
+        f"  {'parse+align+build':22} {s['total']:9.2f} {p['max']:9.0f}   with the worker processes: "
+        f"{r.get('peak_total_mib', 0):.0f} MiB at most together (sum of PSS, sampled)"
+    )
     bf = r["brute_force"]
-    print(f"  pairs scored: {r['pairs_scored']:,} sentence pairs (of the kept links: {r['pairs_kept']:,}; "
-          f"{r['measure_pairs_scored']:,} measure pairs), "
-          f"{r['pairs_per_s']:,.0f}/s; raw cdist {r['cdist_pairs_per_s']:,.0f}/s; "
-          f"brute-force all-pairs cdist {bf['pairs']:,} pairs in {bf['seconds']:.2f} s ({bf['pairs_per_s']:,.0f}/s); "
-          f"difflib {r['difflib']['pairs_per_s']:,.0f}/s")
-    print(f"  accuracy (top-1 parent): implemented {_fmt_acc(a['implemented'])} of {a['n_implemented']:,}, "
-          f"local ('no parent') {_fmt_acc(a['local'])} of {a['n_local']:,}, overall {_fmt_acc(a['overall'])}")
+    print(
+        f"  pairs scored: {r['pairs_scored']:,} sentence pairs (of the kept links: {r['pairs_kept']:,}; "
+        f"{r['measure_pairs_scored']:,} measure pairs), "
+        f"{r['pairs_per_s']:,.0f}/s; raw cdist {r['cdist_pairs_per_s']:,.0f}/s; "
+        f"brute-force all-pairs cdist {bf['pairs']:,} pairs in {bf['seconds']:.2f} s ({bf['pairs_per_s']:,.0f}/s); "
+        f"difflib {r['difflib']['pairs_per_s']:,.0f}/s"
+    )
+    print(
+        f"  accuracy (top-1 parent): implemented {_fmt_acc(a['implemented'])} of {a['n_implemented']:,}, "
+        f"local ('no parent') {_fmt_acc(a['local'])} of {a['n_local']:,}, overall {_fmt_acc(a['overall'])}"
+    )
     if "discovery" in r:
         discovery.print_block(r["discovery"])
     print(f"  {'query':14} {'warm ms':>9} {'cold ms':>9} {'rdflib ms':>10} {'speedup':>8} {'rows':>12}")
@@ -384,10 +414,14 @@ def print_size(r: dict) -> None:
         same = "" if rows["oxigraph"] == rows["rdflib"] or rows["rdflib"] is None else f" (rdflib {rows['rdflib']})"
         gt = ">" if q.get("rdflib_timed_out") else " "
         rdf = f"{gt}{q['rdflib']:.1f}"
-        print(f"  {name:14} {q['warm']:9.1f} {q['cold']:9.1f} {rdf:>10} "
-              f"{gt}{r['query_speedup_vs_rdflib'][name]:6.0f}x {rows['oxigraph']:>12,}{same}")
-    print(f"  (rdflib Graph().parse(graph.nt) took {r.get('rdflib_load_seconds') or 0:.2f} s before its queries; "
-          f"'>' = stopped at the time limit, a lower bound)")
+        print(
+            f"  {name:14} {q['warm']:9.1f} {q['cold']:9.1f} {rdf:>10} "
+            f"{gt}{r['query_speedup_vs_rdflib'][name]:6.0f}x {rows['oxigraph']:>12,}{same}"
+        )
+    print(
+        f"  (rdflib Graph().parse(graph.nt) took {r.get('rdflib_load_seconds') or 0:.2f} s before its queries; "
+        f"'>' = stopped at the time limit, a lower bound)"
+    )
 
 
 def targets(results: dict[int, dict]) -> list[tuple[str, bool | None, str]]:
@@ -395,16 +429,31 @@ def targets(results: dict[int, dict]) -> list[tuple[str, bool | None, str]]:
     big = results.get(1000)
     out = []
     if big:
-        out.append(("1,000 docs parse+align+build < 120 s", big["seconds"]["total"] < 120,
-                    f"{big['seconds']['total']:.1f} s (build w/o SHACL: total "
-                    f"{big['seconds']['total'] - big['build_stages'].get('shacl wait', 0):.1f} s)"))
+        out.append(
+            (
+                "1,000 docs parse+align+build < 120 s",
+                big["seconds"]["total"] < 120,
+                f"{big['seconds']['total']:.1f} s (build w/o SHACL: total "
+                f"{big['seconds']['total'] - big['build_stages'].get('shacl wait', 0):.1f} s)",
+            )
+        )
         total = big.get("peak_total_mib") or big["peak_mib"]["max"]
-        out.append(("1,000 docs peak memory < 4 GiB", total < 4096,
-                    f"{total:.0f} MiB, main process and workers together (main process alone {big['peak_mib']['max']:.0f} MiB)"))
+        out.append(
+            (
+                "1,000 docs peak memory < 4 GiB",
+                total < 4096,
+                f"{total:.0f} MiB, main process and workers together (main process alone {big['peak_mib']['max']:.0f} MiB)",
+            )
+        )
         for name in QUERIES:
             ms = big["query_ms"][name]["warm"]
-            out.append((f"{name} query < 200 ms on 1,000 docs", ms < 200, f"{ms:.1f} ms warm, "
-                        f"{big['query_ms'][name]['cold']:.0f} ms cold"))
+            out.append(
+                (
+                    f"{name} query < 200 ms on 1,000 docs",
+                    ms < 200,
+                    f"{ms:.1f} ms warm, {big['query_ms'][name]['cold']:.0f} ms cold",
+                )
+            )
             sp = big["query_speedup_vs_rdflib"][name]
             gt = ">" if big["query_ms"][name].get("rdflib_timed_out") else ""
             out.append((f"{name} query >= 10x faster than rdflib", sp >= 10, f"{gt}{sp:.0f}x"))
@@ -418,29 +467,47 @@ def targets(results: dict[int, dict]) -> list[tuple[str, bool | None, str]]:
     out.append(discovery.target(results))
     largest = results[max(results)]
     frac = largest["cdist_fraction"]
-    out.append((f"alignment within 2x of raw cdist throughput ({largest['docs']} docs)", frac >= 0.5,
-                f"{largest['pairs_per_s']:,.0f} vs {largest['cdist_pairs_per_s']:,.0f} pairs/s "
-                f"({1 / frac:.1f}x slower)"))
+    out.append(
+        (
+            f"alignment within 2x of raw cdist throughput ({largest['docs']} docs)",
+            frac >= 0.5,
+            f"{largest['pairs_per_s']:,.0f} vs {largest['cdist_pairs_per_s']:,.0f} pairs/s ({1 / frac:.1f}x slower)",
+        )
+    )
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="sizes 10 and 20, 3 runs per query, rdflib stopped after 2 s (under a minute)")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="sizes 10 and 20, 3 runs per query, rdflib stopped after 2 s (under a minute)",
+    )
     ap.add_argument("--sizes", default="10,100,1000", help="comma-separated child-document counts")
     ap.add_argument("--runs", type=int, default=5, help="runs per query (median)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", help="also write one JSON object per size to this file (JSON Lines)")
-    ap.add_argument("--workers", type=int, default=default_workers(),
-                    help="processes for parsing and alignment (default: the cores available)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="processes for parsing and alignment (default: the cores available)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep each size's corpus and build directory")
-    ap.add_argument("--rdflib-timeout", type=float, help="seconds before an rdflib query is stopped "
-                    "(default 120; 2 with --quick)")
+    ap.add_argument(
+        "--rdflib-timeout", type=float, help="seconds before an rdflib query is stopped (default 120; 2 with --quick)"
+    )
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
     args = ap.parse_args()
 
     if args.one is not None:
-        print(json.dumps(run_size(args.one, args.seed, args.runs, args.workers, args.keep, args.rdflib_timeout or 120.0), ensure_ascii=False))
+        print(
+            json.dumps(
+                run_size(args.one, args.seed, args.runs, args.workers, args.keep, args.rdflib_timeout or 120.0),
+                ensure_ascii=False,
+            )
+        )
         return
     sizes = [10, 20] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
     runs = 3 if args.quick else args.runs
@@ -448,12 +515,25 @@ def main() -> None:
     print(f"policy-kg scale benchmark, sizes {sizes}, seed {args.seed}; each size in a fresh process")
     for size in sizes:
         limit = args.rdflib_timeout or (2.0 if args.quick else 120.0)
-        cmd = [sys.executable, __file__, "--one", str(size), "--seed", str(args.seed), "--runs", str(runs),
-               "--rdflib-timeout", str(limit)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--one",
+            str(size),
+            "--seed",
+            str(args.seed),
+            "--runs",
+            str(runs),
+            "--rdflib-timeout",
+            str(limit),
+        ]
         cmd += ["--workers", str(args.workers)] + (["--keep"] if args.keep else [])
         started = time.perf_counter()
-        print(f"\n… {size} child documents: generating, parsing, aligning, building, querying, baselines",
-              file=sys.stderr, flush=True)
+        print(
+            f"\n… {size} child documents: generating, parsing, aligning, building, querying, baselines",
+            file=sys.stderr,
+            flush=True,
+        )
         proc = subprocess.run(cmd, capture_output=True, text=True)
         print(f"… {size} child documents done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         if proc.returncode != 0:

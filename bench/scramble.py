@@ -159,22 +159,30 @@ def main() -> None:
             family.append((path.name, len(kids), before, after, accuracy(doc, truth)))
     print(f"{'document':42} {'measures':>8} {'sentences':>9} {'before':>7} {'after':>7} flagged")
     for name, n, (b, total), (a, _), f in rows:
-        print(f"{name[:40]:42} {n:8d} {total:9d} {b / max(total, 1):7.1%} {a / max(total, 1):7.1%} {'yes' if f else 'NO'}")
+        print(
+            f"{name[:40]:42} {n:8d} {total:9d} {b / max(total, 1):7.1%} {a / max(total, 1):7.1%} {'yes' if f else 'NO'}"
+        )
     B = sum(r[2][0] for r in rows)
     A = sum(r[3][0] for r in rows)
     T = sum(r[2][1] for r in rows)
-    print(f"\n{len(rows)} scrambled documents, {flagged} flagged as scrambled; {T} sentences placed: "
-          f"before {B / max(T, 1):.1%} (parser alone), after {A / max(T, 1):.1%} (rebuild); "
-          f"{time.time() - started:.0f} s")
+    print(
+        f"\n{len(rows)} scrambled documents, {flagged} flagged as scrambled; {T} sentences placed: "
+        f"before {B / max(T, 1):.1%} (parser alone), after {A / max(T, 1):.1%} (rebuild); "
+        f"{time.time() - started:.0f} s"
+    )
     if family:
-        print(f"\nwith the children the corpus cites it by (citations.jsonl), the same scrambled text:")
+        print("\nwith the children the corpus cites it by (citations.jsonl), the same scrambled text:")
         print(f"{'document':42} {'children':>8} {'sentences':>9} {'before':>7} {'alone':>7} {'children':>8}")
         for name, k, (b, total), (a, _), (c, _) in family:
-            print(f"{name[:40]:42} {k:8d} {total:9d} {b / max(total, 1):7.1%} {a / max(total, 1):7.1%} "
-                  f"{c / max(total, 1):8.1%}")
+            print(
+                f"{name[:40]:42} {k:8d} {total:9d} {b / max(total, 1):7.1%} {a / max(total, 1):7.1%} "
+                f"{c / max(total, 1):8.1%}"
+            )
         T = sum(r[2][1] for r in family)
-        print(f"{len(family)} documents with children, {T} sentences: before {sum(r[2][0] for r in family) / T:.1%}, "
-              f"alone {sum(r[3][0] for r in family) / T:.1%}, with children {sum(r[4][0] for r in family) / T:.1%}")
+        print(
+            f"{len(family)} documents with children, {T} sentences: before {sum(r[2][0] for r in family) / T:.1%}, "
+            f"alone {sum(r[3][0] for r in family) / T:.1%}, with children {sum(r[4][0] for r in family) / T:.1%}"
+        )
 
 
 if __name__ == "__main__":

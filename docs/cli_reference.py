@@ -27,9 +27,18 @@ def _help(command: click.Command, name: str, parent: click.Context | None) -> st
 def reference() -> str:
     """The whole reference: ``kg --help``, then each subcommand's help, in the order ``kg --help`` lists them."""
     root = click.Context(main, info_name="kg", terminal_width=100, max_content_width=100)
-    parts = ["# Command-line reference", "",
-             "Generated from `--help` by `python docs/cli_reference.py`; a test fails when it is out of date.", "",
-             "## kg", "", "```", main.get_help(root), "```", ""]
+    parts = [
+        "# Command-line reference",
+        "",
+        "Generated from `--help` by `python docs/cli_reference.py`; a test fails when it is out of date.",
+        "",
+        "## kg",
+        "",
+        "```",
+        main.get_help(root),
+        "```",
+        "",
+    ]
     for name in main.list_commands(root):
         parts += [f"## kg {name}", "", "```", _help(main.get_command(root, name), name, root), "```", ""]
     return "\n".join(parts)

@@ -27,14 +27,23 @@ from .responsibility import RespList, find_responsibility_lists
 __all__ = ["RespList", "Resolved", "find_responsibility_lists", "parse_agencies", "resolve_name"]
 
 
-def parse_agencies(text: Text, lst: RespList, doc_level: Optional[str] = None,
-                   doc_region: Optional[str] = None, doc_issuer: Optional[str] = None) -> list[AgencyRef]:
+def parse_agencies(
+    text: Text,
+    lst: RespList,
+    doc_level: Optional[str] = None,
+    doc_region: Optional[str] = None,
+    doc_issuer: Optional[str] = None,
+) -> list[AgencyRef]:
     """The list's agencies in printed order, with the roles ``kg.responsibility`` decided;
     ``doc_issuer`` is the issuing department, whose divisions a work plan names (气候处)."""
     out = []
     for it in lst.items:
         raw = lst.name(it)
         r = resolve_name(raw, doc_level, doc_region, doc_issuer=doc_issuer)
-        out.append(r.ref("lead" if it.lead else "support",
-                         text.raw_span(lst.content_start + it.start, lst.content_start + it.end)))
+        out.append(
+            r.ref(
+                "lead" if it.lead else "support",
+                text.raw_span(lst.content_start + it.start, lst.content_start + it.end),
+            )
+        )
     return out

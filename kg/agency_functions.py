@@ -99,7 +99,9 @@ class FunctionTable:
         if "{" in name:
             if region is None:
                 return None
-            short = region.short_name or (region.name[:-1] if region.level == "municipal" and len(region.name) >= 3 else region.name)
+            short = region.short_name or (
+                region.name[:-1] if region.level == "municipal" and len(region.name) >= 3 else region.name
+            )
             return name.replace("{*}", region.name).replace("{}", short)
         return region_prefix(level, region) + name
 
@@ -116,7 +118,7 @@ class FunctionTable:
             up_f = f if f.level_names(up_level) else (self.by_id.get(f.up) if i == LEVELS.index(level) - 1 else None)
             if up_f is not None:
                 return self.canonical(up_f, up_level, parent)
-            if f.names["national"] and any(f.names[lv] for lv in LEVELS[1:LEVELS.index(up_level)]):
+            if f.names["national"] and any(f.names[lv] for lv in LEVELS[1 : LEVELS.index(up_level)]):
                 return None  # the chain has a gap here: no counterpart rather than a guess
             here = parent
         return None
@@ -167,8 +169,11 @@ def generated_entries(functions: FunctionTable, taken: dict) -> list:
     out, seen = [], {key for (scope, key) in taken if not scope}
     for f in functions:
         for level in LEVELS:
-            names = [n if level == "national" else region_prefix(level, None) + n
-                     for n in f.level_names(level) if "{" not in n]
+            names = [
+                n if level == "national" else region_prefix(level, None) + n
+                for n in f.level_names(level)
+                if "{" not in n
+            ]
             if not names or names[0] in seen:
                 continue
             aliases = tuple(n for n in dict.fromkeys(names[1:]) if n not in seen and n != names[0])

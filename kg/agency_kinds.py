@@ -23,8 +23,10 @@ from .resources import mapping_path
 
 KIND_COLUMNS = ("word", "where", "kind", "function", "note")
 LIST_OF_BODIES = re.compile(r"、|等.*(?:部门|单位)$")  # 各市、州、县人民政府, X等市级有关部门
-GENERIC_DESC = re.compile(r"主管部门$|主管单位$|成员单位$|的.*(?:政府|部门|单位)$|^(?:地方)?各级|"
-                          r"^[省市县区]{2,}(?:人民)?政府$|^[\u4e00-\u9fff]{1,6}企业$")
+GENERIC_DESC = re.compile(
+    r"主管部门$|主管单位$|成员单位$|的.*(?:政府|部门|单位)$|^(?:地方)?各级|"
+    r"^[省市县区]{2,}(?:人民)?政府$|^[\u4e00-\u9fff]{1,6}企业$"
+)
 COMBINED = re.compile(r"^([省市区县])、[省市区县]级?(.+)$")  # 市、区机管局: the city's and the districts'
 HEAD_OF_LIST = re.compile(r"^(.+?)等(?:有关|相关)?(?:部门|单位)")  # 市商务局等部门和各区人民政府
 COUNTY_GOV = re.compile(r"^(.{1,8}?(?:县|区|市|旗))(?:人民)?政府$")
@@ -37,15 +39,21 @@ HEAD_END = re.compile(r"(?:局|厅|委|办|集团公司|集团|公司)$")
 ENTERPRISES = ("state_enterprise", "enterprise")
 
 
-def classify(key: str, doc_level: Optional[str], doc, issuer, regions,
-             resolve: Callable, generic: bool = False) -> Optional[dict]:
+def classify(
+    key: str, doc_level: Optional[str], doc, issuer, regions, resolve: Callable, generic: bool = False
+) -> Optional[dict]:
     """The fields of ``Resolved`` for a name the tables leave open, or None when its shape tells
     nothing. ``doc`` is the issuing document's Region, ``issuer`` its issuing department (a
     Resolved) or None, ``resolve`` resolves another name in the same document; ``generic``:
     the name already reads as a class of bodies (各…, 有关…, kg.agency_names)."""
     if GENERIC_DESC.search(key) or BARE_ZONE.match(key):
-        return dict(name=key, generic=True, kind="zone_committee" if BARE_ZONE.match(key) else "generic",
-                    level=doc_level, region=doc.name if doc else None)
+        return dict(
+            name=key,
+            generic=True,
+            kind="zone_committee" if BARE_ZONE.match(key) else "generic",
+            level=doc_level,
+            region=doc.name if doc else None,
+        )
     for pattern, make in ((COMBINED, lambda m: m[1] + m[2]), (HEAD_OF_LIST, lambda m: m[1])):
         m = pattern.match(key)
         if m and (r := resolve(make(m))).mapped and not r.generic:
@@ -67,14 +75,29 @@ def classify(key: str, doc_level: Optional[str], doc, issuer, regions,
         level, region = _where(key, doc_level, doc, regions)
         return dict(name=key, kind=kind, function=function or None, level=level, region=region)
     if DIVISION.search(key) and issuer is not None:
-        return dict(name=issuer.name + key, kind="internal_division", function=issuer.function,
-                    level=issuer.level, region=issuer.region, part_of=issuer.name)
+        return dict(
+            name=issuer.name + key,
+            kind="internal_division",
+            function=issuer.function,
+            level=issuer.level,
+            region=issuer.region,
+            part_of=issuer.name,
+        )
     return None
 
 
 def _fields(r) -> dict:
-    return dict(name=r.name, generic=r.generic, kind=r.kind, level=r.level, region=r.region,
-                counterpart=r.counterpart, function=r.function, part_of=r.part_of, parent_region=r.parent_region)
+    return dict(
+        name=r.name,
+        generic=r.generic,
+        kind=r.kind,
+        level=r.level,
+        region=r.region,
+        counterpart=r.counterpart,
+        function=r.function,
+        part_of=r.part_of,
+        parent_region=r.parent_region,
+    )
 
 
 def _government(key: str, doc, regions, resolve) -> Optional[dict]:
@@ -89,8 +112,14 @@ def _government(key: str, doc, regions, resolve) -> Optional[dict]:
         r = resolve(place + "人民政府")
         return _fields(r) if r.mapped else None
     city = doc if doc is not None and (doc.level == "municipal" or doc.name.endswith("市")) else None
-    return dict(name=place + "人民政府", kind="government", function="government", level="county",
-                region=place, parent_region=city.name if city else None)
+    return dict(
+        name=place + "人民政府",
+        kind="government",
+        function="government",
+        level="county",
+        region=place,
+        parent_region=city.name if city else None,
+    )
 
 
 def _sub_unit(key: str, regions, resolve) -> Optional[dict]:
@@ -107,10 +136,22 @@ def _sub_unit(key: str, regions, resolve) -> Optional[dict]:
         if r.kind in ENTERPRISES:
             hit = _region_in(rest, regions)
             region = hit[0] if hit else regions.get(r.region) if r.region else None
-            return dict(name=key, kind=r.kind, level=region.level if region else r.level,
-                        region=region.name if region else r.region, function=r.function, part_of=r.name)
-        return dict(name=r.name + rest, kind="internal_division", function=r.function, level=r.level,
-                    region=r.region, part_of=r.name)
+            return dict(
+                name=key,
+                kind=r.kind,
+                level=region.level if region else r.level,
+                region=region.name if region else r.region,
+                function=r.function,
+                part_of=r.name,
+            )
+        return dict(
+            name=r.name + rest,
+            kind="internal_division",
+            function=r.function,
+            level=r.level,
+            region=r.region,
+            part_of=r.name,
+        )
     return None
 
 
@@ -123,8 +164,11 @@ def _where(key: str, doc_level: Optional[str], doc, regions) -> tuple[Optional[s
         return hit[0].level, hit[0].name
     for p, level in NAME_PREFIX:
         if key.startswith(p):
-            city = next((r for r in regions.ancestors(doc) if r.level == "provincial" and r.name.endswith("市")),
-                        None) if doc else None
+            city = (
+                next((r for r in regions.ancestors(doc) if r.level == "provincial" and r.name.endswith("市")), None)
+                if doc
+                else None
+            )
             if level == "municipal" and city is not None:
                 return "provincial", city.name
             return level, _region_for_level(level, doc, regions)

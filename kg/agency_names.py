@@ -28,8 +28,16 @@ from .model import AgencyRef, Span
 
 LEVEL_BY_PREFIX = (("国家", "national"), ("省", "provincial"), ("市", "municipal"), ("县", "county"), ("区", "county"))
 # prefixes a region-less name starts with, and the level each means
-NAME_PREFIX = (("自治区", "provincial"), ("省", "provincial"), ("市", "municipal"), ("州", "municipal"),
-               ("盟", "municipal"), ("县", "county"), ("区", "county"), ("旗", "county"))
+NAME_PREFIX = (
+    ("自治区", "provincial"),
+    ("省", "provincial"),
+    ("市", "municipal"),
+    ("州", "municipal"),
+    ("盟", "municipal"),
+    ("县", "county"),
+    ("区", "county"),
+    ("旗", "county"),
+)
 GENERIC = re.compile(r"有关|相关")  # 有关区人民政府, 市级有关部门: whichever bodies it concerns
 ANNOTATION = re.compile(r"[〔（][^〔〕（）]*[〕）]$")  # 发展改革委〔能源局〕: the office it also is
 
@@ -52,14 +60,31 @@ class Resolved:
 
     def ref(self, role: str, span: Span) -> AgencyRef:
         """This agency as printed at ``span`` with ``role`` (lead | support) in a measure."""
-        return AgencyRef(raw=self.raw, name=self.name, role=role, span=span, generic=self.generic, mapped=self.mapped,
-                         level=self.level, region=self.region, kind=self.kind, counterpart=self.counterpart,
-                         function=self.function, part_of=self.part_of, parent_region=self.parent_region)
+        return AgencyRef(
+            raw=self.raw,
+            name=self.name,
+            role=role,
+            span=span,
+            generic=self.generic,
+            mapped=self.mapped,
+            level=self.level,
+            region=self.region,
+            kind=self.kind,
+            counterpart=self.counterpart,
+            function=self.function,
+            part_of=self.part_of,
+            parent_region=self.parent_region,
+        )
 
 
-def resolve_name(raw: str, doc_level: Optional[str] = None, doc_region: Optional[str] = None,
-                 table: Optional[AgencyTable] = None, functions_only: bool = False,
-                 doc_issuer: Optional[str] = None) -> Resolved:
+def resolve_name(
+    raw: str,
+    doc_level: Optional[str] = None,
+    doc_region: Optional[str] = None,
+    table: Optional[AgencyTable] = None,
+    functions_only: bool = False,
+    doc_issuer: Optional[str] = None,
+) -> Resolved:
     """Resolve one printed name ("市发改委", "江西省发展和改革委员会") in a document's context.
 
     ``doc_level``/``doc_region`` fill in what the name leaves open: 市生态环境局 in a 上饶市
@@ -68,16 +93,20 @@ def resolve_name(raw: str, doc_level: Optional[str] = None, doc_region: Optional
     work plan is its division. ``functions_only`` skips the exceptions of agencies.csv (to tell
     which are redundant) and the kinds told by a name's shape (``kg.agency_kinds``).
     """
-    return _resolve(raw, doc_level, doc_region, table or load_agencies(), load_functions(), functions_only,
-                    doc_issuer)
+    return _resolve(raw, doc_level, doc_region, table or load_agencies(), load_functions(), functions_only, doc_issuer)
 
 
 ISSUER_IN_TITLE = re.compile(r"^(?:关于印发)?《?(.{2,20}?(?:厅|局|委员会|委))")
 ISSUING_KINDS = ("government_department", "vertical_branch", "party_organ", "public_institution")
 
 
-def issuing_department(issuers, title: str, doc_level: Optional[str] = None, doc_region: Optional[str] = None,
-                       table: Optional[AgencyTable] = None) -> Optional[str]:
+def issuing_department(
+    issuers,
+    title: str,
+    doc_level: Optional[str] = None,
+    doc_region: Optional[str] = None,
+    table: Optional[AgencyTable] = None,
+) -> Optional[str]:
     """The department that issued a document (its own work plan names its divisions), from the
     issuers or the name opening the title (辽宁省自然资源厅2021年度…工作计划); None for a government."""
     m = ISSUER_IN_TITLE.match(re.sub(r"\s+", "", title or ""))
@@ -89,8 +118,15 @@ def issuing_department(issuers, title: str, doc_level: Optional[str] = None, doc
 
 
 @lru_cache(maxsize=8192)
-def _resolve(raw: str, doc_level: Optional[str], doc_region: Optional[str], table: AgencyTable,
-             functions: FunctionTable, functions_only: bool = False, doc_issuer: Optional[str] = None) -> Resolved:
+def _resolve(
+    raw: str,
+    doc_level: Optional[str],
+    doc_region: Optional[str],
+    table: AgencyTable,
+    functions: FunctionTable,
+    functions_only: bool = False,
+    doc_issuer: Optional[str] = None,
+) -> Resolved:
     regions = table.regions
     key = re.sub(r"\s+", "", raw).replace("(", "（").replace(")", "）")
     doc = regions.get(doc_region) if doc_region else None
@@ -106,9 +142,17 @@ def _resolve(raw: str, doc_level: Optional[str], doc_region: Optional[str], tabl
             found = _parse(k, doc_level, doc, functions, regions)
             if found is not None:
                 f, level, region = found
-                return Resolved(raw=raw, name=functions.canonical(f, level, region) or k, mapped=True,
-                                generic=generic, level=level, region=region.name if region else None, kind=f.kind,
-                                counterpart=functions.counterpart(f, level, region, regions), function=f.id)
+                return Resolved(
+                    raw=raw,
+                    name=functions.canonical(f, level, region) or k,
+                    mapped=True,
+                    generic=generic,
+                    level=level,
+                    region=region.name if region else None,
+                    kind=f.kind,
+                    counterpart=functions.counterpart(f, level, region, regions),
+                    function=f.id,
+                )
     level = (entry.level if entry else None) or (prefix[0].level if prefix else None)
     level = level or _level_from_prefix(key) or doc_level
     if entry is not None and entry.region:
@@ -119,17 +163,30 @@ def _resolve(raw: str, doc_level: Optional[str], doc_region: Optional[str], tabl
         region_name = _region_for_level(level, doc, regions)
     if entry is None and not functions_only:
         issuer = _resolve(doc_issuer, doc_level, doc_region, table, functions) if doc_issuer else None
-        found = classify(key, doc_level, doc, issuer, regions,
-                         lambda n: _resolve(n, doc_level, doc_region, table, functions, False, doc_issuer), generic)
+        found = classify(
+            key,
+            doc_level,
+            doc,
+            issuer,
+            regions,
+            lambda n: _resolve(n, doc_level, doc_region, table, functions, False, doc_issuer),
+            generic,
+        )
         if found is not None:
             return Resolved(raw=raw, mapped=True, **{"generic": generic, "counterpart": None, **found})
     function = None
     if entry is not None:
         function = entry.function or _function_of(entry.name, entry.level, functions, regions)
     return Resolved(
-        raw=raw, name=entry.name if entry else raw, mapped=entry is not None, generic=generic,
-        level=level, region=region_name, kind=entry.kind if entry else None,
-        counterpart=(entry.counterpart or None) if entry else None, function=function,
+        raw=raw,
+        name=entry.name if entry else raw,
+        mapped=entry is not None,
+        generic=generic,
+        level=level,
+        region=region_name,
+        kind=entry.kind if entry else None,
+        counterpart=(entry.counterpart or None) if entry else None,
+        function=function,
     )
 
 
@@ -138,8 +195,9 @@ def _function_of(name: str, level: str, functions: FunctionTable, regions) -> Op
     return found[0].id if found else None
 
 
-def _parse(key: str, doc_level: Optional[str], doc: Optional[Region], functions: FunctionTable,
-           regions) -> Optional[tuple[Function, str, Optional[Region]]]:
+def _parse(
+    key: str, doc_level: Optional[str], doc: Optional[Region], functions: FunctionTable, regions
+) -> Optional[tuple[Function, str, Optional[Region]]]:
     """(function, level, region) of a name the function table knows, else None."""
     if key in functions.national:
         return functions.national[key], "national", regions.national()
@@ -156,7 +214,7 @@ def _parse(key: str, doc_level: Optional[str], doc: Optional[Region], functions:
         return f, region.level, region
     for p, level in NAME_PREFIX:
         rest = key.removeprefix("中共")
-        if rest.startswith(p) and (f := functions.by_stem.get(rest[len(p):])) is not None:
+        if rest.startswith(p) and (f := functions.by_stem.get(rest[len(p) :])) is not None:
             return _placed(f, level, doc, regions)
     f = functions.by_stem.get(key)
     if f is None:
@@ -174,8 +232,11 @@ def _parse(key: str, doc_level: Optional[str], doc: Optional[Region], functions:
 def _placed(f: Function, level: str, doc: Optional[Region], regions) -> tuple[Function, str, Optional[Region]]:
     """A region-less name placed by the issuing document: in a municipality directly under the
     central government (上海市) a 市 body is the provincial-level one."""
-    city = next((r for r in regions.ancestors(doc) if r.level == "provincial" and r.name.endswith("市")),
-                None) if doc else None
+    city = (
+        next((r for r in regions.ancestors(doc) if r.level == "provincial" and r.name.endswith("市")), None)
+        if doc
+        else None
+    )
     if level == "municipal" and city is not None:
         return f, "provincial", city
     name = _region_for_level(level, doc, regions)
@@ -187,14 +248,16 @@ def _region_in(key: str, regions) -> Optional[tuple[Region, str]]:
     "发展和改革委员会"); "人民银行南宁中心支行" → (南宁市, "人民银行中心支行"). Full names first,
     then short names of two characters or more; a region nested right after another wins."""
     for names in (lambda r: (r.name,), _short_names):
-        hits = sorted(((p, -len(n), n, r) for r in regions if r.level != "national" for n in names(r)
-                       if (p := key.find(n)) >= 0), key=lambda h: (h[0], h[1]))
+        hits = sorted(
+            ((p, -len(n), n, r) for r in regions if r.level != "national" for n in names(r) if (p := key.find(n)) >= 0),
+            key=lambda h: (h[0], h[1]),
+        )
         if hits:
             p, _, n, region = hits[0]
-            rest = key[:p] + key[p + len(n):]
+            rest = key[:p] + key[p + len(n) :]
             for q, _, m, inner in hits[1:]:
                 if q == p + len(n) and region in regions.ancestors(inner)[1:]:
-                    region, rest = inner, key[:p] + key[q + len(m):]
+                    region, rest = inner, key[:p] + key[q + len(m) :]
                     break
             return region, rest
     return None

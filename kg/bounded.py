@@ -25,13 +25,21 @@ from typing import Optional, Sequence
 from .errors import NotAcceptable, QueryError, QueryRefused, QueryTimeout, ResultTooLarge, StoreError
 
 SELECT_TYPES = {  # media type → pyoxigraph QueryResultsFormat name
-    "application/sparql-results+json": "JSON", "application/json": "JSON",
-    "application/sparql-results+xml": "XML", "application/xml": "XML", "text/xml": "XML",
-    "text/csv": "CSV", "text/tab-separated-values": "TSV",
+    "application/sparql-results+json": "JSON",
+    "application/json": "JSON",
+    "application/sparql-results+xml": "XML",
+    "application/xml": "XML",
+    "text/xml": "XML",
+    "text/csv": "CSV",
+    "text/tab-separated-values": "TSV",
 }
 GRAPH_TYPES = {  # media type → pyoxigraph RdfFormat name
-    "text/turtle": "TURTLE", "application/x-turtle": "TURTLE", "application/n-triples": "N_TRIPLES",
-    "text/plain": "N_TRIPLES", "application/rdf+xml": "RDF_XML", "application/ld+json": "JSON_LD",
+    "text/turtle": "TURTLE",
+    "application/x-turtle": "TURTLE",
+    "application/n-triples": "N_TRIPLES",
+    "text/plain": "N_TRIPLES",
+    "application/rdf+xml": "RDF_XML",
+    "application/ld+json": "JSON_LD",
     "text/n3": "N3",
 }
 DEFAULT_SELECT = "application/sparql-results+json"
@@ -63,8 +71,14 @@ def _term_json(t) -> dict:
             out["datatype"] = t.datatype.value
         return out
     if isinstance(t, ox.Triple):
-        return {"type": "triple", "value": {"subject": _term_json(t.subject), "predicate": _term_json(t.predicate),
-                                            "object": _term_json(t.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term_json(t.subject),
+                "predicate": _term_json(t.predicate),
+                "object": _term_json(t.object),
+            },
+        }
     raise TypeError(f"unexpected term {t!r}")
 
 
@@ -96,8 +110,9 @@ def execute(store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[i
         if media is None:
             raise NotAcceptable("not acceptable: a SELECT result is available as SPARQL JSON, XML, CSV or TSV")
         if not max_rows:
-            return Answer("select", media, result.serialize(format=getattr(ox.QueryResultsFormat, SELECT_TYPES[media])),
-                          None)
+            return Answer(
+                "select", media, result.serialize(format=getattr(ox.QueryResultsFormat, SELECT_TYPES[media])), None
+            )
         names = [v.value for v in result.variables]
         rows = list(islice(result, limit))
         if max_rows and len(rows) > max_rows:
@@ -107,12 +122,14 @@ def execute(store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[i
         fmt = SELECT_TYPES[media]
         if fmt != "JSON":
             doc = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON).serialize(
-                format=getattr(ox.QueryResultsFormat, fmt))
+                format=getattr(ox.QueryResultsFormat, fmt)
+            )
         return Answer("select", media, doc, len(rows))
     media = _pick(accept, GRAPH_TYPES, DEFAULT_GRAPH)
     if media is None:
-        raise NotAcceptable("not acceptable: a CONSTRUCT or DESCRIBE result is available as Turtle, N-Triples, "
-                         "RDF/XML or JSON-LD")
+        raise NotAcceptable(
+            "not acceptable: a CONSTRUCT or DESCRIBE result is available as Turtle, N-Triples, RDF/XML or JSON-LD"
+        )
     triples = list(islice(result, limit))
     if max_rows and len(triples) > max_rows:
         raise ResultTooLarge(f"the result has more than {max_rows} triples (the limit); add LIMIT or narrow the query")
@@ -194,10 +211,17 @@ class Worker:
         home = str(Path(kg.__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from kg.bounded import _worker_entry; "
-                                   "_worker_entry(int(sys.argv[1]), *sys.argv[2:])", str(theirs.fileno()), path,
-             *(["public"] if public else [])],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
+            [
+                sys.executable,
+                "-c",
+                "import sys; from kg.bounded import _worker_entry; _worker_entry(int(sys.argv[1]), *sys.argv[2:])",
+                str(theirs.fileno()),
+                path,
+                *(["public"] if public else []),
+            ],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            env=env,
         )
         theirs.close()
         self.conn = Connection(ours.detach())
@@ -213,8 +237,9 @@ class Worker:
             raise StoreError(f"{path}: the graph store is corrupt or unreadable ({message}); run `kg build` again")
         self.isolated = message == "isolated"
 
-    def run(self, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None,
-            timeout: Optional[float] = None) -> Answer:
+    def run(
+        self, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None, timeout: Optional[float] = None
+    ) -> Answer:
         """Answer one query; raises QueryTimeout (and kills the worker) when it runs too long."""
         self.conn.send((sparql, list(accept), max_rows))
         if not self.conn.poll(timeout):
@@ -250,8 +275,9 @@ class Worker:
         self.conn.close()
 
 
-def run_bounded(path: str, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None,
-                timeout: Optional[float] = None) -> Answer:
+def run_bounded(
+    path: str, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None, timeout: Optional[float] = None
+) -> Answer:
     """One query in a fresh worker, stopped after ``timeout`` seconds."""
     worker = Worker(path)
     try:

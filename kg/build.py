@@ -147,9 +147,15 @@ def _swap_in(new: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build(data_dir: str | Path, out: str | Path = DEFAULT, links: Optional[list[Link]] = None,
-          progress: Optional[Callable[[Processed, int, int], None]] = None, processed=None,
-          workers: Optional[int] = None, stage: Optional[Callable[[str], None]] = None) -> BuildSummary:
+def build(
+    data_dir: str | Path,
+    out: str | Path = DEFAULT,
+    links: Optional[list[Link]] = None,
+    progress: Optional[Callable[[Processed, int, int], None]] = None,
+    processed=None,
+    workers: Optional[int] = None,
+    stage: Optional[Callable[[str], None]] = None,
+) -> BuildSummary:
     """Build, validate and write the graph of the corpus in ``data_dir`` into ``out``.
 
     ``links`` are the alignment links (default: ``corpus_links``); ``processed`` is the
@@ -174,12 +180,22 @@ def build(data_dir: str | Path, out: str | Path = DEFAULT, links: Optional[list[
     checking = check(lines, workers, known=_validated_before(out))
     stage(f"writing {len(lines):,} triples (SHACL validation running alongside)")
     ids = [p.entry.id for p in results]
-    summary = BuildSummary(out, triples=len(lines), documents=len(results), parsed=sum(1 for p in results if p.doc),
-                           links=len(links), per_document=triples_per_document(lines, ids),
-                           failed=[f"{p.entry.id}: {p.error}" for p in results if p.error])
+    summary = BuildSummary(
+        out,
+        triples=len(lines),
+        documents=len(results),
+        parsed=sum(1 for p in results if p.doc),
+        links=len(links),
+        per_document=triples_per_document(lines, ids),
+        failed=[f"{p.entry.id}: {p.error}" for p in results if p.error],
+    )
     manifest = {
-        "format": FORMAT_VERSION, "generator": f"policy-kg {__version__}", "triples": summary.triples,
-        "documents": summary.per_document, "links": summary.links, "conforms": True,
+        "format": FORMAT_VERSION,
+        "generator": f"policy-kg {__version__}",
+        "triples": summary.triples,
+        "documents": summary.per_document,
+        "links": summary.links,
+        "conforms": True,
         "files": list(FILES[:3]) + [STORE + "/"],
     }
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +214,9 @@ def build(data_dir: str | Path, out: str | Path = DEFAULT, links: Optional[list[
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         _swap_in(tmp, out)
     except OSError as e:
-        raise BuildError(f"{out}: could not write the build ({e.strerror or e}); the previous outputs are unchanged") from None
+        raise BuildError(
+            f"{out}: could not write the build ({e.strerror or e}); the previous outputs are unchanged"
+        ) from None
     finally:
         checking.close()
         if loading is not None:

@@ -16,21 +16,45 @@ from .pipeline import run_all
 from .records import agencies_records, docs_records, document_record, targets_records
 
 BUILD = "out/build"  # where `kg build` writes and every reader looks: the build inside `kg all`'s output folder
-BUILD_HELP = ("The build to read: a `kg build` folder or the output folder of `kg all` "
-              "(default: out/build, or $KG_BUILD).")
-NETWORK_COLUMNS = ["agency", "level", "region", "led", "supported", "total", "degree", "betweenness", "counterpart",
-                   "counterpart_led", "counterpart_supported"]
+BUILD_HELP = (
+    "The build to read: a `kg build` folder or the output folder of `kg all` (default: out/build, or $KG_BUILD)."
+)
+NETWORK_COLUMNS = [
+    "agency",
+    "level",
+    "region",
+    "led",
+    "supported",
+    "total",
+    "degree",
+    "betweenness",
+    "counterpart",
+    "counterpart_led",
+    "counterpart_supported",
+]
 DATA_HELP = "Corpus directory holding corpus.yaml (default: ./data, or $KG_DATA)."
 
 
 def _format_option(choices=FORMATS):
-    return click.option("--format", "fmt", type=click.Choice(choices), default=None,
-                        help="Output format (default: table on a terminal, jsonl when piped).")
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=None,
+        help="Output format (default: table on a terminal, jsonl when piped).",
+    )
 
 
 def _build_option():
-    return click.option("--build", "build_dir", envvar="KG_BUILD", default=BUILD, show_default=True,
-                        type=click.Path(file_okay=False), help=BUILD_HELP)
+    return click.option(
+        "--build",
+        "build_dir",
+        envvar="KG_BUILD",
+        default=BUILD,
+        show_default=True,
+        type=click.Path(file_okay=False),
+        help=BUILD_HELP,
+    )
 
 
 def _set_data(ctx, param, value):
@@ -40,15 +64,26 @@ def _set_data(ctx, param, value):
 
 def _data_option():
     """``--data`` after the subcommand too (``kg align --data DIR``), as before it."""
-    return click.option("--data", type=click.Path(file_okay=True, dir_okay=True), default=None, expose_value=False,
-                        is_eager=True, callback=_set_data, help=DATA_HELP)
+    return click.option(
+        "--data",
+        type=click.Path(file_okay=True, dir_okay=True),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_data,
+        help=DATA_HELP,
+    )
 
 
 def _workers_option():
     from .parallel import default_workers
 
-    return click.option("--workers", type=click.IntRange(min=1), default=default_workers(),
-                        help="Processes for the parallel stages (default: the cores available to this process).")
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=default_workers(),
+        help="Processes for the parallel stages (default: the cores available to this process).",
+    )
 
 
 def _emit(records, fmt, table_columns=None, columns=None, title=None) -> None:
@@ -84,8 +119,15 @@ class _Group(click.Group):
 
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="kg")
-@click.option("--data", "data_dir", envvar="KG_DATA", default="data", show_default=True,
-              type=click.Path(file_okay=True, dir_okay=True), help=DATA_HELP)
+@click.option(
+    "--data",
+    "data_dir",
+    envvar="KG_DATA",
+    default="data",
+    show_default=True,
+    type=click.Path(file_okay=True, dir_okay=True),
+    help=DATA_HELP,
+)
 @click.pass_context
 def main(ctx, data_dir):
     """policy-kg: a knowledge graph of Chinese policy measures, agencies and targets."""
@@ -103,7 +145,11 @@ def docs(ctx, fmt):
     if (fmt or default_format()) == "table":
         for r in records:
             r["warnings"] = len(r["warnings"])
-    _emit(records, fmt, ["id", "level", "region", "issued", "measures", "agencies", "targets", "warnings", "status", "title"])
+    _emit(
+        records,
+        fmt,
+        ["id", "level", "region", "issued", "measures", "agencies", "targets", "warnings", "status", "title"],
+    )
     _report_failures(results)
 
 
@@ -125,18 +171,27 @@ def parse(file, fmt):
     if fmt == "json":
         _emit([rec], "json")
         return
-    measures = [{**m, "agencies": [a["name"] for a in m["agencies"]], "targets": len(m["targets"])} for m in rec["measures"]]
+    measures = [
+        {**m, "agencies": [a["name"] for a in m["agencies"]], "targets": len(m["targets"])} for m in rec["measures"]
+    ]
     title = f"{doc.title} · {doc.doc_number or '无文号'} · {doc.issued or '日期不详'} · {len(doc.warnings)} warnings"
-    _emit(measures, fmt, ["number", "section", "title", "agencies", "targets", "text"],
-          columns=["number", "index", "key", "section", "title", "agencies", "targets", "text", "span"], title=title)
+    _emit(
+        measures,
+        fmt,
+        ["number", "section", "title", "agencies", "targets", "text"],
+        columns=["number", "index", "key", "section", "title", "agencies", "targets", "text", "span"],
+        title=title,
+    )
 
 
 @main.command()
 @click.option("--doc", "docs_", multiple=True, help="Only this document (id, file or doc number); repeatable.")
 @click.option("--level", type=click.Choice(LEVELS), help="Only agencies of this level.")
-@click.option("--network", is_flag=True,
-              help="Rank agencies from the built graph: load, co-responsibility degree and betweenness, "
-                   "counterpart's load.")
+@click.option(
+    "--network",
+    is_flag=True,
+    help="Rank agencies from the built graph: load, co-responsibility degree and betweenness, counterpart's load.",
+)
 @_build_option()
 @_format_option()
 @_data_option()
@@ -151,8 +206,11 @@ def agencies(ctx, docs_, level, network, build_dir, fmt):
         _emit(load_records(agency_load(build_dir, level)), fmt, NETWORK_COLUMNS)
         return
     _, results = process(ctx.obj["data"], only=list(docs_) or None)
-    _emit(agencies_records(results, level), fmt,
-          ["name", "level", "region", "function", "kind", "lead", "support", "counterpart", "mapped", "aliases"])
+    _emit(
+        agencies_records(results, level),
+        fmt,
+        ["name", "level", "region", "function", "kind", "lead", "support", "counterpart", "mapped", "aliases"],
+    )
     _report_failures(results)
 
 
@@ -164,20 +222,34 @@ def agencies(ctx, docs_, level, network, build_dir, fmt):
 def targets(ctx, docs_, fmt):
     """Quantitative and dated targets."""
     _, results = process(ctx.obj["data"], only=list(docs_) or None)
-    _emit(targets_records(results), fmt,
-          ["doc", "number", "year", "indicator", "value", "unit", "comparator", "scope", "aspirational"])
+    _emit(
+        targets_records(results),
+        fmt,
+        ["doc", "number", "year", "indicator", "value", "unit", "comparator", "scope", "aspirational"],
+    )
     _report_failures(results)
 
 
 @main.command()
 @click.option("--source", help="Child (or first peer) document: id, file or doc number.")
 @click.option("--target", help="Parent (or second peer) document; with --source, any pair is aligned.")
-@click.option("--overrides", type=click.Path(dir_okay=False), help="Curated overrides CSV (default: mappings/alignment_overrides.csv).")
+@click.option(
+    "--overrides",
+    type=click.Path(dir_okay=False),
+    help="Curated overrides CSV (default: mappings/alignment_overrides.csv).",
+)
 @click.option("--no-overrides", is_flag=True, help="Show the tool's own links, without curated overrides.")
 @click.option("--evaluate", is_flag=True, help="Print precision/recall/accuracy against hand labels instead of links.")
-@click.option("--labels", type=click.Path(dir_okay=False), help="Labels CSV for --evaluate (default: mappings/alignment_labels.csv).")
-@click.option("--no-discover", is_flag=True,
-              help="Align declared parents only; do not search parents for documents that declare none.")
+@click.option(
+    "--labels",
+    type=click.Path(dir_okay=False),
+    help="Labels CSV for --evaluate (default: mappings/alignment_labels.csv).",
+)
+@click.option(
+    "--no-discover",
+    is_flag=True,
+    help="Align declared parents only; do not search parents for documents that declare none.",
+)
 @_format_option()
 @_data_option()
 @click.pass_context
@@ -187,15 +259,19 @@ def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_dis
     from .numerals import int_to_cn
     from .records import align_records, evaluation_records
 
-    alignment = align_corpus(ctx.obj["data"], source, target, False if no_overrides else overrides,
-                             discover=not no_discover)
+    alignment = align_corpus(
+        ctx.obj["data"], source, target, False if no_overrides else overrides, discover=not no_discover
+    )
     for note in alignment.skipped:
         click.echo(f"note: skipped {note}", err=True)
     if alignment.discovered:
         found = sum(1 for parents in alignment.discovered.values() if parents)
         links = sum(len(p.links) for p in alignment.pairs if p.discovered)
-        click.echo(f"note: parents discovered for {found} of {len(alignment.discovered)} documents that declare "
-                   f"none ({links} links marked discovered; --no-discover to skip)", err=True)
+        click.echo(
+            f"note: parents discovered for {found} of {len(alignment.discovered)} documents that declare "
+            f"none ({links} links marked discovered; --no-discover to skip)",
+            err=True,
+        )
     if evaluate:
         from .align.evaluate import evaluate as run_evaluation
 
@@ -203,25 +279,49 @@ def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_dis
         evaluations = run_evaluation(alignment, labels, notes)
         for note in notes:
             click.echo(f"note: {note}", err=True)
-        _emit(evaluation_records(evaluations), fmt,
-              ["source_doc", "target_doc", "measures", "top1_precision", "top1_recall", "top1_accuracy",
-               "aligned_precision", "aligned_recall", "aligned_accuracy", "confident_wrong", "errors"])
+        _emit(
+            evaluation_records(evaluations),
+            fmt,
+            [
+                "source_doc",
+                "target_doc",
+                "measures",
+                "top1_precision",
+                "top1_recall",
+                "top1_accuracy",
+                "aligned_precision",
+                "aligned_recall",
+                "aligned_accuracy",
+                "confident_wrong",
+                "errors",
+            ],
+        )
         return
     records = align_records(alignment)
     if (fmt or default_format()) == "table":
-        records = [{"child": f"（{r['source_number']}）{r['source_title']}",
-                    "parent": f"（{r['target_number']}）{r['target_title'] or '标题缺失'}" if r["target_number"] else "—",
-                    "also": "、".join(f"（{int_to_cn(int(a['measure']))}）" if a["measure"].isdigit() else a["measure"]
-                                     for a in r["also"]),
-                    **r} for r in records]
-    _emit(records, fmt, ["source_doc", "child", "target_doc", "parent", "also", "score", "margin", "rank", "status",
-                         "method"])
+        records = [
+            {
+                "child": f"（{r['source_number']}）{r['source_title']}",
+                "parent": f"（{r['target_number']}）{r['target_title'] or '标题缺失'}" if r["target_number"] else "—",
+                "also": "、".join(
+                    f"（{int_to_cn(int(a['measure']))}）" if a["measure"].isdigit() else a["measure"] for a in r["also"]
+                ),
+                **r,
+            }
+            for r in records
+        ]
+    _emit(
+        records,
+        fmt,
+        ["source_doc", "child", "target_doc", "parent", "also", "score", "margin", "rank", "status", "method"],
+    )
     _report_failures(alignment.results)
 
 
 @main.command()
-@click.option("--out", default="out/report", show_default=True, type=click.Path(file_okay=False),
-              help="Report directory.")
+@click.option(
+    "--out", default="out/report", show_default=True, type=click.Path(file_okay=False), help="Report directory."
+)
 @_build_option()
 @click.option("--child", help="Only reports for this child document.")
 @click.option("--parent", help="Only reports against this parent document.")
@@ -253,7 +353,8 @@ def all_(ctx, out, workers):
         f"{summary.parsed} documents parsed ({held}{textless} registered without text, {len(summary.failed)} failed): "
         f"{summary.measures} measures, {summary.agencies} agencies, {summary.targets} targets, "
         f"{summary.warnings} data-quality warnings; "
-        + (", ".join(f"{n} {status}" for status, n in sorted(summary.links.items())) or "no") + " alignment links; "
+        + (", ".join(f"{n} {status}" for status, n in sorted(summary.links.items())) or "no")
+        + " alignment links; "
         f"graph of {summary.triples:,} triples (SHACL-valid); {summary.reports} alignment-gap reports"
     )
     for line in summary.held:
@@ -262,9 +363,14 @@ def all_(ctx, out, workers):
 
 
 @main.command()
-@click.option("--out", default=BUILD, show_default=True, type=click.Path(file_okay=False),
-              help="Output directory: graph.ttl, graph.nt, graph.jsonld, build.json and the store/ "
-                   "(the --build every reader takes).")
+@click.option(
+    "--out",
+    default=BUILD,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Output directory: graph.ttl, graph.nt, graph.jsonld, build.json and the store/ "
+    "(the --build every reader takes).",
+)
 @_workers_option()
 @_data_option()
 @click.pass_context
@@ -287,18 +393,31 @@ def build(ctx, out, workers):
 @main.command()
 @click.argument("sparql", required=False)
 @_build_option()
-@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "jsonl")), default=None,
-              help="table, csv, jsonl (rows) or json (W3C SPARQL JSON results); default: table on a terminal, "
-                   "jsonl when piped. CONSTRUCT/DESCRIBE print Turtle.")
-@click.option("--timeout", default=60.0, show_default=True, type=float,
-              help="Stop the query after this many seconds (0: no limit).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "csv", "json", "jsonl")),
+    default=None,
+    help="table, csv, jsonl (rows) or json (W3C SPARQL JSON results); default: table on a terminal, "
+    "jsonl when piped. CONSTRUCT/DESCRIBE print Turtle.",
+)
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=float,
+    help="Stop the query after this many seconds (0: no limit).",
+)
 @click.option("--list", "list_", is_flag=True, help="List the saved queries and the questions they answer.")
 def query(sparql, build_dir, fmt, timeout, list_):
     """Run SPARQL (text, a .rq file, or a saved query's name) on the built graph."""
     from .query import resolve, run_query, saved_queries
 
     if list_:
-        _emit([{"name": q.name, "question": q.question} for q in saved_queries().values()], fmt if fmt != "json" else "jsonl")
+        _emit(
+            [{"name": q.name, "question": q.question} for q in saved_queries().values()],
+            fmt if fmt != "json" else "jsonl",
+        )
         return
     if not sparql:
         raise click.UsageError("give SPARQL, a .rq file or a saved query name (see `kg query --list`)")
@@ -318,28 +437,55 @@ def query(sparql, build_dir, fmt, timeout, list_):
 @_build_option()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=7878, show_default=True, type=int, help="Port to listen on.")
-@click.option("--timeout", default=10.0, show_default=True, type=float,
-              help="Per-query time limit in seconds (0: none).")
-@click.option("--max-rows", default=10000, show_default=True, type=int,
-              help="Largest result in rows or triples (0: none).")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Query worker processes (queries answered at once).")
-@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
-              help="A web origin (https://yasgui.org, or * for any) whose pages may read answers; repeatable. "
-                   "Default: none, so no web page can read the endpoint.")
+@click.option(
+    "--timeout", default=10.0, show_default=True, type=float, help="Per-query time limit in seconds (0: none)."
+)
+@click.option(
+    "--max-rows", default=10000, show_default=True, type=int, help="Largest result in rows or triples (0: none)."
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Query worker processes (queries answered at once).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="A web origin (https://yasgui.org, or * for any) whose pages may read answers; repeatable. "
+    "Default: none, so no web page can read the endpoint.",
+)
 def serve(build_dir, host, port, timeout, max_rows, workers, cors_origins):
     """Serve the built graph as a read-only SPARQL 1.1 endpoint at /sparql."""
     from .serve import serve as serve_graph
 
-    serve_graph(build_dir, host, port, timeout or None, max_rows or None, workers, cors_origins=cors_origins,
-                ready=lambda url: click.echo(f"SPARQL endpoint at {url} (query page at {url[:-len('sparql')]}); Ctrl-C stops it", err=True))
+    serve_graph(
+        build_dir,
+        host,
+        port,
+        timeout or None,
+        max_rows or None,
+        workers,
+        cors_origins=cors_origins,
+        ready=lambda url: click.echo(
+            f"SPARQL endpoint at {url} (query page at {url[: -len('sparql')]}); Ctrl-C stops it", err=True
+        ),
+    )
 
 
 @main.command()
 @click.option("--child", help="Only this child document (registry id).")
 @click.option("--parent", help="Only this parent document (registry id).")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(("unimplemented", "local_innovation", "weak_link",
-              "target_change", "agency_gap")), help="Only findings of this kind; repeatable (default: all).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(("unimplemented", "local_innovation", "weak_link", "target_change", "agency_gap")),
+    help="Only findings of this kind; repeatable (default: all).",
+)
 @click.option("--summary", is_flag=True, help="Print the coverage figures per document pair instead of the findings.")
 @_build_option()
 @_format_option()
@@ -349,24 +495,51 @@ def gaps(child, parent, kinds, summary, build_dir, fmt):
     from .gaps import gaps as find_gaps
 
     if summary:
-        _emit([c.record() for c in coverage(build_dir, child, parent)], fmt,
-              ["child_doc", "parent_doc", "implemented", "parent_measures", "implemented_share", "with_parent",
-               "child_measures", "with_parent_share", "copied_sentences", "parent_sentences", "copy_rate"])
+        _emit(
+            [c.record() for c in coverage(build_dir, child, parent)],
+            fmt,
+            [
+                "child_doc",
+                "parent_doc",
+                "implemented",
+                "parent_measures",
+                "implemented_share",
+                "with_parent",
+                "child_measures",
+                "with_parent_share",
+                "copied_sentences",
+                "parent_sentences",
+                "copy_rate",
+            ],
+        )
         return
     records = [g.record() for g in find_gaps(build_dir, child, parent, kinds or KINDS)]
     if (fmt or default_format()) == "table":
-        records = [{**r, "child": f"（{r['child_number']}）{r['child_title'] or ''}" if r["child_number"] else "—",
-                    "parent": f"（{r['parent_number']}）{r['parent_title'] or '标题缺失'}" if r["parent_number"] else "—"}
-                   for r in records]
+        records = [
+            {
+                **r,
+                "child": f"（{r['child_number']}）{r['child_title'] or ''}" if r["child_number"] else "—",
+                "parent": f"（{r['parent_number']}）{r['parent_title'] or '标题缺失'}" if r["parent_number"] else "—",
+            }
+            for r in records
+        ]
     _emit(records, fmt, ["kind", "child_doc", "child", "parent_doc", "parent", "score", "status", "change", "detail"])
 
 
 @main.command()
-@click.option("--view", type=click.Choice(("alignment", "agencies")), default="alignment", show_default=True,
-              help="alignment: documents and measures level by level with their links; "
-                   "agencies: the co-responsibility network.")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False),
-              help="HTML file to write (default: <view>.html in the folder holding the build, as `kg all` writes it).")
+@click.option(
+    "--view",
+    type=click.Choice(("alignment", "agencies")),
+    default="alignment",
+    show_default=True,
+    help="alignment: documents and measures level by level with their links; agencies: the co-responsibility network.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    help="HTML file to write (default: <view>.html in the folder holding the build, as `kg all` writes it).",
+)
 @_build_option()
 def viz(view, out_file, build_dir):
     """Write an interactive, self-contained HTML view of the built graph (opens with no network)."""
@@ -378,11 +551,19 @@ def viz(view, out_file, build_dir):
 
 @main.command()
 @_build_option()
-@click.option("--endpoint", required=True,
-              help="Graph Store endpoint URL, e.g. http://localhost:7878/store (Oxigraph) or "
-                   "http://localhost:3030/DATASET/data (Fuseki).")
-@click.option("--graph", "graph", default=None, metavar="IRI",
-              help="Named graph to write (default: https://w3id.org/policy-kg/graph).")
+@click.option(
+    "--endpoint",
+    required=True,
+    help="Graph Store endpoint URL, e.g. http://localhost:7878/store (Oxigraph) or "
+    "http://localhost:3030/DATASET/data (Fuseki).",
+)
+@click.option(
+    "--graph",
+    "graph",
+    default=None,
+    metavar="IRI",
+    help="Named graph to write (default: https://w3id.org/policy-kg/graph).",
+)
 @click.option("--default-graph", is_flag=True, help="Write the server's default graph instead of a named graph.")
 @click.option("--replace", is_flag=True, help="Replace the graph (HTTP PUT) instead of adding to it (POST).")
 def push(build_dir, endpoint, graph, default_graph, replace):

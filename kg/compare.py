@@ -70,6 +70,11 @@ def compare_engines(build: str | Path, sparql: str, runs: int = 5) -> dict:
     rdf_ms, rdf_rows = _median_ms(lambda: _rdflib_rows(graph, sparql), runs)
     if ox_rows != rdf_rows:
         raise QueryError(f"the engines disagree: Oxigraph returned {ox_rows} rows, rdflib {rdf_rows}")
-    return {"oxigraph_ms": round(ox_ms, 3), "rdflib_ms": round(rdf_ms, 3),
-            "speedup": round(rdf_ms / max(ox_ms, 1e-6), 1), "rows": ox_rows, "runs": runs,
-            "rdflib_load_s": round(load_s, 3)}
+    return {
+        "oxigraph_ms": round(ox_ms, 3),
+        "rdflib_ms": round(rdf_ms, 3),
+        "speedup": round(rdf_ms / max(ox_ms, 1e-6), 1),
+        "rows": ox_rows,
+        "runs": runs,
+        "rdflib_load_s": round(load_s, 3),
+    }

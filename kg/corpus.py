@@ -66,7 +66,9 @@ class Registry:
         looked up for every pair of a corpus of 10^4 documents)."""
         names: dict[str, Entry] = {}
         for e in self.entries:
-            for name in (e.id, e.file, e.doc_number) + ((Path(e.file).stem, str(self.path.parent / e.file)) if e.file else ()):
+            for name in (e.id, e.file, e.doc_number) + (
+                (Path(e.file).stem, str(self.path.parent / e.file)) if e.file else ()
+            ):
                 if name is not None:
                     names.setdefault(name, e)
         return names
@@ -137,9 +139,14 @@ def load_registry(data_dir: str | Path) -> Registry:
         text = lambda k: None if item.get(k) is None else str(item[k])  # noqa: E731
         entries.append(
             Entry(
-                id=text("id") or "", title=text("title"), level=item.get("level"), region=text("region"),
-                file=item.get("file"), issuers=[str(x) for x in item.get("issuers") or []],
-                issued=None if issued is None else str(issued), doc_number=item.get("doc_number"),
+                id=text("id") or "",
+                title=text("title"),
+                level=item.get("level"),
+                region=text("region"),
+                file=item.get("file"),
+                issuers=[str(x) for x in item.get("issuers") or []],
+                issued=None if issued is None else str(issued),
+                doc_number=item.get("doc_number"),
                 implements=[str(x) for x in item.get("implements") or []],
                 origin={k: "inferred" for k in FIELDS - {"file"} if k not in item},
             )
@@ -170,7 +177,11 @@ def check_against_registry(doc: Document, entry: Entry, reg: Registry) -> list[I
     def warn(msg: str) -> None:
         out.append(Issue("registry_mismatch", msg))
 
-    if doc.title and entry.title and not (_same_title(entry.title, doc.title) or _same_title(entry.title, doc.embedded_title)):
+    if (
+        doc.title
+        and entry.title
+        and not (_same_title(entry.title, doc.title) or _same_title(entry.title, doc.embedded_title))
+    ):
         warn(f"title in text “{doc.title}” differs from registry “{entry.title}”")
     if doc.doc_number and entry.doc_number and _plain(doc.doc_number) != _plain(entry.doc_number):
         warn(f"document number in text {doc.doc_number} differs from registry {entry.doc_number}")
@@ -190,7 +201,12 @@ def check_against_registry(doc: Document, entry: Entry, reg: Registry) -> list[I
             warn(f"implements {pid} per registry, but the text does not cite “{parent.title}”")
     for c in doc.citations:
         for other in reg.entries:
-            if _same_title(c.title, other.title) and c.doc_number and other.doc_number and _plain(c.doc_number) != _plain(other.doc_number):
+            if (
+                _same_title(c.title, other.title)
+                and c.doc_number
+                and other.doc_number
+                and _plain(c.doc_number) != _plain(other.doc_number)
+            ):
                 warn(f"cites 《{c.title}》 as {c.doc_number}, registry has {other.doc_number}")
     return out
 
@@ -224,7 +240,9 @@ class ReadingProgress:
         self.measures += len(doc.measures) if doc else 0
         self.failed += bool(p.error)
         failed = f", {self.failed} failed" if self.failed else ""
-        self.say(f"read {done}/{total} documents, {self.measures} measures{failed} (last: {p.entry.file or p.entry.id})")
+        self.say(
+            f"read {done}/{total} documents, {self.measures} measures{failed} (last: {p.entry.file or p.entry.id})"
+        )
 
 
 def _registry_or_none(data_dir: Path) -> Registry:
@@ -246,7 +264,9 @@ def corpus_files(data_dir: str | Path) -> list[Path]:
 
 
 def process(
-    data_dir: str | Path, only: Optional[list[str]] = None, progress: Optional[Callable[[Processed, int, int], None]] = None,
+    data_dir: str | Path,
+    only: Optional[list[str]] = None,
+    progress: Optional[Callable[[Processed, int, int], None]] = None,
     workers: int = 1,
 ) -> tuple[Registry, list[Processed]]:
     """Parse every document of the corpus: the registry's entries and every other
@@ -259,8 +279,18 @@ def process(
 
     reg = _registry_or_none(Path(data_dir))
     listed = {(reg.path.parent / e.file).resolve() for e in reg.entries if e.file}
-    extra = [Entry(id=f.name, title=None, level=None, region=None, file=f.name, origin={k: "inferred" for k in FIELDS - {"file"}})
-             for f in corpus_files(reg.path.parent) if f.resolve() not in listed]
+    extra = [
+        Entry(
+            id=f.name,
+            title=None,
+            level=None,
+            region=None,
+            file=f.name,
+            origin={k: "inferred" for k in FIELDS - {"file"}},
+        )
+        for f in corpus_files(reg.path.parent)
+        if f.resolve() not in listed
+    ]
     entries = reg.entries + extra
     if only:
         named = Registry(reg.path, entries)

@@ -26,7 +26,7 @@ def shingles(doc: Document, k: int = SHINGLE) -> set[str]:
     punctuation and spaces removed, so layout differences between copies do not count."""
     text = "".join(m.text for m in doc.measures) or doc.raw
     t = re.sub(r"[\W_]", "", text)
-    return {t[i:i + k] for i in range(max(len(t) - k + 1, 0))}
+    return {t[i : i + k] for i in range(max(len(t) - k + 1, 0))}
 
 
 def similarity(a: Document, b: Document) -> float:
@@ -68,7 +68,8 @@ def find_duplicates(docs: dict[str, Document]) -> dict[str, tuple[str, str]]:
     by_key: dict[str, list[str]] = {}
     for i, d in docs.items():
         for k in {title_key(t) for t in (d.title, d.embedded_title) if t} | (
-                {"#" + plain_number(d.doc_number)} if d.doc_number else set()):
+            {"#" + plain_number(d.doc_number)} if d.doc_number else set()
+        ):
             by_key.setdefault(k, []).append(i)
     for ids in by_key.values():
         for a, b in combinations(ids, 2):

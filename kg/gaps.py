@@ -85,13 +85,20 @@ class Coverage:
 
     def record(self) -> dict:
         share = lambda a, b: round(a / b, 3) if b else None  # noqa: E731
-        return {"kind": self.kind, "child_doc": self.child_doc, "parent_doc": self.parent_doc,
-                "parent_measures": self.parent_measures, "implemented": self.implemented,
-                "implemented_share": share(self.implemented, self.parent_measures),
-                "child_measures": self.child_measures, "with_parent": self.with_parent,
-                "with_parent_share": share(self.with_parent, self.child_measures),
-                "parent_sentences": self.parent_sentences, "copied_sentences": self.copied,
-                "copy_rate": share(self.copied, self.parent_sentences)}
+        return {
+            "kind": self.kind,
+            "child_doc": self.child_doc,
+            "parent_doc": self.parent_doc,
+            "parent_measures": self.parent_measures,
+            "implemented": self.implemented,
+            "implemented_share": share(self.implemented, self.parent_measures),
+            "child_measures": self.child_measures,
+            "with_parent": self.with_parent,
+            "with_parent_share": share(self.with_parent, self.child_measures),
+            "parent_sentences": self.parent_sentences,
+            "copied_sentences": self.copied,
+            "copy_rate": share(self.copied, self.parent_sentences),
+        }
 
 
 def query_text(name: str) -> str:
@@ -99,8 +106,9 @@ def query_text(name: str) -> str:
     return (Path(str(resources.files("kg") / "queries" / "gaps")) / f"{name}.rq").read_text(encoding="utf-8")
 
 
-def _rows(out, name: str, timeout: Optional[float], child: Optional[str] = None,
-          parent: Optional[str] = None) -> list[dict]:
+def _rows(
+    out, name: str, timeout: Optional[float], child: Optional[str] = None, parent: Optional[str] = None
+) -> list[dict]:
     """The rows of a gaps query, restricted in SPARQL to the child and parent documents asked for."""
     only = {var: [doc] for var, doc in (("child_doc", child), ("parent_doc", parent)) if doc is not None}
     return run_query(out, restrict(query_text(name), only), timeout=timeout).rows
@@ -119,9 +127,18 @@ def unimplemented(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     weak: dict[tuple, dict] = {}
     for r in _rows(out, "unimplemented", timeout, child, parent):
         k = (r["child_doc"], r["parent_doc"], r["parent_key"])
-        g = found.setdefault(k, Gap("unimplemented", r["child_doc"], r["parent_doc"], parent_measure=r["parent_key"],
-                                    parent_number=r["parent_number"], parent_title=r["parent_title"],
-                                    heading_lost=bool(r["heading_lost"])))
+        g = found.setdefault(
+            k,
+            Gap(
+                "unimplemented",
+                r["child_doc"],
+                r["parent_doc"],
+                parent_measure=r["parent_key"],
+                parent_number=r["parent_number"],
+                parent_title=r["parent_title"],
+                heading_lost=bool(r["heading_lost"]),
+            ),
+        )
         if r["agency_name"] and r["agency_name"] not in g.agencies:
             g.agencies.append(r["agency_name"])
         if r["weak_key"]:
@@ -145,15 +162,32 @@ def local_innovations(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     weak: dict[tuple, list] = {}
     for r in _rows(out, "local-innovations", timeout, child, parent):
         k = (r["child_doc"], r["parent_doc"], r["child_key"])
-        found.setdefault(k, Gap("local_innovation", r["child_doc"], r["parent_doc"], child_measure=r["child_key"],
-                                child_number=r["child_number"], child_title=r["child_title"]))
+        found.setdefault(
+            k,
+            Gap(
+                "local_innovation",
+                r["child_doc"],
+                r["parent_doc"],
+                child_measure=r["child_key"],
+                child_number=r["child_number"],
+                child_title=r["child_title"],
+            ),
+        )
         if r["weak_key"]:
             weak.setdefault(k, []).append(r)
     for k, g in found.items():
         cands = weak.get(k, [])
-        g.detail = ("weak candidates: " + ", ".join(
-            f"（{w['weak_number']}）{w['weak_score']:.3f}" + (" heading lost" if w["weak_heading_lost"] else "")
-            for w in cands)) if cands else "no candidate in the parent"
+        g.detail = (
+            (
+                "weak candidates: "
+                + ", ".join(
+                    f"（{w['weak_number']}）{w['weak_score']:.3f}" + (" heading lost" if w["weak_heading_lost"] else "")
+                    for w in cands
+                )
+            )
+            if cands
+            else "no candidate in the parent"
+        )
     return list(found.values())
 
 
@@ -162,12 +196,26 @@ def weak_links(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     out_ = []
     for r in _rows(out, "weak-links", timeout, child, parent):
         lost = bool(r["heading_lost"])
-        out_.append(Gap("weak_link", r["child_doc"], r["parent_doc"], r["child_key"], r["child_number"], r["child_title"],
-                        r["parent_key"], r["parent_number"], r["parent_title"], score=r["score"], status="weak",
-                        method=r["method"], heading_lost=lost,
-                        detail=f"{r['evidence']} evidence sentence pairs"
-                               + ("; parent heading lost in the text" if lost else "")
-                               + "; confirm or reject in mappings/alignment_overrides.csv"))
+        out_.append(
+            Gap(
+                "weak_link",
+                r["child_doc"],
+                r["parent_doc"],
+                r["child_key"],
+                r["child_number"],
+                r["child_title"],
+                r["parent_key"],
+                r["parent_number"],
+                r["parent_title"],
+                score=r["score"],
+                status="weak",
+                method=r["method"],
+                heading_lost=lost,
+                detail=f"{r['evidence']} evidence sentence pairs"
+                + ("; parent heading lost in the text" if lost else "")
+                + "; confirm or reject in mappings/alignment_overrides.csv",
+            )
+        )
     return out_
 
 
@@ -185,10 +233,23 @@ def agency_gaps(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
         other = (r["child_doc"], r["child_key"]) if r["side"] == "parent" else (r["parent_doc"], r["parent_key"])
         c, p = meta.get((r["child_doc"], r["child_key"]), {}), meta.get((r["parent_doc"], r["parent_key"]), {})
         where = "child measure" if r["side"] == "parent" else "parent measure"
-        out_.append(Gap("agency_gap", r["child_doc"], r["parent_doc"], r["child_key"], c.get("number"), c.get("title"),
-                        r["parent_key"], p.get("number"), p.get("title"), agencies=list(dict.fromkeys(names.get(other, []))),
-                        agency=r["name"], side=r["side"],
-                        detail=f"{r['side']} lead {r['name']} has no counterpart among the {where}'s agencies"))
+        out_.append(
+            Gap(
+                "agency_gap",
+                r["child_doc"],
+                r["parent_doc"],
+                r["child_key"],
+                c.get("number"),
+                c.get("title"),
+                r["parent_key"],
+                p.get("number"),
+                p.get("title"),
+                agencies=list(dict.fromkeys(names.get(other, []))),
+                agency=r["name"],
+                side=r["side"],
+                detail=f"{r['side']} lead {r['name']} has no counterpart among the {where}'s agencies",
+            )
+        )
     return out_
 
 
@@ -196,10 +257,13 @@ def _measure_meta(out, timeout, docs: list[str]) -> dict[tuple, dict]:
     """Number and title of the measures of ``docs``, by (document, key)."""
     if not docs:
         return {}
-    q = sparql_prefixes("eli", "pkg", "dcterms") + """SELECT ?doc ?key ?number ?title WHERE {
+    q = (
+        sparql_prefixes("eli", "pkg", "dcterms")
+        + """SELECT ?doc ?key ?number ?title WHERE {
       ?m a pkg:Measure ; pkg:key ?key ; eli:number ?number ; eli:is_part_of/dcterms:identifier ?doc .
       # VALUES ?doc
       OPTIONAL { ?m eli:title ?title } }"""
+    )
     return {(r["doc"], r["key"]): r for r in run_query(out, restrict(q, {"doc": docs}), timeout=timeout).rows}
 
 
@@ -251,9 +315,15 @@ def classify(child: _T, parent: _T) -> str:
 def _match(children: list[_T], parents: list[_T]):
     """Pairs of the same indicator (and unit kind), then related-but-different ones, then the rest."""
     pairs, used_c, used_p = [], set(), set()
-    scored = sorted(((fuzz.ratio(norm_indicator(c.indicator), norm_indicator(p.indicator)), i, j)
-                     for i, c in enumerate(children) for j, p in enumerate(parents)
-                     if _unit_kind(c) == _unit_kind(p)), key=lambda x: (-x[0], x[1], x[2]))
+    scored = sorted(
+        (
+            (fuzz.ratio(norm_indicator(c.indicator), norm_indicator(p.indicator)), i, j)
+            for i, c in enumerate(children)
+            for j, p in enumerate(parents)
+            if _unit_kind(c) == _unit_kind(p)
+        ),
+        key=lambda x: (-x[0], x[1], x[2]),
+    )
     for s, i, j in scored:
         if s >= SAME_INDICATOR and i not in used_c and j not in used_p:
             pairs.append((children[i], parents[j], s))
@@ -263,8 +333,13 @@ def _match(children: list[_T], parents: list[_T]):
     for i, c in enumerate(children):
         if i in used_c:
             continue
-        near = [parents[j] for j, p in enumerate(parents) if j not in used_p and _unit_kind(c) == _unit_kind(p)
-                and fuzz.partial_ratio(norm_indicator(c.indicator), norm_indicator(p.indicator)) >= RELATED_INDICATOR]
+        near = [
+            parents[j]
+            for j, p in enumerate(parents)
+            if j not in used_p
+            and _unit_kind(c) == _unit_kind(p)
+            and fuzz.partial_ratio(norm_indicator(c.indicator), norm_indicator(p.indicator)) >= RELATED_INDICATOR
+        ]
         if near:
             related[i] = near
     near_parents = {p.iri for ps in related.values() for p in ps}
@@ -287,19 +362,44 @@ def target_changes(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     for r in _rows(out, "targets", timeout, child, parent):
         k = (r["child_doc"], r["child_key"], r["parent_doc"], r["parent_key"])
         link = links.setdefault(k, {"row": r, "child": {}, "parent": {}})
-        link[r["side"]][r["target"]] = _T(r["value"], r["unit"] or "", r["comparator"], r["year"],
-                                          r["indicator"] or r["text"], r["text"], r["target"], r["value_max"])
+        link[r["side"]][r["target"]] = _T(
+            r["value"],
+            r["unit"] or "",
+            r["comparator"],
+            r["year"],
+            r["indicator"] or r["text"],
+            r["text"],
+            r["target"],
+            r["value_max"],
+        )
     meta = _measure_meta(out, timeout, sorted({doc for k in links for doc in (k[0], k[2])}))
     found, compared, dropped_later = [], set(), []
     for (cd, ck, pd, pk), link in links.items():
         r, c, p = link["row"], meta.get((cd, ck), {}), meta.get((pd, pk), {})
 
         def gap(change, ct=None, pt=None, detail=""):
-            return Gap("target_change", cd, pd, ck, c.get("number"), c.get("title"), pk, p.get("number"),
-                       p.get("title"), score=r["score"], status=r["status"], method=r["method"], change=change,
-                       indicator=(ct or pt).indicator, child_target=ct.text if ct else None,
-                       parent_target=pt.text if pt else None, child_value=ct.value if ct else None,
-                       parent_value=pt.value if pt else None, unit=(ct or pt).unit or None, detail=detail)
+            return Gap(
+                "target_change",
+                cd,
+                pd,
+                ck,
+                c.get("number"),
+                c.get("title"),
+                pk,
+                p.get("number"),
+                p.get("title"),
+                score=r["score"],
+                status=r["status"],
+                method=r["method"],
+                change=change,
+                indicator=(ct or pt).indicator,
+                child_target=ct.text if ct else None,
+                parent_target=pt.text if pt else None,
+                child_value=ct.value if ct else None,
+                parent_value=pt.value if pt else None,
+                unit=(ct or pt).unit or None,
+                detail=detail,
+            )
 
         pairs, related, new, dropped = _match(list(link["child"].values()), list(link["parent"].values()))
         for ct, pt, s in pairs:
@@ -307,20 +407,33 @@ def target_changes(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
             found.append(gap(classify(ct, pt), ct, pt, f"{_fmt(ct)} vs {_fmt(pt)}; indicator similarity {s:.0f}"))
         for ct, pts in related:
             compared.update((cd, pd, pt.iri) for pt in pts)
-            found.append(gap("not_comparable", ct, pts[0] if len(pts) == 1 else None,
-                             f"{_fmt(ct)} vs " + "; ".join(_fmt(pt) for pt in pts)
-                             + ": related wording, different indicator or scope"))
+            found.append(
+                gap(
+                    "not_comparable",
+                    ct,
+                    pts[0] if len(pts) == 1 else None,
+                    f"{_fmt(ct)} vs "
+                    + "; ".join(_fmt(pt) for pt in pts)
+                    + ": related wording, different indicator or scope",
+                )
+            )
         found += [gap("new", ct, None, f"{_fmt(ct)}: no parent target for this indicator") for ct in new]
-        dropped_later += [(gap("dropped", None, pt, f"{_fmt(pt)}: no child target for this indicator"), pt.iri)
-                          for pt in dropped]
+        dropped_later += [
+            (gap("dropped", None, pt, f"{_fmt(pt)}: no child target for this indicator"), pt.iri) for pt in dropped
+        ]
     # a parent target compared in another link of the same child document is not dropped
     return found + [g for g, iri in dropped_later if (g.child_doc, g.parent_doc, iri) not in compared]
 
 
 # ------------------------------------------------------------------ all of it
 
-FINDERS = {"unimplemented": unimplemented, "local_innovation": local_innovations, "weak_link": weak_links,
-           "target_change": target_changes, "agency_gap": agency_gaps}
+FINDERS = {
+    "unimplemented": unimplemented,
+    "local_innovation": local_innovations,
+    "weak_link": weak_links,
+    "target_change": target_changes,
+    "agency_gap": agency_gaps,
+}
 
 
 def check_documents(out, *ids: Optional[str], timeout: Optional[float] = 60.0) -> None:
@@ -337,23 +450,45 @@ def check_documents(out, *ids: Optional[str], timeout: Optional[float] = 60.0) -
             raise KgError(f"no document “{i}” in the build in {out} (documents: {', '.join(sorted(known))})")
 
 
-def gaps(out, child: Optional[str] = None, parent: Optional[str] = None, kinds=KINDS,
-         timeout: Optional[float] = 60.0) -> list[Gap]:
+def gaps(
+    out, child: Optional[str] = None, parent: Optional[str] = None, kinds=KINDS, timeout: Optional[float] = 60.0
+) -> list[Gap]:
     """Every finding of the kinds asked for on the build in ``out``, by document pair then kind."""
     with opened(out) as build:
         check_documents(build, child, parent, timeout=timeout)
         found = [g for kind in kinds for g in FINDERS[kind](build, child, parent, timeout)]
     order = {k: i for i, k in enumerate(KINDS)}
-    return sorted(found, key=lambda g: (g.child_doc, g.parent_doc, order[g.kind], _key(g.child_measure or ""),
-                                        _key(g.parent_measure or ""), g.side or "", CHANGES.index(g.change)
-                                        if g.change else 0))
+    return sorted(
+        found,
+        key=lambda g: (
+            g.child_doc,
+            g.parent_doc,
+            order[g.kind],
+            _key(g.child_measure or ""),
+            _key(g.parent_measure or ""),
+            g.side or "",
+            CHANGES.index(g.change) if g.change else 0,
+        ),
+    )
 
 
-def coverage(out, child: Optional[str] = None, parent: Optional[str] = None,
-             timeout: Optional[float] = 60.0) -> list[Coverage]:
+def coverage(
+    out, child: Optional[str] = None, parent: Optional[str] = None, timeout: Optional[float] = 60.0
+) -> list[Coverage]:
     """Coverage figures per child and parent document pair (parents with text)."""
     with opened(out) as build:
         check_documents(build, child, parent, timeout=timeout)
         rows = _rows(build, "coverage", timeout, child, parent)
-    return [Coverage(r["child_doc"], r["parent_doc"], r["parent_measures"], r["implemented"], r["child_measures"],
-                     r["with_parent"], r["parent_sentences"], r["copied"]) for r in rows]
+    return [
+        Coverage(
+            r["child_doc"],
+            r["parent_doc"],
+            r["parent_measures"],
+            r["implemented"],
+            r["child_measures"],
+            r["with_parent"],
+            r["parent_sentences"],
+            r["copied"],
+        )
+        for r in rows
+    ]

@@ -133,9 +133,18 @@ class _Builder(AlignmentTriples):
         r = self.regions.get(region_name) if region_name else None
         return r.code if r else None
 
-    def agency(self, name: str, region: Optional[str], level: Optional[str], kind=None, mapped=False,
-               generic=False, counterpart: Optional[str] = None, raw: Optional[str] = None,
-               function: Optional[str] = None) -> str:
+    def agency(
+        self,
+        name: str,
+        region: Optional[str],
+        level: Optional[str],
+        kind=None,
+        mapped=False,
+        generic=False,
+        counterpart: Optional[str] = None,
+        raw: Optional[str] = None,
+        function: Optional[str] = None,
+    ) -> str:
         node = agency_iri(name, self._code(region))
         a = self.agencies.get(node)
         if a is None:
@@ -156,8 +165,7 @@ class _Builder(AlignmentTriples):
         return self.agency(r.name, r.region, r.level, r.kind, r.mapped, r.generic, r.counterpart, function=r.function)
 
     def agency_ref(self, a: AgencyRef) -> str:
-        node = self.agency(a.name, a.region, a.level, a.kind, a.mapped, a.generic, a.counterpart, a.raw,
-                           a.function)
+        node = self.agency(a.name, a.region, a.level, a.kind, a.mapped, a.generic, a.counterpart, a.raw, a.function)
         self.agencies[node].part_of = self.agencies[node].part_of or a.part_of
         return node
 
@@ -170,13 +178,15 @@ class _Builder(AlignmentTriples):
         for node, a in list(self.agencies.items()):
             if a.part_of:  # 气候处 → 省生态环境厅 of 江苏省
                 up = resolve_name(a.part_of, a.level, a.region, self.table)
-                parents[node] = self.agency(up.name, up.region, up.level, up.kind, up.mapped, up.generic,
-                                            up.counterpart, function=up.function)
+                parents[node] = self.agency(
+                    up.name, up.region, up.level, up.kind, up.mapped, up.generic, up.counterpart, function=up.function
+                )
             elif a.kind == "government_department" and a.level:  # 省生态环境厅 → 省人民政府 of 江西省
                 gov = resolve_name(GOVERNMENT_NAME[a.level], a.level, a.region, self.table)
                 if gov.mapped:
-                    parents[node] = self.agency(gov.name, gov.region, gov.level, gov.kind, True, False,
-                                                gov.counterpart, function=gov.function)
+                    parents[node] = self.agency(
+                        gov.name, gov.region, gov.level, gov.kind, True, False, gov.counterpart, function=gov.function
+                    )
         for node, a in self.agencies.items():
             self.add(node, RDF.type, ORG.Organization)
             self.add(node, SKOS.prefLabel, zh(a.name))
@@ -364,7 +374,9 @@ def _document_lines(doc_id: str) -> tuple[str, dict[str, _Agency], set[str]]:
     return "".join(sorted(set(b.lines))), b.agencies, b.used_regions
 
 
-def graph_lines(registry: Registry, results: list[Processed], links: Iterable[Link] = (), workers: int = 1) -> list[str]:
+def graph_lines(
+    registry: Registry, results: list[Processed], links: Iterable[Link] = (), workers: int = 1
+) -> list[str]:
     """The corpus as sorted, distinct N-Triples lines: vocabulary, documents, measures,
     agencies, regions, links (``graph.nt`` exactly). ``workers`` > 1 makes the documents'
     triples in that many processes (the lines are the same)."""
@@ -379,8 +391,13 @@ def graph_lines(registry: Registry, results: list[Processed], links: Iterable[Li
     # A document nothing could place (no level or region: unread, or inferred from nothing)
     # stays out of the graph; `kg docs` and warnings.jsonl list it with the reason.
     placed = [p for p in results if p.entry.level and p.entry.region]
-    job = {"registry": registry, "results": {p.entry.id: p for p in placed}, "links": by_source,
-           "docs": {p.entry.id: p.doc for p in results if p.doc is not None}, "discovered": discovered}
+    job = {
+        "registry": registry,
+        "results": {p.entry.id: p for p in placed},
+        "links": by_source,
+        "docs": {p.entry.id: p.doc for p in results if p.doc is not None},
+        "discovered": discovered,
+    }
     # Documents in registry order, so the first mention of an agency (which decides its
     # kind) is the same as when made in one process.
     runs = []

@@ -132,7 +132,9 @@ class AlignmentTriples:
         found = self._sentence_numbers.get(doc_id)
         if found is None:
             d = self.docs.get(doc_id)
-            found = self._sentence_numbers[doc_id] = {
-                m.key: {own.span: i for i, own in reversed(list(enumerate(m.sentences, 1)))} for m in d.measures
-            } if d else {}
+            found = self._sentence_numbers[doc_id] = (
+                {m.key: {own.span: i for i, own in reversed(list(enumerate(m.sentences, 1)))} for m in d.measures}
+                if d
+                else {}
+            )
         return found

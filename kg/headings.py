@@ -127,7 +127,11 @@ def candidates(s: str, end: int) -> tuple[list[Heading], list[Heading]]:
                 run_on = RUN_ON_MEASURE.match(s, body)
                 if run_on and s[body - 1] not in "。）；\n" and value_of(run_on.group(1)) is not None:
                     t, b = title_after(s, run_on.end(), end)
-                    heads.append(Heading("", run_on.group(1), run_on.start(), b, t, level="item", value=value_of(run_on.group(1))))
+                    heads.append(
+                        Heading(
+                            "", run_on.group(1), run_on.start(), b, t, level="item", value=value_of(run_on.group(1))
+                        )
+                    )
     heads.sort(key=lambda h: (h.start, DEPTH[h.level]))
     out: list[Heading] = []
     for h in heads:  # the same place matched twice (item run on after a section)
@@ -254,9 +258,14 @@ def find_headings(s: str, end: int) -> list[Heading]:
 def label(level: str, number: str) -> str:
     """A heading's number as printed in its level's form, for messages: （三）, 第五条, 2."""
     return {
-        "part": f"第{number}编", "chapter": f"第{number}章", "division": f"第{number}节",
-        "article": f"第{number}条", "section": f"{number}、", "item": f"（{number}）",
-        "point": f"{number}.", "subpoint": f"（{number}）",
+        "part": f"第{number}编",
+        "chapter": f"第{number}章",
+        "division": f"第{number}节",
+        "article": f"第{number}条",
+        "section": f"{number}、",
+        "item": f"（{number}）",
+        "point": f"{number}.",
+        "subpoint": f"（{number}）",
     }.get(level, number)
 
 

@@ -26,8 +26,16 @@ NATIONAL_ISSUER = re.compile(
 )
 # Issuers that say their level but not their region: 省委办公厅, 自治区人民政府, 市发展改革委.
 LEVEL_WORD = re.compile(r"^(?:中共)?(省|自治区|市|州|盟|县|区|旗)")
-LEVEL_OF_WORD = {"省": "provincial", "自治区": "provincial", "市": "municipal", "州": "municipal", "盟": "municipal",
-                 "县": "county", "区": "county", "旗": "county"}
+LEVEL_OF_WORD = {
+    "省": "provincial",
+    "自治区": "provincial",
+    "市": "municipal",
+    "州": "municipal",
+    "盟": "municipal",
+    "县": "county",
+    "区": "county",
+    "旗": "county",
+}
 # The text's own scope words: 全省 / 我省 say provincial, 全市 / 我市 municipal.
 SCOPE = re.compile(r"(?:全|我|本)(省|自治区|区|市|县)")
 
@@ -87,8 +95,9 @@ def _most_named(text: str, level: Optional[str]) -> Optional[Region]:
     return load_regions().get(counts.most_common(1)[0][0])
 
 
-def infer_place(title: Optional[str], issuers: list[str], doc_number: Optional[str] = None,
-                text: str = "", file_name: str = "") -> Place:
+def infer_place(
+    title: Optional[str], issuers: list[str], doc_number: Optional[str] = None, text: str = "", file_name: str = ""
+) -> Place:
     """Level and region of a document from its issuers, title, number and text; the file's
     name (researchers name files by region and title) before counting the regions the
     text names.
@@ -148,11 +157,14 @@ def short_title(title: str, region: Optional[Region] = None, length: int = 24) -
     if inner:
         t = inner.group(1)
     t = re.sub(r"^.*?关于", "", t) if "关于" in t[:30] else t
-    names = sorted((n for r in ([region] + load_regions().ancestors(region)[1:] if region else []) for n in r.names),
-                   key=len, reverse=True)
+    names = sorted(
+        (n for r in ([region] + load_regions().ancestors(region)[1:] if region else []) for n in r.names),
+        key=len,
+        reverse=True,
+    )
     for n in names:
         if t.startswith(n):
-            t = t[len(n):]
+            t = t[len(n) :]
             break
     t = re.sub(r"^(?:关于|的)", "", t)
     t = re.sub(r"[^\w]", "", t)
@@ -202,7 +214,7 @@ def title_key(title: Optional[str]) -> str:
         t = inner.group(1)
     i = t.find("关于")
     if 0 <= i <= 40:
-        t = t[i + 2:]
+        t = t[i + 2 :]
     return t
 
 
@@ -249,7 +261,9 @@ class CitationIndex:
                 if cand.id == child.id or cand.level is None or cand.id in out or cand.region not in line:
                     continue
                 higher = LEVELS.index(cand.level) < LEVELS.index(child.level)
-                peer = cand.region == child.region and (not cand.issued or not child.issued or cand.issued <= child.issued)
+                peer = cand.region == child.region and (
+                    not cand.issued or not child.issued or cand.issued <= child.issued
+                )
                 if higher or peer:
                     out.append(cand.id)
         return out
@@ -273,14 +287,23 @@ def complete_corpus(registry, results) -> None:
     for p in results:
         e, d = p.entry, p.doc
         if d is not None:
-            for name, value in (("title", d.title or d.embedded_title), ("level", d.level), ("region", d.region),
-                                ("issuers", list(d.issuers)), ("issued", d.issued), ("doc_number", d.doc_number)):
+            for name, value in (
+                ("title", d.title or d.embedded_title),
+                ("level", d.level),
+                ("region", d.region),
+                ("issuers", list(d.issuers)),
+                ("issued", d.issued),
+                ("doc_number", d.doc_number),
+            ):
                 if inferred(e, name):
                     setattr(e, name, value)
         if inferred(e, "id"):
             year = e.issued or (re.search(r"\d{4}", e.doc_number or "") or [None])[0]
-            base = (readable_id(e.region, year, (d.embedded_title or d.title) if d else e.title)
-                    if d is not None else Path(e.file).stem)
+            base = (
+                readable_id(e.region, year, (d.embedded_title or d.title) if d else e.title)
+                if d is not None
+                else Path(e.file).stem
+            )
             e.id = unique_id(base, taken, e.doc_number, e.file)
             taken.add(e.id)
     parsed = {p.entry.id: p.doc for p in results if p.doc is not None}
@@ -307,14 +330,30 @@ def complete_corpus(registry, results) -> None:
         p.held, p.doc, p.duplicate_of, p.held_because = p.doc, None, kept, f"duplicate of {kept}"
     for p in results:
         if p.doc is not None and p.entry.level is None:
-            p.doc.warnings.append(Issue("unplaced", "no level or region found in the issuer, title, 文号 or text; "
-                                                    "give them in corpus.yaml"))
+            p.doc.warnings.append(
+                Issue(
+                    "unplaced", "no level or region found in the issuer, title, 文号 or text; give them in corpus.yaml"
+                )
+            )
             p.held, p.doc, p.held_because = p.doc, None, "level and region unknown"
     redirect = {p.entry.id: p.duplicate_of for p in results if p.duplicate_of}
-    cands = [Candidate(e.id, e.level, e.region, (e.title,), e.doc_number, e.issued)
-             for e in registry.entries if e.file is None]
-    cands += [Candidate(p.entry.id, p.entry.level, p.entry.region, (p.doc.title, p.doc.embedded_title, p.entry.title),
-                        p.entry.doc_number, p.entry.issued) for p in results if p.doc is not None]
+    cands = [
+        Candidate(e.id, e.level, e.region, (e.title,), e.doc_number, e.issued)
+        for e in registry.entries
+        if e.file is None
+    ]
+    cands += [
+        Candidate(
+            p.entry.id,
+            p.entry.level,
+            p.entry.region,
+            (p.doc.title, p.doc.embedded_title, p.entry.title),
+            p.entry.doc_number,
+            p.entry.issued,
+        )
+        for p in results
+        if p.doc is not None
+    ]
     index = CitationIndex(cands)
     for p in results:
         e, d = p.entry, p.doc or p.held
@@ -326,5 +365,10 @@ def complete_corpus(registry, results) -> None:
     for e in ids.values():
         for q in list(e.implements):
             other = ids.get(q)
-            if other is not None and e.id in other.implements and inferred(e, "implements") and (e.issued or "") < (other.issued or ""):
+            if (
+                other is not None
+                and e.id in other.implements
+                and inferred(e, "implements")
+                and (e.issued or "") < (other.issued or "")
+            ):
                 e.implements.remove(q)

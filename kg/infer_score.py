@@ -15,8 +15,13 @@ from typing import Optional, Union
 from .mappings import load_regions
 
 # metadata.jsonl says "city" where the graph says "municipal".
-LEVEL_NAMES = {"national": "national", "provincial": "provincial", "city": "municipal", "municipal": "municipal",
-               "county": "county"}
+LEVEL_NAMES = {
+    "national": "national",
+    "provincial": "provincial",
+    "city": "municipal",
+    "municipal": "municipal",
+    "county": "county",
+}
 
 
 @dataclass
@@ -71,8 +76,14 @@ def score_inference(records: list[dict], catalogue: Union[str, Path]) -> Inferen
         out.region_agree += region_ok
         out.both_agree += level_ok and region_ok
         if not (level_ok and region_ok):
-            out.disagreements.append({"file": row["file"], "ours": [rec.get("level"), rec.get("region")],
-                                      "catalogue": [level, region], "title": rec.get("title")})
+            out.disagreements.append(
+                {
+                    "file": row["file"],
+                    "ours": [rec.get("level"), rec.get("region")],
+                    "catalogue": [level, region],
+                    "title": rec.get("title"),
+                }
+            )
     by_id = {r["id"]: r for r in records}
     for pair in _jsonl(catalogue / "citations.jsonl"):
         child, parent = by_stem.get(Path(pair["child"]).stem), by_stem.get(Path(pair["parent"]).stem)
@@ -81,10 +92,17 @@ def score_inference(records: list[dict], catalogue: Union[str, Path]) -> Inferen
         out.pairs += 1
         parents = {p for p in child.get("parents") or []}
         # a parent found through a duplicate of the catalogue's parent counts as found
-        found = parent["id"] in parents or any(by_id.get(p, {}).get("duplicate_of") == parent["id"] or
-                                               parent.get("duplicate_of") == p for p in parents)
+        found = parent["id"] in parents or any(
+            by_id.get(p, {}).get("duplicate_of") == parent["id"] or parent.get("duplicate_of") == p for p in parents
+        )
         out.pairs_found += found
         if not found:
-            out.missed_pairs.append({"child": pair["child"], "parent": pair["parent"], "cited_as": pair.get("cited_as"),
-                                     "parents": sorted(parents)})
+            out.missed_pairs.append(
+                {
+                    "child": pair["child"],
+                    "parent": pair["parent"],
+                    "cited_as": pair.get("cited_as"),
+                    "parents": sorted(parents),
+                }
+            )
     return out

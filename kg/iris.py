@@ -26,8 +26,20 @@ from .vocab import ID, Terms
 
 # Vocabulary terms as plain strings for the graph builder (looked up once each; see vocab.Terms).
 DCTERMS, ELI, ORG, PKG, PROV, RDF, RDFS, SDO, SKOS, XSD = (
-    Terms(ns) for ns in (vocab.DCTERMS, vocab.ELI, vocab.ORG, vocab.PKG, vocab.PROV, vocab.RDF, vocab.RDFS, vocab.SDO,
-                         vocab.SKOS, vocab.XSD))
+    Terms(ns)
+    for ns in (
+        vocab.DCTERMS,
+        vocab.ELI,
+        vocab.ORG,
+        vocab.PKG,
+        vocab.PROV,
+        vocab.RDF,
+        vocab.RDFS,
+        vocab.SDO,
+        vocab.SKOS,
+        vocab.XSD,
+    )
+)
 
 
 @lru_cache(maxsize=None)

@@ -35,7 +35,9 @@ PREFIXES = sparql_prefixes("eli", "pkg", "dcterms", "skos", "schema", "org")
 
 # Every responsibility: its parts are read whole and joined by hash (each `{ SELECT * … }`
 # on its own), since Oxigraph would otherwise look each triple up per responsibility.
-RESPONSIBILITIES = PREFIXES + """
+RESPONSIBILITIES = (
+    PREFIXES
+    + """
 SELECT ?measure ?doc ?level ?agency ?role WHERE {
   { SELECT * WHERE { ?measure pkg:hasResponsibility ?r } }
   { SELECT * WHERE { ?r pkg:agency ?agency } }
@@ -43,8 +45,11 @@ SELECT ?measure ?doc ?level ?agency ?role WHERE {
   { SELECT * WHERE { ?measure eli:is_part_of ?d } }
   { SELECT ?d ?doc ?level WHERE { ?d dcterms:identifier ?doc ; pkg:level/skos:notation ?level } }
 }"""
+)
 
-AGENCIES = PREFIXES + """
+AGENCIES = (
+    PREFIXES
+    + """
 SELECT ?agency ?name ?level ?region ?generic ?counterpart WHERE {
   ?agency a org:Organization ; skos:prefLabel ?name .
   OPTIONAL { ?agency pkg:generic ?generic }
@@ -52,6 +57,7 @@ SELECT ?agency ?name ?level ?region ?generic ?counterpart WHERE {
   OPTIONAL { ?agency dcterms:spatial/schema:name ?region }
   OPTIONAL { ?agency pkg:counterpart ?counterpart }
 }"""
+)
 
 ROLES = {"https://w3id.org/policy-kg/ontology#lead": "lead", "https://w3id.org/policy-kg/ontology#support": "support"}
 DOWN = {"national": "provincial", "provincial": "municipal", "municipal": "county"}
@@ -117,8 +123,10 @@ def read_responsibilities(out: str | Path) -> list[Responsibility]:
 
 def read_agencies(out: str | Path) -> dict[str, Agency]:
     """Every agency node of the graph built in ``out``, by IRI."""
-    return {r["agency"]: Agency(r["agency"], r["name"], r["level"], r["region"], bool(r["generic"]), r["counterpart"])
-            for r in run_query(out, AGENCIES).rows}
+    return {
+        r["agency"]: Agency(r["agency"], r["name"], r["level"], r["region"], bool(r["generic"]), r["counterpart"])
+        for r in run_query(out, AGENCIES).rows
+    }
 
 
 def co_responsibility_graph(responsibilities: Iterable[Responsibility], agencies: dict[str, Agency]) -> nx.Graph:
@@ -146,7 +154,7 @@ def co_responsibility_graph(responsibilities: Iterable[Responsibility], agencies
     for members in by_measure.values():
         ordered = sorted(members)
         for i, x in enumerate(ordered):
-            for y in ordered[i + 1:]:
+            for y in ordered[i + 1 :]:
                 weights[(x, y)] += 1
     for (x, y), w in sorted(weights.items()):
         g.add_edge(x, y, weight=w)
@@ -219,16 +227,25 @@ def rank(responsibilities: list[Responsibility], agencies: dict[str, Agency]) ->
         led, supported = totals(iri)
         cps = counterparts_of(a, agencies)
         cp_loads = [totals(c.iri) for c in cps]
-        out.append(AgencyLoad(
-            agency=a.name, level=a.level, region=a.region, led=led, supported=supported, total=led + supported,
-            degree=g.degree(iri), strength=g.degree(iri, weight="weight"), betweenness=between[iri],
-            counterpart="、".join(c.name for c in cps) or None,
-            counterpart_region="、".join(dict.fromkeys(c.region or "" for c in cps)) or None,
-            counterpart_led=sum(x for x, _ in cp_loads) if cps else None,
-            counterpart_supported=sum(y for _, y in cp_loads) if cps else None,
-            iri=iri,
-            documents=sorted(counts[iri].values(), key=lambda d: (d.doc, d.level)),
-        ))
+        out.append(
+            AgencyLoad(
+                agency=a.name,
+                level=a.level,
+                region=a.region,
+                led=led,
+                supported=supported,
+                total=led + supported,
+                degree=g.degree(iri),
+                strength=g.degree(iri, weight="weight"),
+                betweenness=between[iri],
+                counterpart="、".join(c.name for c in cps) or None,
+                counterpart_region="、".join(dict.fromkeys(c.region or "" for c in cps)) or None,
+                counterpart_led=sum(x for x, _ in cp_loads) if cps else None,
+                counterpart_supported=sum(y for _, y in cp_loads) if cps else None,
+                iri=iri,
+                documents=sorted(counts[iri].values(), key=lambda d: (d.doc, d.level)),
+            )
+        )
     out.sort(key=lambda r: (-r.total, -r.led, r.agency, r.region or "", r.iri))
     return out
 

@@ -26,9 +26,20 @@ from .resources import mapping_path
 
 LEVELS = ("national", "provincial", "municipal", "county")
 KINDS = (
-    "government", "government_department", "vertical_branch", "court", "procuratorate", "party_organ",
-    "state_enterprise", "public_institution", "mass_organization", "cooperative", "generic",
-    "internal_division", "zone_committee", "enterprise",
+    "government",
+    "government_department",
+    "vertical_branch",
+    "court",
+    "procuratorate",
+    "party_organ",
+    "state_enterprise",
+    "public_institution",
+    "mass_organization",
+    "cooperative",
+    "generic",
+    "internal_division",
+    "zone_committee",
+    "enterprise",
 )
 AGENCY_COLUMNS = ("name", "aliases", "level", "region", "kind", "counterpart", "note")
 AGENCY_OPTIONAL = ("function",)  # an exception's function id (agency_functions.csv), when it has one
@@ -241,8 +252,14 @@ def _load_regions(path: Path) -> RegionTable:
         _check_choice(rows, line, "level", row["level"], LEVELS)
         if row["parent_code"] and not re.fullmatch(r"\d{6}", row["parent_code"]):
             raise rows.error(line, "parent_code", f'bad region code "{row["parent_code"]}"')
-        region = Region(code, row["name"], row["short_name"], row["level"], row["parent_code"],
-                        _split_aliases(rows, line, row["aliases"]))
+        region = Region(
+            code,
+            row["name"],
+            row["short_name"],
+            row["level"],
+            row["parent_code"],
+            _split_aliases(rows, line, row["aliases"]),
+        )
         for col, value in [("name", region.name), ("short_name", region.short_name)] + [
             ("aliases", a) for a in region.aliases
         ]:
@@ -258,8 +275,9 @@ def _load_regions(path: Path) -> RegionTable:
         if r.parent_code and parent is None:
             raise rows.error(lines[r.code], "parent_code", f'unknown parent code "{r.parent_code}"')
         if parent is not None and LEVELS.index(parent.level) >= LEVELS.index(r.level):
-            raise rows.error(lines[r.code], "parent_code",
-                             f"parent {parent.name} ({parent.level}) is not above {r.level}")
+            raise rows.error(
+                lines[r.code], "parent_code", f"parent {parent.name} ({parent.level}) is not above {r.level}"
+            )
     return RegionTable(regions)
 
 
@@ -283,8 +301,16 @@ def _load_agencies(path: Path, regions: RegionTable) -> AgencyTable:
         region = regions.get(row["region"]).name if row["region"] else ""
         if row["function"] and row["function"] not in functions.by_id:
             raise rows.error(line, "function", f'unknown function "{row["function"]}" (not in agency_functions.csv)')
-        e = AgencyEntry(row["name"], _split_aliases(rows, line, row["aliases"]), row["level"], region,
-                        row["kind"], row["counterpart"], row["note"], row["function"])
+        e = AgencyEntry(
+            row["name"],
+            _split_aliases(rows, line, row["aliases"]),
+            row["level"],
+            region,
+            row["kind"],
+            row["counterpart"],
+            row["note"],
+            row["function"],
+        )
         if e.name in lines:
             raise rows.error(line, "name", f'duplicate name "{e.name}" (first on line {lines[e.name]})')
         for col, key in [("name", e.name)] + [("aliases", a) for a in e.aliases]:
@@ -299,8 +325,9 @@ def _load_agencies(path: Path, regions: RegionTable) -> AgencyTable:
     names = set(lines) | {e.name for e in generated}
     for e in entries:
         if e.counterpart and e.counterpart not in names:
-            raise rows.error(lines[e.name], "counterpart",
-                             f'counterpart "{e.counterpart}" is not a canonical name in the table')
+            raise rows.error(
+                lines[e.name], "counterpart", f'counterpart "{e.counterpart}" is not a canonical name in the table'
+            )
         if e.counterpart == e.name:
             raise rows.error(lines[e.name], "counterpart", "an agency cannot be its own counterpart")
     return AgencyTable(entries + generated, regions)
@@ -386,7 +413,9 @@ def _load_prefixes(path: Path, regions: RegionTable) -> dict[str, Region]:
         if region is None:
             raise rows.error(line, "region", f'unknown region "{row["region"]}" (not in regions.csv)')
         if row["prefix"] in out:
-            raise rows.error(line, "prefix", f'duplicate prefix "{row["prefix"]}" (first on line {lines[row["prefix"]]})')
+            raise rows.error(
+                line, "prefix", f'duplicate prefix "{row["prefix"]}" (first on line {lines[row["prefix"]]})'
+            )
         out[row["prefix"]], lines[row["prefix"]] = region, line
     return out
 

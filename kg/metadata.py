@@ -20,7 +20,9 @@ DOC_TYPES = "通知|意见|方案|措施|计划|办法|规划|决定|纲要|通�
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[【（(]\s*(\d{4})\s*[〕\]】）)]\s*(\d{1,4})\s*号")
 TITLE_LINE = re.compile(rf"^[^，。；：]{{4,80}}(?:{DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
 META_LABEL = re.compile(r"(?:发布日期|发文日期|成文日期|索引号|发文字号|来源)[:：]")
-COVER_DATE = re.compile(r"[〇○零一二三四五六七八九\d]{4}年[一二三四五六七八九十\d]{1,2}月(?:[一二三四五六七八九十\d]{1,3}日)?")
+COVER_DATE = re.compile(
+    r"[〇○零一二三四五六七八九\d]{4}年[一二三四五六七八九十\d]{1,2}月(?:[一二三四五六七八九十\d]{1,3}日)?"
+)
 DATE_CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 DATE_ISO = re.compile(r"(?:发布日期|发文日期|成文日期)[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 PUBLICITY = re.compile(r"（此件[^）]{0,8}公开）")
@@ -29,7 +31,9 @@ CITATION = re.compile(r"《([^《》]{2,120})》(?:（([^（）]{2,30}?〔\d{4}�
 ORG_SUFFIX = re.compile(r"(?:人民政府|办公厅|办公室|委员会|厅|局|委|部|院|署|办)$")
 ISSUED_BY = re.compile(r"^(?:近日，)?((?:[^，。《》]{2,30}?、)*[^，。《》、]{2,30}?)(?:关于)?印发了?《")
 # A number or date printed in brackets under (or after) the title: （国发〔2021〕4号）
-BRACKETED = re.compile(r"[（(]([^（）()]{0,20}?[〔\[【（(]\s*\d{4}\s*[〕\]】）)]\s*\d{1,4}\s*号|\d{4}年\d{1,2}月\d{1,2}日)[）)]$")
+BRACKETED = re.compile(
+    r"[（(]([^（）()]{0,20}?[〔\[【（(]\s*\d{4}\s*[〕\]】）)]\s*\d{1,4}\s*号|\d{4}年\d{1,2}月\d{1,2}日)[）)]$"
+)
 
 
 @dataclass
@@ -72,8 +76,13 @@ def _title_block(front: list[tuple[int, str]]) -> Optional[str]:
             return head
         if block and COVER_DATE.match(line) and re.search(rf"(?:{DOC_TYPES})$", "".join(block)):
             return "".join(block)  # a cover page: the title, then the month of issue
-        if (line and len(line) <= 40 and not re.search(r"[，。：；]", line) and not DOC_NUMBER.fullmatch(line)
-                and not BRACKETED.fullmatch(line)):
+        if (
+            line
+            and len(line) <= 40
+            and not re.search(r"[，。：；]", line)
+            and not DOC_NUMBER.fullmatch(line)
+            and not BRACKETED.fullmatch(line)
+        ):
             block.append(line)
             continue
         joined = "".join(block)
@@ -120,8 +129,11 @@ def _issued(s: str, front_end: int) -> Optional[str]:
             return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     # The date line that closes the text (a plan has no front matter to carry it), in
     # Arabic or Chinese numerals (二〇二一年七月八日).
-    for m in re.finditer(r"^(?:\d{4}年\d{1,2}月\d{1,2}日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$",
-                         s, re.M):
+    for m in re.finditer(
+        r"^(?:\d{4}年\d{1,2}月\d{1,2}日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$",
+        s,
+        re.M,
+    ):
         iso = cn_date(m.group(0)) if not m.group(0)[0].isdigit() else None
         if m.group(0)[0].isdigit():
             d = DATE_CN.fullmatch(m.group(0))

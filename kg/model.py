@@ -146,9 +146,7 @@ class Document:
 
     def all_targets(self) -> list[tuple[Optional[Measure], Optional[Section], Target]]:
         """Every target with the measure or section it belongs to, in document order."""
-        out: list[tuple[Optional[Measure], Optional[Section], Target]] = [
-            (None, None, t) for t in self.targets
-        ]
+        out: list[tuple[Optional[Measure], Optional[Section], Target]] = [(None, None, t) for t in self.targets]
         for s in self.sections:
             out += [(None, s, t) for t in s.targets]
         for m in self.measures:

@@ -73,19 +73,19 @@ def line(s: str, p: str, o: str) -> str:
 
 def subject(ln: str) -> str:
     """The subject IRI of a line."""
-    return ln[1:ln.index(">")]
+    return ln[1 : ln.index(">")]
 
 
 def predicate(ln: str) -> str:
     """The predicate IRI of a line (IRIs hold no spaces or '>', so the second term is plain)."""
     start = ln.index("> <") + 3
-    return ln[start:ln.index(">", start)]
+    return ln[start : ln.index(">", start)]
 
 
 def iri_object(ln: str) -> Optional[str]:
     """The object of a line when it is an IRI, else None."""
     start = ln.index(">", ln.index("> <") + 3) + 2
-    return ln[start + 1:-4] if ln[start] == "<" else None
+    return ln[start + 1 : -4] if ln[start] == "<" else None
 
 
 def from_rdflib(triples: Iterable) -> list[str]:

@@ -64,5 +64,9 @@ def int_to_cn(n: int) -> str:
     if n < 100:
         return names[n // 10] + "十" + (names[n % 10] if n % 10 else "")
     rest = n % 100
-    tail = "" if rest == 0 else ("零" + int_to_cn(rest) if rest < 10 else (int_to_cn(rest) if rest >= 20 else "一" + int_to_cn(rest)))
+    tail = (
+        ""
+        if rest == 0
+        else ("零" + int_to_cn(rest) if rest < 10 else (int_to_cn(rest) if rest >= 20 else "一" + int_to_cn(rest)))
+    )
     return names[n // 100] + "百" + tail

@@ -37,8 +37,13 @@ def _cell(v) -> str:
     return str(v)
 
 
-def render(records: Sequence[dict], fmt: str, columns: Optional[Sequence[str]] = None,
-           table_columns: Optional[Sequence[str]] = None, title: Optional[str] = None) -> str:
+def render(
+    records: Sequence[dict],
+    fmt: str,
+    columns: Optional[Sequence[str]] = None,
+    table_columns: Optional[Sequence[str]] = None,
+    title: Optional[str] = None,
+) -> str:
     """Render records as ``fmt``; ``table_columns`` picks what a person sees in a table."""
     if fmt == "jsonl":
         return "".join(to_json(r) + "\n" for r in records)

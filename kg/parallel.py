@@ -50,8 +50,11 @@ class Pending:
             self._collecting = gc.isenabled()
             gc.freeze()
             gc.disable()
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=gc.enable if self._collecting else None)
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=gc.enable if self._collecting else None,
+            )
             # Executor.map submits every job now: the workers are forked here, from this
             # thread, and inherit ``shared``; the caller goes on while they work. Small
             # chunks: the workers finish together (a job takes milliseconds, a chunk's round
@@ -86,8 +89,9 @@ class Pending:
         _SHARED.clear()
 
 
-def start(fn: Callable[[T], R], jobs: list[T], workers: int, shared: Optional[dict] = None,
-          min_jobs: int = 2) -> Pending:
+def start(
+    fn: Callable[[T], R], jobs: list[T], workers: int, shared: Optional[dict] = None, min_jobs: int = 2
+) -> Pending:
     """Start ``fn`` over ``jobs`` in ``workers`` forked processes (when there are at least
     ``min_jobs`` jobs; otherwise they run in this process when the results are asked for)
     and return at once, so the caller can do other work meanwhile. Large inputs common to
@@ -96,8 +100,9 @@ def start(fn: Callable[[T], R], jobs: list[T], workers: int, shared: Optional[di
     return Pending(fn, list(jobs), workers, shared, min_jobs)
 
 
-def fan_out(fn: Callable[[T], R], jobs: list[T], workers: int, shared: Optional[dict] = None,
-            min_jobs: int = 2) -> Iterator[R]:
+def fan_out(
+    fn: Callable[[T], R], jobs: list[T], workers: int, shared: Optional[dict] = None, min_jobs: int = 2
+) -> Iterator[R]:
     """``fn`` over ``jobs``, results in job order, in ``workers`` processes (see ``start``)."""
     yield from start(fn, jobs, workers, shared, min_jobs).results()
 

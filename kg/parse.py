@@ -170,10 +170,17 @@ class _Parser:
         if o.toc:
             self.warn("table_of_contents", "table of contents skipped", *o.toc)
         for h in o.bad:
-            self.warn("bad_numeral", f"heading number “{label(h.level, h.number)}” is no numeral a document would print; not read as a heading", h.start, h.body)
+            self.warn(
+                "bad_numeral",
+                f"heading number “{label(h.level, h.number)}” is no numeral a document would print; not read as a heading",
+                h.start,
+                h.body,
+            )
         self.check_numbering(heads, o)
         for m in tex_residue(self.raw):
-            d.warnings.append(Issue("tex_residue", f"TeX markup “{m.group(0)}” read as “{m.group(1)}”", Span(m.start(), m.end())))
+            d.warnings.append(
+                Issue("tex_residue", f"TeX markup “{m.group(0)}” read as “{m.group(1)}”", Span(m.start(), m.end()))
+            )
         for m in STRAY_LATIN.finditer(s):
             self.warn("stray_latin", f"stray Latin word “{m.group(0)}” inside Chinese text", m.start(), m.end())
         return d
@@ -245,7 +252,12 @@ class _Parser:
                 while key in by_key:
                     key = key[:-1] + str(int(key[-1]) + 1)
                 m = None
-                self.warn("repeated_number", f"number {self.label(h, False)} used for two different measures: “{by_key[h.key].title}” and “{h.title}”", h.start, h.body)
+                self.warn(
+                    "repeated_number",
+                    f"number {self.label(h, False)} used for two different measures: “{by_key[h.key].title}” and “{h.title}”",
+                    h.start,
+                    h.body,
+                )
             if m is None:
                 m = Measure(h.number, h.value, key, h.section, h.title, "", self.span(h.start, g.end))
                 m.level, m.parent = h.level, (h.parent.key if h.parent else None)
@@ -279,7 +291,9 @@ class _Parser:
                 while f"{h.key}-{n}" in keys:
                     n += 1
                 sec.key = h.key = f"{h.key}-{n}"  # its measures name their parent by it
-                self.warn("repeated_number", f"number {self.label(h, False)} used for two different sections", h.start, h.body)
+                self.warn(
+                    "repeated_number", f"number {self.label(h, False)} used for two different sections", h.start, h.body
+                )
             self.doc.sections.append(sec)
         kept = self.keep_sentences(subtract([(h.body, g.end)], holes), self.label(h))
         sec.sentences += [Sentence(self.s[x:y], self.span(x, y)) for x, y in kept]
@@ -319,7 +333,13 @@ class _Parser:
         rows = task_tables.find_task_rows(self.t, raw_a, raw_b, d.level, d.region, d.issued)
         for row, m, score in task_tables.match_rows(rows, d.measures):
             if m is None:
-                d.warnings.append(Issue("unmatched_task_row", f"task-table row “{row.task[:30]}” restates no measure (best similarity {score:.0f})", row.span))
+                d.warnings.append(
+                    Issue(
+                        "unmatched_task_row",
+                        f"task-table row “{row.task[:30]}” restates no measure (best similarity {score:.0f})",
+                        row.span,
+                    )
+                )
                 continue
             task_tables.merge_row(m, row)
             if m.responsibility is None:
@@ -338,17 +358,32 @@ class _Parser:
             restart = level in o.restarts
             kind = "measure" if any(h.kind == "measure" for h in units) else "section"
             if kind == "section":
-                repeated = Counter(f"{h.number}、{h.title}" if level == "section" else f"{label(level, h.number)}{h.title}" for h in units)
+                repeated = Counter(
+                    f"{h.number}、{h.title}" if level == "section" else f"{label(level, h.number)}{h.title}"
+                    for h in units
+                )
                 if any(v > 1 for v in repeated.values()):
-                    self.warn("repeated_section", "section headings repeated: " + "；".join(f"{k}×{v}" for k, v in repeated.items() if v > 1))
+                    self.warn(
+                        "repeated_section",
+                        "section headings repeated: " + "；".join(f"{k}×{v}" for k, v in repeated.items() if v > 1),
+                    )
                 continue
-            name = (lambda h: f"{h.section}、{label(level, h.number)}") if restart else (lambda h: label(level, h.number))
+            name = (
+                (lambda h: f"{h.section}、{label(level, h.number)}") if restart else (lambda h: label(level, h.number))
+            )
             numbers = Counter(name(h) for h in units)
             if any(v > 1 for v in numbers.values()):
-                self.warn("repeated_number", "measure numbers repeated: " + "、".join(f"{k}×{v}" for k, v in numbers.items() if v > 1))
+                self.warn(
+                    "repeated_number",
+                    "measure numbers repeated: " + "、".join(f"{k}×{v}" for k, v in numbers.items() if v > 1),
+                )
             if restart or level == "document":
                 continue
-            shown = (lambda i: label(level, int_to_cn(i))) if not units[0].number.isdigit() else (lambda i: label(level, str(i)))
+            shown = (
+                (lambda i: label(level, int_to_cn(i)))
+                if not units[0].number.isdigit()
+                else (lambda i: label(level, str(i)))
+            )
             present = {h.value for h in units}
             missing = [shown(i) for i in range(1, max(present) + 1) if i not in present]
             if missing:
@@ -359,7 +394,9 @@ class _Parser:
         if sum(1 for m in d.measures if m.agencies) >= len(d.measures) / 2:
             for m in d.measures:
                 if not m.agencies:
-                    self.warn("no_responsibility", f"measure {label(m.level, m.number)}{m.title} names no responsible agency")
+                    self.warn(
+                        "no_responsibility", f"measure {label(m.level, m.number)}{m.title} names no responsible agency"
+                    )
 
 
 def parse_text(
@@ -379,5 +416,9 @@ def parse_file(path: str | Path, level: Optional[str] = None, region: Optional[s
     doc = parse_text(src.text, str(path), src.encoding, level, region)
     doc.format, doc.pages = src.format, src.pages
     if src.empty_pages:
-        doc.warnings.append(Issue("empty_pages", "pages that are images without text (not read): " + ", ".join(map(str, src.empty_pages))))
+        doc.warnings.append(
+            Issue(
+                "empty_pages", "pages that are images without text (not read): " + ", ".join(map(str, src.empty_pages))
+            )
+        )
     return doc

@@ -40,8 +40,9 @@ def _jsonl(records) -> str:
     return "".join(to_json(r) + "\n" for r in records)
 
 
-def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[str], None]] = None,
-            workers: int = 1) -> RunSummary:
+def run_all(
+    data_dir: str | Path, out: str | Path, progress: Optional[Callable[[str], None]] = None, workers: int = 1
+) -> RunSummary:
     """Parse, align, build and validate the graph, report and draw the corpus in ``data_dir``
     into ``out``: listings as JSON Lines, ``build/``, ``report/`` and the interactive views.
     ``workers``: processes for parsing, alignment, validation and reports."""
@@ -81,8 +82,9 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Callable[[
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     step("building and validating the graph")
-    built = build(data_dir, out / "build", links=alignment.links, processed=(registry, results), workers=workers,
-                  stage=step)
+    built = build(
+        data_dir, out / "build", links=alignment.links, processed=(registry, results), workers=workers, stage=step
+    )
     summary.written += [out / "build"]
     summary.triples = built.triples
     step("writing the alignment-gap reports")

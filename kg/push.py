@@ -74,8 +74,13 @@ def _server_message(response) -> str:
     return (text[:300] + "…") if len(text) > 300 else text
 
 
-def push(out: str | Path, endpoint: str, graph: Optional[str] = DEFAULT_GRAPH_IRI, replace: bool = False,
-         connect_timeout: float = 10.0) -> PushSummary:
+def push(
+    out: str | Path,
+    endpoint: str,
+    graph: Optional[str] = DEFAULT_GRAPH_IRI,
+    replace: bool = False,
+    connect_timeout: float = 10.0,
+) -> PushSummary:
     """Upload ``<out>/graph.nt`` to the Graph Store endpoint ``endpoint``.
 
     ``graph`` is the named graph's IRI (None: the default graph); ``replace`` sends PUT,
@@ -90,8 +95,10 @@ def push(out: str | Path, endpoint: str, graph: Optional[str] = DEFAULT_GRAPH_IR
         rebuild = "`kg all` or `kg build`" if out == DEFAULT else f"`kg build --out {out}`"
         raise PushError(f"{out}: no {NT} found; run {rebuild} first")
     if not endpoint.startswith(("http://", "https://")):
-        raise PushError(f"{endpoint}: the endpoint must be an http:// or https:// Graph Store URL "
-                        "(for example http://localhost:7878/store)")
+        raise PushError(
+            f"{endpoint}: the endpoint must be an http:// or https:// Graph Store URL "
+            "(for example http://localhost:7878/store)"
+        )
     if graph is not None and not graph.strip():
         raise PushError("--graph: give a graph IRI, or --default-graph")
     url = graph_store_url(endpoint, graph)
@@ -112,10 +119,13 @@ def push(out: str | Path, endpoint: str, graph: Optional[str] = DEFAULT_GRAPH_IR
         raise PushError(f"{path}: cannot read ({e.strerror or e})") from None
     if response.status_code >= 400:
         message = _server_message(response)
-        raise PushError(f"{endpoint}: the server refused the upload ({method} → {response.status_code} "
-                        f"{response.reason_phrase})" + (f": {message}" if message else ""))
-    return PushSummary(url, method, graph, upload.lines, upload.sent, response.status_code,
-                       time.perf_counter() - started)
+        raise PushError(
+            f"{endpoint}: the server refused the upload ({method} → {response.status_code} "
+            f"{response.reason_phrase})" + (f": {message}" if message else "")
+        )
+    return PushSummary(
+        url, method, graph, upload.lines, upload.sent, response.status_code, time.perf_counter() - started
+    )
 
 
 def _first_line(e: Exception) -> str:

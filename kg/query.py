@@ -30,8 +30,7 @@ from .errors import QueryError
 from .store import check_store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger",
-                                   "gYear")}
+INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger", "gYear")}
 FLOAT_TYPES = {XSD + t for t in ("double", "float")}
 ACCEPT = ("application/sparql-results+json", "text/turtle")
 
@@ -200,8 +199,9 @@ def opened(build: "Build | str | Path") -> Iterator[Build]:
         yield b
 
 
-def run_query(build: "Build | str | Path", sparql: str, timeout: Optional[float] = 60.0,
-              max_rows: Optional[int] = None) -> QueryResult:
+def run_query(
+    build: "Build | str | Path", sparql: str, timeout: Optional[float] = 60.0, max_rows: Optional[int] = None
+) -> QueryResult:
     """Run ``sparql`` against a build (an open Build, or a path: then in a fresh worker),
     bounded by ``timeout`` seconds."""
     if isinstance(build, Build):

@@ -64,7 +64,9 @@ def _chart(loads, child_doc: str, parent_doc: str) -> Optional[str]:
     import warnings
 
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # no CJK font installed: text stays text
+        warnings.filterwarnings(
+            "ignore", message="Glyph .* missing from font"
+        )  # no CJK font installed: text stays text
         return _draw(loads, child_doc, parent_doc)
 
 
@@ -87,9 +89,21 @@ def _draw(loads, child_doc: str, parent_doc: str) -> Optional[str]:
     for doc in (parent_doc, child_doc):
         mine = sorted((r for r in rows if r[0] == doc), key=lambda r: (-(r[2] + r[3]), r[1]))[:10]
         top[doc] = list(reversed(mine))
-    plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "policy-kg", "font.family": "sans-serif",
-                         "font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
-                                             "Microsoft YaHei", "WenQuanYi Micro Hei", "DejaVu Sans"]})
+    plt.rcParams.update(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": "policy-kg",
+            "font.family": "sans-serif",
+            "font.sans-serif": [
+                "Noto Sans CJK SC",
+                "Source Han Sans SC",
+                "PingFang SC",
+                "Microsoft YaHei",
+                "WenQuanYi Micro Hei",
+                "DejaVu Sans",
+            ],
+        }
+    )
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     for ax, doc in zip(axes, (parent_doc, child_doc)):
         data = top[doc]
@@ -104,7 +118,7 @@ def _draw(loads, child_doc: str, parent_doc: str) -> Optional[str]:
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "policy-kg"})
     plt.close(fig)
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def _versions() -> list[list[str]]:
@@ -117,13 +131,27 @@ def _versions() -> list[list[str]]:
     return rows
 
 
-def pair_report(build: Path, child: str, parent: str, docs: dict[str, dict], links: list[dict],
-                findings, cover, loads, warnings: list[dict]) -> list[Block]:
+def pair_report(
+    build: Path,
+    child: str,
+    parent: str,
+    docs: dict[str, dict],
+    links: list[dict],
+    findings,
+    cover,
+    loads,
+    warnings: list[dict],
+) -> list[Block]:
     """The blocks of one child/parent report."""
     c, p = docs.get(child, {}), docs.get(parent, {})
-    blocks: list[Block] = [("h1", f"{c.get('title', child)} → {p.get('title', parent)}"),
-                           ("p", f"Alignment-gap report: how `{child}` ({c.get('level')}) implements "
-                                 f"`{parent}` ({p.get('level')}). Measures are cited by their printed numbers.")]
+    blocks: list[Block] = [
+        ("h1", f"{c.get('title', child)} → {p.get('title', parent)}"),
+        (
+            "p",
+            f"Alignment-gap report: how `{child}` ({c.get('level')}) implements "
+            f"`{parent}` ({p.get('level')}). Measures are cited by their printed numbers.",
+        ),
+    ]
     mine = [r for r in links if r["child_doc"] == child and r["parent_doc"] == parent]
     statuses = {}
     for r in mine:
@@ -132,37 +160,98 @@ def pair_report(build: Path, child: str, parent: str, docs: dict[str, dict], lin
     cov = next((x.record() for x in cover if x.child_doc == child and x.parent_doc == parent), None)
     blocks.append(("h2", "Summary"))
     if cov:
-        blocks.append(("table", ["figure", "value"], [
-            ["parent measures implemented", f"{cov['implemented']} / {cov['parent_measures']} ({_pct(cov['implemented_share'])})"],
-            ["child measures with a parent", f"{cov['with_parent']} / {cov['child_measures']} ({_pct(cov['with_parent_share'])})"],
-            ["parent sentences carried over (copy rate)", f"{cov['copied_sentences']} / {cov['parent_sentences']} ({_pct(cov['copy_rate'])})"],
-            ["links to parent measures by status", "、".join(f"{k} {v}" for k, v in sorted(statuses.items())) or "none"],
-        ]))
+        blocks.append(
+            (
+                "table",
+                ["figure", "value"],
+                [
+                    [
+                        "parent measures implemented",
+                        f"{cov['implemented']} / {cov['parent_measures']} ({_pct(cov['implemented_share'])})",
+                    ],
+                    [
+                        "child measures with a parent",
+                        f"{cov['with_parent']} / {cov['child_measures']} ({_pct(cov['with_parent_share'])})",
+                    ],
+                    [
+                        "parent sentences carried over (copy rate)",
+                        f"{cov['copied_sentences']} / {cov['parent_sentences']} ({_pct(cov['copy_rate'])})",
+                    ],
+                    [
+                        "links to parent measures by status",
+                        "、".join(f"{k} {v}" for k, v in sorted(statuses.items())) or "none",
+                    ],
+                ],
+            )
+        )
     blocks.append(("h2", "Parent measures and the child measures implementing them"))
-    blocks.append(("table", ["parent measure", "child measure", "score", "status", "method"],
-                   [[_m(r["parent_number"], r["parent_title"]) + (" ⚠ heading lost in the source" if r.get("heading_lost") else ""),
-                     _m(r.get("child_number"), r.get("child_title")) if r.get("child_key") else "—",
-                     "" if r.get("score") is None else f"{r['score']:.2f}", r.get("status") or "not implemented",
-                     r.get("method") or ""] for r in mine]))
+    blocks.append(
+        (
+            "table",
+            ["parent measure", "child measure", "score", "status", "method"],
+            [
+                [
+                    _m(r["parent_number"], r["parent_title"])
+                    + (" ⚠ heading lost in the source" if r.get("heading_lost") else ""),
+                    _m(r.get("child_number"), r.get("child_title")) if r.get("child_key") else "—",
+                    "" if r.get("score") is None else f"{r['score']:.2f}",
+                    r.get("status") or "not implemented",
+                    r.get("method") or "",
+                ]
+                for r in mine
+            ],
+        )
+    )
     mine_f = [g for g in findings if g.child_doc == child and g.parent_doc == parent]
     sections = [
-        ("unimplemented", "Parent measures the child does not implement",
-         ["parent measure", "parent agencies", "detail"],
-         lambda g: [_m(g.parent_number, g.parent_title), "、".join(g.agencies), g.detail]),
-        ("local_innovation", "Local innovations: child measures with no parent",
-         ["child measure", "detail"], lambda g: [_m(g.child_number, g.child_title), g.detail]),
-        ("weak_link", "Weak links to confirm or override",
-         ["child measure", "parent measure", "score", "detail"],
-         lambda g: [_m(g.child_number, g.child_title), _m(g.parent_number, g.parent_title),
-                    "" if g.score is None else f"{g.score:.2f}", g.detail]),
-        ("target_change", "Targets: child against parent",
-         ["child measure", "parent measure", "indicator", "child target", "parent target", "change"],
-         lambda g: [_m(g.child_number, g.child_title), _m(g.parent_number, g.parent_title), g.indicator or "",
-                    g.child_target or "—", g.parent_target or "—", g.change or ""]),
-        ("agency_gap", "Agency gaps: a lead agency without its counterpart on the other side",
-         ["child measure", "parent measure", "lead agency", "side", "detail"],
-         lambda g: [_m(g.child_number, g.child_title), _m(g.parent_number, g.parent_title), g.agency or "",
-                    g.side or "", g.detail]),
+        (
+            "unimplemented",
+            "Parent measures the child does not implement",
+            ["parent measure", "parent agencies", "detail"],
+            lambda g: [_m(g.parent_number, g.parent_title), "、".join(g.agencies), g.detail],
+        ),
+        (
+            "local_innovation",
+            "Local innovations: child measures with no parent",
+            ["child measure", "detail"],
+            lambda g: [_m(g.child_number, g.child_title), g.detail],
+        ),
+        (
+            "weak_link",
+            "Weak links to confirm or override",
+            ["child measure", "parent measure", "score", "detail"],
+            lambda g: [
+                _m(g.child_number, g.child_title),
+                _m(g.parent_number, g.parent_title),
+                "" if g.score is None else f"{g.score:.2f}",
+                g.detail,
+            ],
+        ),
+        (
+            "target_change",
+            "Targets: child against parent",
+            ["child measure", "parent measure", "indicator", "child target", "parent target", "change"],
+            lambda g: [
+                _m(g.child_number, g.child_title),
+                _m(g.parent_number, g.parent_title),
+                g.indicator or "",
+                g.child_target or "—",
+                g.parent_target or "—",
+                g.change or "",
+            ],
+        ),
+        (
+            "agency_gap",
+            "Agency gaps: a lead agency without its counterpart on the other side",
+            ["child measure", "parent measure", "lead agency", "side", "detail"],
+            lambda g: [
+                _m(g.child_number, g.child_title),
+                _m(g.parent_number, g.parent_title),
+                g.agency or "",
+                g.side or "",
+                g.detail,
+            ],
+        ),
     ]
     for kind, heading, columns, row in sections:
         items = [g for g in mine_f if g.kind == kind]
@@ -173,24 +262,59 @@ def pair_report(build: Path, child: str, parent: str, docs: dict[str, dict], lin
     for a in loads:
         for d in a.documents:
             if d.doc in (child, parent):
-                rows.append([d.doc, a.agency, str(d.led), str(d.supported), str(a.degree), f"{a.betweenness:.3f}",
-                             a.counterpart or "—"])
+                rows.append(
+                    [
+                        d.doc,
+                        a.agency,
+                        str(d.led),
+                        str(d.supported),
+                        str(a.degree),
+                        f"{a.betweenness:.3f}",
+                        a.counterpart or "—",
+                    ]
+                )
     rows.sort(key=lambda r: (r[0] != parent, -(int(r[2]) + int(r[3])), r[1]))
     svg = _chart(loads, child, parent)
     if svg:
-        blocks.append(("figure", svg, f"{child}__{parent}-agencies.svg",
-                       "Measures each agency leads (dark) and supports (light), ten busiest per document."))
-    blocks.append(("table", ["document", "agency", "led", "supported", "co-listed agencies", "betweenness", "counterpart"], rows))
+        blocks.append(
+            (
+                "figure",
+                svg,
+                f"{child}__{parent}-agencies.svg",
+                "Measures each agency leads (dark) and supports (light), ten busiest per document.",
+            )
+        )
+    blocks.append(
+        ("table", ["document", "agency", "led", "supported", "co-listed agencies", "betweenness", "counterpart"], rows)
+    )
     blocks.append(("h2", "Data-quality warnings"))
     for doc in (parent, child):
         ws = [w for w in warnings if w["doc"] == doc]
         blocks.append(("h3", f"{doc} ({len(ws)})"))
-        blocks.append(("table", ["code", "message", "chars"],
-                       [[w["code"], w.get("message") or "", f"{w['start']}–{w['end']}" if w.get("start") is not None else ""]
-                        for w in ws]) if ws else ("p", "None."))
+        blocks.append(
+            (
+                "table",
+                ["code", "message", "chars"],
+                [
+                    [
+                        w["code"],
+                        w.get("message") or "",
+                        f"{w['start']}–{w['end']}" if w.get("start") is not None else "",
+                    ]
+                    for w in ws
+                ],
+            )
+            if ws
+            else ("p", "None.")
+        )
     blocks.append(("h2", "How to reproduce"))
-    blocks.append(("p", "From the repository: `kg all` (or `kg build` then `kg report`). "
-                        f"The numbers here come from the graph in `{build.name}/` built from the corpus registry."))
+    blocks.append(
+        (
+            "p",
+            "From the repository: `kg all` (or `kg build` then `kg report`). "
+            f"The numbers here come from the graph in `{build.name}/` built from the corpus registry.",
+        )
+    )
     blocks.append(("table", ["software", "version"], _versions()))
     return blocks
 
@@ -221,8 +345,10 @@ def _inline_code(text: str) -> str:
 
 def to_html(blocks: list[Block]) -> str:
     title = next((b[1] for b in blocks if b[0] == "h1"), "policy-kg report")
-    out = [f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-           f"<style>{CSS}</style></head><body>"]
+    out = [
+        f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{CSS}</style></head><body>"
+    ]
     for b in blocks:
         if b[0] in ("h1", "h2", "h3"):
             out.append(f"<{b[0]}>{html.escape(b[1])}</{b[0]}>")
@@ -230,15 +356,31 @@ def to_html(blocks: list[Block]) -> str:
             out.append(f"<p>{_inline_code(b[1])}</p>")
         elif b[0] == "table":
             head = "".join(f"<th>{html.escape(c)}</th>" for c in b[1])
-            body = "".join("<tr>" + "".join(
-                f'<td class="{html.escape(str(c))}">{html.escape(str(c))}</td>' if str(c) in ("aligned", "weak", "unaligned")
-                else f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in b[2])
+            body = "".join(
+                "<tr>"
+                + "".join(
+                    f'<td class="{html.escape(str(c))}">{html.escape(str(c))}</td>'
+                    if str(c) in ("aligned", "weak", "unaligned")
+                    else f"<td>{html.escape(str(c))}</td>"
+                    for c in row
+                )
+                + "</tr>"
+                for row in b[2]
+            )
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
         elif b[0] == "matrix":
             head = "".join(f"<th>{html.escape(c)}</th>" for c in b[1])
-            body = "".join("<tr>" + "".join(f'<td style="{html.escape(st)}">{html.escape(str(c))}</td>' if st
-                                            else f"<td>{html.escape(str(c))}</td>" for c, st in zip(row, styles))
-                           + "</tr>" for row, styles in zip(b[2], b[3]))
+            body = "".join(
+                "<tr>"
+                + "".join(
+                    f'<td style="{html.escape(st)}">{html.escape(str(c))}</td>'
+                    if st
+                    else f"<td>{html.escape(str(c))}</td>"
+                    for c, st in zip(row, styles)
+                )
+                + "</tr>"
+                for row, styles in zip(b[2], b[3])
+            )
             out.append(f'<table class="matrix"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
         elif b[0] == "figure":
             out.append(f"<figure>{b[1]}<figcaption>{html.escape(b[3])}</figcaption></figure>")
@@ -265,8 +407,13 @@ def _write_pair(c: str, p: str) -> list[Path]:
     return written + [out / f"{stem}.md", out / f"{stem}.html"]
 
 
-def write_report(build: Union[str, Path] = DEFAULT, out: Union[str, Path] = "out/report",
-                 child: Optional[str] = None, parent: Optional[str] = None, workers: int = 1) -> ReportSummary:
+def write_report(
+    build: Union[str, Path] = DEFAULT,
+    out: Union[str, Path] = "out/report",
+    child: Optional[str] = None,
+    parent: Optional[str] = None,
+    workers: int = 1,
+) -> ReportSummary:
     """Write ``<child>__<parent>.md`` / ``.html`` (+ the chart's SVG) per document pair, and
     ``index.md`` / ``index.html`` linking them, from the graph built in ``build``;
     ``workers`` > 1 writes pairs in that many processes (drawing the charts dominates)."""

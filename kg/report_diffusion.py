@@ -55,12 +55,17 @@ class Matrix:
 
     def copy_rates(self, doc: Optional[str] = None) -> list[float]:
         """Copy rates of the implemented cells, of one child or of all."""
-        return [c.copy_rate for (k, d), c in sorted(self.cells.items())
-                if c.implementing and c.copy_rate is not None and doc in (None, d)]
+        return [
+            c.copy_rate
+            for (k, d), c in sorted(self.cells.items())
+            if c.implementing and c.copy_rate is not None and doc in (None, d)
+        ]
 
 
 def _one_level_down(parent_level: str, child_level: str) -> bool:
-    return parent_level in LEVELS and child_level in LEVELS and LEVELS.index(child_level) == LEVELS.index(parent_level) + 1
+    return (
+        parent_level in LEVELS and child_level in LEVELS and LEVELS.index(child_level) == LEVELS.index(parent_level) + 1
+    )
 
 
 def matrices(rows: list[dict], coverage: list[dict] = (), min_children: int = MIN_CHILDREN) -> list[Matrix]:
@@ -76,16 +81,21 @@ def matrices(rows: list[dict], coverage: list[dict] = (), min_children: int = MI
         if r.get("child_doc") and _one_level_down(r["parent_level"], r["child_level"]):
             children[p][r["child_doc"]] = r.get("child_region")
             level[p] = r["child_level"]
-            cells[(p, r["parent_key"], r["child_doc"])] = Cell(int(r.get("implementing") or 0), r.get("copy_rate"),
-                                                               int(r.get("weak") or 0), r.get("best_weak_score"))
+            cells[(p, r["parent_key"], r["child_doc"])] = Cell(
+                int(r.get("implementing") or 0), r.get("copy_rate"), int(r.get("weak") or 0), r.get("best_weak_score")
+            )
     covered = {(r["parent_doc"], r["child_doc"]): r for r in coverage}
     out = []
     for p, kids in children.items():
         if len(kids) < min_children:
             continue
         ordered = sorted(measures[p].items(), key=lambda kv: (kv[1][0], kv[0]))
-        m = Matrix(p, level[p], [(k, n, t) for k, (_, n, t) in ordered],
-                   sorted(kids.items(), key=lambda kv: (kv[1] or "", kv[0])))
+        m = Matrix(
+            p,
+            level[p],
+            [(k, n, t) for k, (_, n, t) in ordered],
+            sorted(kids.items(), key=lambda kv: (kv[1] or "", kv[0])),
+        )
         m.cells = {(k, d): c for (pp, k, d), c in cells.items() if pp == p}
         m.coverage = {d: covered[(p, d)] for d, _ in m.children if (p, d) in covered}
         out.append(m)
@@ -130,8 +140,11 @@ def matrix_table(m: Matrix) -> tuple[list[str], list[list[str]], list[list[str]]
             else:
                 row.append("")
                 style.append("")
-        rates = [c.copy_rate for d, _ in m.children if (c := m.cells.get((key, d))) and c.implementing
-                 and c.copy_rate is not None]
+        rates = [
+            c.copy_rate
+            for d, _ in m.children
+            if (c := m.cells.get((key, d))) and c.implementing and c.copy_rate is not None
+        ]
         row += [f"{len(m.implementers(key))} / {n}", _pct(_median(rates))]
         rows.append(row)
         styles.append(style + ["", ""])
@@ -139,9 +152,14 @@ def matrix_table(m: Matrix) -> tuple[list[str], list[list[str]], list[list[str]]
     counts = [len(m.implemented(d)) for d, _ in m.children]
     totals = [
         ["measures implemented"] + [f"{k} / {total}" for k in counts] + [f"{sum(counts)} / {total * n}", ""],
-        ["coverage"] + [_pct(k / total if total else None) for k in counts] + [_pct(sum(counts) / (total * n) if total else None), ""],
-        ["median copy rate"] + [_pct(_median(m.copy_rates(d))) for d, _ in m.children] + ["", _pct(_median(m.copy_rates()))],
-        ["additions (measures with no parent measure)"] + [str(m.coverage.get(d, {}).get("additions", "")) for d, _ in m.children]
+        ["coverage"]
+        + [_pct(k / total if total else None) for k in counts]
+        + [_pct(sum(counts) / (total * n) if total else None), ""],
+        ["median copy rate"]
+        + [_pct(_median(m.copy_rates(d))) for d, _ in m.children]
+        + ["", _pct(_median(m.copy_rates()))],
+        ["additions (measures with no parent measure)"]
+        + [str(m.coverage.get(d, {}).get("additions", "")) for d, _ in m.children]
         + ["", ""],
     ]
     rows += totals
@@ -155,24 +173,47 @@ def summary_row(m: Matrix, title: str) -> list[str]:
     shares = [len(m.implemented(d)) / total for d, _ in m.children] if total else []
     wide = sum(1 for k, _, _ in m.measures if len(m.implementers(k)) >= 0.75 * n)
     none = sum(1 for k, _, _ in m.measures if not m.implementers(k))
-    return [title, m.child_level, str(n), str(total), _pct(_median(shares)), str(wide), str(none),
-            _pct(_median(m.copy_rates())), f"diffusion__{_stem(m.parent)}.html"]
+    return [
+        title,
+        m.child_level,
+        str(n),
+        str(total),
+        _pct(_median(shares)),
+        str(wide),
+        str(none),
+        _pct(_median(m.copy_rates())),
+        f"diffusion__{_stem(m.parent)}.html",
+    ]
 
 
-SUMMARY_COLUMNS = ["parent document", "children", "documents", "parent measures", "median coverage",
-                   "measures implemented by ≥ 3/4", "measures implemented by none", "median copy rate", "page"]
-LEGEND = ("A cell is the share of the child measure's characters copied from the parent measure (evidence "
-          "similarity ≥ 0.85; the highest when several child measures implement it, ×n); darker is copied, lighter "
-          "rewritten. `weak`: only a weak link, to review; it does not count as implementing. Empty: not implemented. "
-          "`kg query diffusion` and `kg query coverage` give the same figures.")
+SUMMARY_COLUMNS = [
+    "parent document",
+    "children",
+    "documents",
+    "parent measures",
+    "median coverage",
+    "measures implemented by ≥ 3/4",
+    "measures implemented by none",
+    "median copy rate",
+    "page",
+]
+LEGEND = (
+    "A cell is the share of the child measure's characters copied from the parent measure (evidence "
+    "similarity ≥ 0.85; the highest when several child measures implement it, ×n); darker is copied, lighter "
+    "rewritten. `weak`: only a weak link, to review; it does not count as implementing. Empty: not implemented. "
+    "`kg query diffusion` and `kg query coverage` give the same figures."
+)
 
 
 def additions_table(m: Matrix, innovations: list[dict]) -> list[list[str]]:
     """Per child: the measures it adds, as printed （三）建设赣江绿色走廊, weak candidates marked."""
     rows = []
     for (doc, _), header in zip(m.children, _headers(m.children)):
-        own = [f"（{r['number']}）{r.get('title') or '（标题缺失）'}" + ("（weak）" if r.get("weak_candidates") else "")
-               for r in innovations if r["child_doc"] == doc]
+        own = [
+            f"（{r['number']}）{r.get('title') or '（标题缺失）'}" + ("（weak）" if r.get("weak_candidates") else "")
+            for r in innovations
+            if r["child_doc"] == doc
+        ]
         rows.append([header, str(len(own)), "、".join(own) or "—"])
     return rows
 
@@ -180,15 +221,23 @@ def additions_table(m: Matrix, innovations: list[dict]) -> list[list[str]]:
 def matrix_page(m: Matrix, docs: dict[str, dict], innovations: list[dict] = ()) -> list[Block]:
     title = docs.get(m.parent, {}).get("title", m.parent)
     columns, rows, styles = matrix_table(m)
-    return [("h1", f"Diffusion: {title}"),
-            ("p", f"How the {len(m.children)} {m.child_level} documents implementing `{m.parent}` take up each of its "
-                  f"{len(m.measures)} measures. " + LEGEND),
-            ("matrix", columns, rows, styles),
-            ("h2", "What each document adds"),
-            ("p", "Measures implementing no measure of any parent document (`kg query innovations`; "
-                  "（weak）: a weak candidate exists, to review)."),
-            ("table", ["document", "measures", "its own measures"], additions_table(m, innovations)),
-            ("table", ["column", "document"], [[h, d] for h, (d, _) in zip(_headers(m.children), m.children)])]
+    return [
+        ("h1", f"Diffusion: {title}"),
+        (
+            "p",
+            f"How the {len(m.children)} {m.child_level} documents implementing `{m.parent}` take up each of its "
+            f"{len(m.measures)} measures. " + LEGEND,
+        ),
+        ("matrix", columns, rows, styles),
+        ("h2", "What each document adds"),
+        (
+            "p",
+            "Measures implementing no measure of any parent document (`kg query innovations`; "
+            "（weak）: a weak candidate exists, to review).",
+        ),
+        ("table", ["document", "measures", "its own measures"], additions_table(m, innovations)),
+        ("table", ["column", "document"], [[h, d] for h, (d, _) in zip(_headers(m.children), m.children)]),
+    ]
 
 
 def diffusion_pages(build: Path, docs: dict[str, dict]) -> tuple[list[Block], list[tuple[str, list[Block]]]]:
@@ -197,9 +246,14 @@ def diffusion_pages(build: Path, docs: dict[str, dict]) -> tuple[list[Block], li
     ms = matrices(run_query(build, resolve("diffusion")).rows, run_query(build, resolve("coverage")).rows)
     if not ms:
         return [], []
-    index = [("h2", "Diffusion across provinces"),
-             ("p", "Per parent document with at least two implementations one level down: how widely its measures "
-                   "are implemented and how much of the implementing text is copied (a page per parent)."),
-             ("table", SUMMARY_COLUMNS, [summary_row(m, docs.get(m.parent, {}).get("title", m.parent)) for m in ms])]
+    index = [
+        ("h2", "Diffusion across provinces"),
+        (
+            "p",
+            "Per parent document with at least two implementations one level down: how widely its measures "
+            "are implemented and how much of the implementing text is copied (a page per parent).",
+        ),
+        ("table", SUMMARY_COLUMNS, [summary_row(m, docs.get(m.parent, {}).get("title", m.parent)) for m in ms]),
+    ]
     innovations = run_query(build, resolve("innovations")).rows
     return index, [(f"diffusion__{_stem(m.parent)}", matrix_page(m, docs, innovations)) for m in ms]

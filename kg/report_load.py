@@ -57,9 +57,18 @@ class Family:
 
 def function_load(build: Path) -> list[FunctionLoad]:
     """The rows of the saved query ``function-load``."""
-    return [FunctionLoad(r["doc"], r["level"], r.get("region"), r.get("function"), r.get("label") or NO_FUNCTION,
-                         int(r["lead"]), int(r["support"]))
-            for r in run_query(build, resolve("function-load")).rows]
+    return [
+        FunctionLoad(
+            r["doc"],
+            r["level"],
+            r.get("region"),
+            r.get("function"),
+            r.get("label") or NO_FUNCTION,
+            int(r["lead"]),
+            int(r["support"]),
+        )
+        for r in run_query(build, resolve("function-load")).rows
+    ]
 
 
 def implementations(build: Path) -> list[dict]:
@@ -73,8 +82,10 @@ def families(pairs: list[dict], parent_level: str, child_level: str) -> list[Fam
     for r in pairs:
         if r["parent_level"] == parent_level and r["child_level"] == child_level:
             grouped[(r["parent_doc"], r.get("parent_region"))].add((r["child_doc"], r.get("child_region")))
-    out = [Family(p, region, tuple(sorted(kids, key=lambda k: (k[1] or "", k[0]))))
-           for (p, region), kids in grouped.items()]
+    out = [
+        Family(p, region, tuple(sorted(kids, key=lambda k: (k[1] or "", k[0]))))
+        for (p, region), kids in grouped.items()
+    ]
     return sorted(out, key=lambda f: (-len(f.children), f.parent))
 
 
@@ -114,8 +125,9 @@ def province_table(family: Family, leads) -> tuple[list[str], list[list[str]], l
     docs += [c for c in family.children if leads.get(c[0])]
     silent = [c[0] for c in family.children if not leads.get(c[0])]
     headers = _headers(docs)
-    labels = _order({f for d, _ in docs for f, v in leads[d].items() if v},
-                    lambda f: sum(leads[d].get(f, 0) for d, _ in docs))
+    labels = _order(
+        {f for d, _ in docs for f, v in leads[d].items() if v}, lambda f: sum(leads[d].get(f, 0) for d, _ in docs)
+    )
     rows = [[f] + [str(leads[d].get(f, 0)) for d, _ in docs] for f in labels]
     rows.append(["all lead responsibilities"] + [str(sum(leads[d].values())) for d, _ in docs])
     return ["function"] + headers, rows, [(d, h) for (d, _), h in zip(docs, headers)], silent
@@ -131,11 +143,17 @@ def city_table(family: Family, leads) -> tuple[list[str], list[list[str]], list[
             pooled[f] += v
     p_all, c_all = sum(mine.values()), sum(pooled.values())
     share = lambda counts, total, f: counts.get(f, 0) / total if total else 0.0  # noqa: E731
-    labels = _order({f for f, v in (*mine.items(), *pooled.items()) if v},
-                    lambda f: share(mine, p_all, f) + share(pooled, c_all, f))
-    rows = [[f, f"{mine.get(f, 0)} ({share(mine, p_all, f):.0%})", f"{pooled.get(f, 0)} ({share(pooled, c_all, f):.0%})"]
-            + [str(leads[d].get(f, 0)) for d, _ in cities] for f in labels]
-    rows.append(["all lead responsibilities", str(p_all), str(c_all)] + [str(sum(leads[d].values())) for d, _ in cities])
+    labels = _order(
+        {f for f, v in (*mine.items(), *pooled.items()) if v}, lambda f: share(mine, p_all, f) + share(pooled, c_all, f)
+    )
+    rows = [
+        [f, f"{mine.get(f, 0)} ({share(mine, p_all, f):.0%})", f"{pooled.get(f, 0)} ({share(pooled, c_all, f):.0%})"]
+        + [str(leads[d].get(f, 0)) for d, _ in cities]
+        for f in labels
+    ]
+    rows.append(
+        ["all lead responsibilities", str(p_all), str(c_all)] + [str(sum(leads[d].values())) for d, _ in cities]
+    )
     columns = ["function", f"{family.region or family.parent} lead (share)", "cities lead (share, pooled)"]
     return columns + _headers(cities), rows, [(f, share(mine, p_all, f), share(pooled, c_all, f)) for f in labels]
 
@@ -148,9 +166,21 @@ def _plt():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "policy-kg", "font.family": "sans-serif",
-                         "font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
-                                             "Microsoft YaHei", "WenQuanYi Micro Hei", "DejaVu Sans"]})
+    plt.rcParams.update(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": "policy-kg",
+            "font.family": "sans-serif",
+            "font.sans-serif": [
+                "Noto Sans CJK SC",
+                "Source Han Sans SC",
+                "PingFang SC",
+                "Microsoft YaHei",
+                "WenQuanYi Micro Hei",
+                "DejaVu Sans",
+            ],
+        }
+    )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # no CJK font: text stays text
         yield plt
@@ -162,7 +192,7 @@ def _svg(plt, fig) -> str:
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "policy-kg"})
     plt.close(fig)
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def heatmap(columns: list[str], rows: list[list[str]]) -> Optional[str]:
@@ -178,8 +208,15 @@ def heatmap(columns: list[str], rows: list[list[str]]) -> Optional[str]:
         for i, r in enumerate(values):
             for j, v in enumerate(r):
                 if v:
-                    ax.text(j + 0.5, i + 0.5, str(v), ha="center", va="center", fontsize=7,
-                            color="white" if v > top / 2 else "#222")
+                    ax.text(
+                        j + 0.5,
+                        i + 0.5,
+                        str(v),
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if v > top / 2 else "#222",
+                    )
         ax.set_xticks([j + 0.5 for j in range(len(columns) - 1)], columns[1:], rotation=60, ha="right", fontsize=7)
         ax.set_yticks([i + 0.5 for i in range(len(data))], [r[0] for r in data], fontsize=7)
         ax.invert_yaxis()
@@ -216,9 +253,13 @@ def load_blocks(build: Path, docs: dict[str, dict]) -> list[Block]:
     title = lambda d: docs.get(d, {}).get("title", d)  # noqa: E731
     blocks: list[Block] = [
         ("h2", "Load across provinces"),
-        ("p", "Which functions of government lead the measures of each document implementing another, counted as "
-              "lead responsibilities from `kg query function-load` (agencies of no function, such as generic "
-              f"entries, are counted as {NO_FUNCTION}).")]
+        (
+            "p",
+            "Which functions of government lead the measures of each document implementing another, counted as "
+            "lead responsibilities from `kg query function-load` (agencies of no function, such as generic "
+            f"entries, are counted as {NO_FUNCTION}).",
+        ),
+    ]
     national = families(pairs, "national", "provincial")
     blocks.append(("h3", f"National documents and their provincial implementations ({len(national)})"))
     if not national:
@@ -229,11 +270,22 @@ def load_blocks(build: Path, docs: dict[str, dict]) -> list[Block]:
         if len(columns) > 1:
             svg = heatmap(columns, rows)
             if svg:
-                blocks.append(("figure", svg, f"load__{_stem(fam.parent)}.svg",
-                               "Lead responsibilities of the busiest functions per document (darker: more)."))
+                blocks.append(
+                    (
+                        "figure",
+                        svg,
+                        f"load__{_stem(fam.parent)}.svg",
+                        "Lead responsibilities of the busiest functions per document (darker: more).",
+                    )
+                )
             blocks.append(("table", columns, rows))
-            blocks.append(("table", ["document", "region", "functions leading most measures"],
-                           [[d, h, _top(leads[d])] for d, h in shown]))
+            blocks.append(
+                (
+                    "table",
+                    ["document", "region", "functions leading most measures"],
+                    [[d, h, _top(leads[d])] for d, h in shown],
+                )
+            )
         if silent:
             blocks.append(("p", "No agency named in: " + "、".join(f"`{d}`" for d in silent) + "."))
     provincial = families(pairs, "provincial", "municipal")
@@ -249,7 +301,13 @@ def load_blocks(build: Path, docs: dict[str, dict]) -> list[Block]:
             continue
         svg = share_bars(region, shares)
         if svg:
-            blocks.append(("figure", svg, f"load-cities__{_stem(fam.parent)}.svg",
-                           f"Share of lead responsibilities per function: {region} against its cities (pooled)."))
+            blocks.append(
+                (
+                    "figure",
+                    svg,
+                    f"load-cities__{_stem(fam.parent)}.svg",
+                    f"Share of lead responsibilities per function: {region} against its cities (pooled).",
+                )
+            )
         blocks.append(("table", columns, rows))
     return blocks

@@ -43,8 +43,14 @@ SUPPORT_VERBS = ("配合", "参与", "协同", "协助")
 LABEL = re.compile(
     r"(?P<label>(?P<who>牵头|责任|配合|参与|协办|协助)(?:单位|部门|处室)|完成(?:期限|时限)|时限要求)[：:]"
 )
-LABEL_ROLE = {"牵头": "lead", "责任": "plain", "配合": "support", "参与": "support",
-              "协办": "support", "协助": "support"}
+LABEL_ROLE = {
+    "牵头": "lead",
+    "责任": "plain",
+    "配合": "support",
+    "参与": "support",
+    "协办": "support",
+    "协助": "support",
+}
 LINE = re.compile(rf"^[ \t]*{LABEL.pattern}[^\n]*$", re.M)
 # tails that state a rule for this or later lists; never agencies
 TAIL = re.compile(r"以下|下同|不再列出|不再一一列出|为牵头单位|列首位|逗号前|排名第一")
@@ -183,7 +189,9 @@ def _items(content: str, lines: bool = False) -> Optional[tuple[list[_Item], Opt
     if not found:
         return None
     spans = [_trim(content, x, y) for x, y, *_ in found]
-    items = [_Item(x, y, r == "lead", f[3], f[4], r == "plain") for (x, y), r, f in zip(spans, [f[2] for f in found], found)]
+    items = [
+        _Item(x, y, r == "lead", f[3], f[4], r == "plain") for (x, y), r, f in zip(spans, [f[2] for f in found], found)
+    ]
     items = _apply_rules(items, frozenset(rules), labelled)
     return items, deadline, frozenset(rules), carries and bool(rules)
 
@@ -218,15 +226,17 @@ def _accept(content: str, start: int, end: int, content_start: int, lines: bool,
     if got is None:
         return None
     items, deadline, rules, carries = got
-    lst = RespList(start, end, content_start, content_start + len(content), content, tuple(items), deadline,
-                   rules, carries)
+    lst = RespList(
+        start, end, content_start, content_start + len(content), content, tuple(items), deadline, rules, carries
+    )
     if all(_looks_like_org(lst.name(it), table) for it in items):
         return lst
     return None
 
 
-def find_responsibility_lists(text: Text, start: int = 0, end: Optional[int] = None,
-                              carried: frozenset = frozenset()) -> list[RespList]:
+def find_responsibility_lists(
+    text: Text, start: int = 0, end: Optional[int] = None, carried: frozenset = frozenset()
+) -> list[RespList]:
     """Every responsibility list in ``text.text[start:end]``, in order; ``carried``: a lead
     rule an earlier list stated for those below it (``carried_rules``).
 
@@ -301,8 +311,13 @@ def _matching_close(s: str, i: int, end: int) -> Optional[int]:
     return None
 
 
-def measure_agencies(text: Text, lists: list[RespList], doc_level: Optional[str] = None,
-                     doc_region: Optional[str] = None, doc_issuer: Optional[str] = None) -> list[AgencyRef]:
+def measure_agencies(
+    text: Text,
+    lists: list[RespList],
+    doc_level: Optional[str] = None,
+    doc_region: Optional[str] = None,
+    doc_issuer: Optional[str] = None,
+) -> list[AgencyRef]:
     """A measure's agencies from all its lists (one per sub-item or paragraph): each agency
     once, in order of first mention, with that mention's span; it leads when it leads in any
     of the lists (a sub-item's lead leads part of the measure)."""

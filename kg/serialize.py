@@ -86,7 +86,7 @@ class _Compactor:
             short = iri
             for ns, name in self.prefixes:  # longest namespace first
                 if iri.startswith(ns) and len(iri) > len(ns):
-                    rest = iri[len(ns):]
+                    rest = iri[len(ns) :]
                     if not rest.startswith("//") and ":" not in rest:
                         short = f"{name}:{rest}"
                     break
@@ -145,8 +145,11 @@ def write_jsonld(nt: Path, path: Path) -> None:
     compact = _Compactor(context)
     dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # the C encoder: no indent
     with open(path, "w", encoding="utf-8") as f:
-        f.write('{\n "@context": ' + json.dumps(context, ensure_ascii=False, indent=1).replace("\n", "\n ")
-                + ',\n "@graph": [')
+        f.write(
+            '{\n "@context": '
+            + json.dumps(context, ensure_ascii=False, indent=1).replace("\n", "\n ")
+            + ',\n "@graph": ['
+        )
         sep = "\n  "
         for iri, props in _nodes(nt):
             f.write(sep + dumps(compact.node(iri, props)))

@@ -35,11 +35,19 @@ from .store import DEFAULT, MANIFEST, build_dir, check_store
 FORMAT_PARAM = {  # ?format= values (SPARQLWrapper's and common ones) → media types to try
     "json": ["application/sparql-results+json", "application/ld+json"],
     "xml": ["application/sparql-results+xml", "application/rdf+xml"],
-    "csv": ["text/csv"], "tsv": ["text/tab-separated-values"],
-    "turtle": ["text/turtle"], "ttl": ["text/turtle"], "n3": ["text/turtle"],
-    "ntriples": ["application/n-triples"], "nt": ["application/n-triples"], "n-triples": ["application/n-triples"],
-    "rdf": ["application/rdf+xml"], "rdfxml": ["application/rdf+xml"], "rdf+xml": ["application/rdf+xml"],
-    "json-ld": ["application/ld+json"], "jsonld": ["application/ld+json"],
+    "csv": ["text/csv"],
+    "tsv": ["text/tab-separated-values"],
+    "turtle": ["text/turtle"],
+    "ttl": ["text/turtle"],
+    "n3": ["text/turtle"],
+    "ntriples": ["application/n-triples"],
+    "nt": ["application/n-triples"],
+    "n-triples": ["application/n-triples"],
+    "rdf": ["application/rdf+xml"],
+    "rdfxml": ["application/rdf+xml"],
+    "rdf+xml": ["application/rdf+xml"],
+    "json-ld": ["application/ld+json"],
+    "jsonld": ["application/ld+json"],
 }
 FORM = "application/x-www-form-urlencoded"
 
@@ -90,8 +98,11 @@ class WorkerPool:
     async def start(self) -> None:
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         if not all(w.isolated for w in self.all):
-            print("kg serve: warning: the query workers cannot be cut off the network on this system; "
-                  "SERVICE is still refused by the query check", file=sys.stderr)
+            print(
+                "kg serve: warning: the query workers cannot be cut off the network on this system; "
+                "SERVICE is still refused by the query check",
+                file=sys.stderr,
+            )
 
     def _retire(self, w: Worker) -> None:
         self.all.discard(w)
@@ -126,14 +137,21 @@ def _page(timeout: Optional[float], max_rows: Optional[int]) -> str:
     html = (resources.files("kg") / "static" / "query.html").read_text(encoding="utf-8")
     saved = [{"name": q.name, "question": q.question, "text": q.text} for q in saved_queries().values()]
     default = saved[0]["text"] if saved else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
-    return (html.replace("__SAVED__", json.dumps(saved, ensure_ascii=False).replace("</", "<\\/"))
-            .replace("__DEFAULT__", escape(default))
-            .replace("__TIMEOUT__", f"{timeout:g}" if timeout else "no")
-            .replace("__MAX_ROWS__", str(max_rows) if max_rows else "no limit"))
+    return (
+        html.replace("__SAVED__", json.dumps(saved, ensure_ascii=False).replace("</", "<\\/"))
+        .replace("__DEFAULT__", escape(default))
+        .replace("__TIMEOUT__", f"{timeout:g}" if timeout else "no")
+        .replace("__MAX_ROWS__", str(max_rows) if max_rows else "no limit")
+    )
 
 
-def create_app(out: str | Path = DEFAULT, timeout: Optional[float] = 10.0, max_rows: Optional[int] = 10000,
-               workers: int = 2, cors_origins: Sequence[str] = ()):
+def create_app(
+    out: str | Path = DEFAULT,
+    timeout: Optional[float] = 10.0,
+    max_rows: Optional[int] = 10000,
+    workers: int = 2,
+    cors_origins: Sequence[str] = (),
+):
     """The ASGI app: ``/sparql`` (SPARQL 1.1 Protocol, read-only) and ``/`` (a query page).
 
     ``cors_origins``: web origins (``https://yasgui.org``, or ``*`` for any) whose pages may
@@ -169,13 +187,16 @@ def create_app(out: str | Path = DEFAULT, timeout: Optional[float] = 10.0, max_r
             elif ctype == "application/sparql-update":
                 return error(403, "this endpoint is read-only: SPARQL Update is not accepted")
             else:
-                return error(415, f"unsupported content type “{ctype}”: POST a form ({FORM}) "
-                                  "or a query (application/sparql-query)")
+                return error(
+                    415,
+                    f"unsupported content type “{ctype}”: POST a form ({FORM}) or a query (application/sparql-query)",
+                )
         if "update" in params:
             return error(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if params.get("default-graph-uri") or params.get("named-graph-uri"):
-            return error(400, "default-graph-uri and named-graph-uri are not supported: "
-                              "the default graph holds the whole corpus")
+            return error(
+                400, "default-graph-uri and named-graph-uri are not supported: the default graph holds the whole corpus"
+            )
         if query is None:
             queries = params.get("query", [])
             if len(queries) > 1:
@@ -183,8 +204,11 @@ def create_app(out: str | Path = DEFAULT, timeout: Optional[float] = 10.0, max_r
             if not queries:
                 if "text/html" in request.headers.get("accept", "") and request.method == "GET":
                     return HTMLResponse(page)
-                return error(400, "missing query: send ?query=… (GET), a form with query=… or an "
-                                  "application/sparql-query body (POST)")
+                return error(
+                    400,
+                    "missing query: send ?query=… (GET), a form with query=… or an "
+                    "application/sparql-query body (POST)",
+                )
             query = queries[0]
         fmt = (params.get("format") or [None])[0]
         accept = negotiate(request.headers.get("accept"), fmt)
@@ -213,16 +237,36 @@ def create_app(out: str | Path = DEFAULT, timeout: Optional[float] = 10.0, max_r
         finally:
             await pool.close()
 
-    cors = [Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
-                       allow_headers=["*"], expose_headers=["Content-Type"])] if cors_origins else []
+    cors = (
+        [
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["*"],
+                expose_headers=["Content-Type"],
+            )
+        ]
+        if cors_origins
+        else []
+    )
     return Starlette(
         routes=[Route("/", home, methods=["GET"]), Route("/sparql", sparql, methods=["GET", "POST"])],
-        middleware=cors, lifespan=lifespan,
+        middleware=cors,
+        lifespan=lifespan,
     )
 
 
-def serve(out: str | Path = DEFAULT, host: str = "127.0.0.1", port: int = 7878, timeout: Optional[float] = 10.0,
-          max_rows: Optional[int] = 10000, workers: int = 2, ready=None, cors_origins: Sequence[str] = ()) -> None:
+def serve(
+    out: str | Path = DEFAULT,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    timeout: Optional[float] = 10.0,
+    max_rows: Optional[int] = 10000,
+    workers: int = 2,
+    ready=None,
+    cors_origins: Sequence[str] = (),
+) -> None:
     """Serve ``out``'s store on http://host:port/sparql until interrupted."""
     import uvicorn
 

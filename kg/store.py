@@ -61,8 +61,9 @@ def open_store(out: str | Path):
         store = pyoxigraph.Store.read_only(str(path))
         store.query("ASK { ?s ?p ?o }")
     except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
-        raise StoreError(f"{path}: the graph store is corrupt or unreadable ({_first_line(e)}); "
-                         f"{_rebuild(build_dir(out))} again") from None
+        raise StoreError(
+            f"{path}: the graph store is corrupt or unreadable ({_first_line(e)}); {_rebuild(build_dir(out))} again"
+        ) from None
     return store
 
 

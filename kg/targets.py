@@ -46,28 +46,73 @@ NOT_BEFORE_NUMBER = "+-—=×*/^_#第"
 SUFFIX = re.compile(r"(?:及以上|以上|以下|以内|之内|左右)")
 SUFFIX_CMP = {"及以上": ">=", "以上": ">=", "以下": "<=", "以内": "<=", "之内": "<=", "左右": "~"}
 COMPARATORS = {
-    "不低于": ">=", "不少于": ">=", "不小于": ">=", "不超过": "<=", "不高于": "<=", "不大于": "<=",
-    "控制在": "<=", "稳定在": "=", "保持在": "=", "维持在": "=", "提升至": "=", "提高至": "=",
-    "提升到": "=", "提高到": "=", "增加到": "=", "增加至": "=", "增长到": "=", "增长至": "=",
-    "降低至": "=", "降低到": "=", "下降至": "=", "下降到": "=", "减少到": "=", "减少至": "=",
-    "增至": "=", "降至": "=", "达到": "=", "超过": ">", "突破": ">", "高于": ">", "低于": "<",
-    "少于": "<", "达": "=", "为": "=",
+    "不低于": ">=",
+    "不少于": ">=",
+    "不小于": ">=",
+    "不超过": "<=",
+    "不高于": "<=",
+    "不大于": "<=",
+    "控制在": "<=",
+    "稳定在": "=",
+    "保持在": "=",
+    "维持在": "=",
+    "提升至": "=",
+    "提高至": "=",
+    "提升到": "=",
+    "提高到": "=",
+    "增加到": "=",
+    "增加至": "=",
+    "增长到": "=",
+    "增长至": "=",
+    "降低至": "=",
+    "降低到": "=",
+    "下降至": "=",
+    "下降到": "=",
+    "减少到": "=",
+    "减少至": "=",
+    "增至": "=",
+    "降至": "=",
+    "达到": "=",
+    "超过": ">",
+    "突破": ">",
+    "高于": ">",
+    "低于": "<",
+    "少于": "<",
+    "达": "=",
+    "为": "=",
 }
 NEEDS_CONTACT = {"达", "为"}  # too common to govern a number at a distance
-CHANGES = {"提高": "increase", "提升": "increase", "增长": "increase", "增加": "increase",
-           "上升": "increase", "扩大": "increase", "下降": "decrease", "降低": "decrease",
-           "减少": "decrease", "削减": "decrease", "压减": "decrease", "缩减": "decrease"}
+CHANGES = {
+    "提高": "increase",
+    "提升": "increase",
+    "增长": "increase",
+    "增加": "increase",
+    "上升": "increase",
+    "扩大": "increase",
+    "下降": "decrease",
+    "降低": "decrease",
+    "减少": "decrease",
+    "削减": "decrease",
+    "压减": "decrease",
+    "缩减": "decrease",
+}
 VERB = re.compile("|".join(sorted(list(COMPARATORS) + list(CHANGES), key=len, reverse=True)))
 VERB_REACH = 14  # "提升至同类产品采购规模的90%以上": a comparator may govern across a short noun phrase
-ACTION = ("建成运行|建成投运|实施|推动|建设|建成|培育|打造|创建|新建|建立|完成|形成|开展|推进|引进|"
-          "新增|认定|创成|争创|布局|启动|改造|制定|发布|出台|运行|组建|设立|遴选|支持|举办|命名")
+ACTION = (
+    "建成运行|建成投运|实施|推动|建设|建成|培育|打造|创建|新建|建立|完成|形成|开展|推进|引进|"
+    "新增|认定|创成|争创|布局|启动|改造|制定|发布|出台|运行|组建|设立|遴选|支持|举办|命名"
+)
 ACTION_END = re.compile(f"(?:{ACTION})$")
-LEAD = re.compile(r"^(?:[、，,和及与并且]|全(?:省|市|国|州|县|区)|力争|其中|确保|争取|逐步|将|把|"
-                  r"重点|建成|培育|实施|推动|建设|打造|创建|完成|形成|开展|推进|制定|发布|运行|引进)+")
+LEAD = re.compile(
+    r"^(?:[、，,和及与并且]|全(?:省|市|国|州|县|区)|力争|其中|确保|争取|逐步|将|把|"
+    r"重点|建成|培育|实施|推动|建设|打造|创建|完成|形成|开展|推进|制定|发布|运行|引进)+"
+)
 GOAL_LEAD = re.compile(r"^(?:[、，,和及与]|全(?:省|市|国|州|县|区)|力争|其中)+")
 TRAIL = re.compile(r"(?:力争|分别|均|要|将|稳定|保持|持续|进一步|在|的|和|及|与|、)+$")
-HEAD_SUFFIX = re.compile(r"(?:率|量|比重|比例|占比|面积|产值|规模|总数|数量|数|额|浓度|容量|里程|系数|"
-                         r"水平|能力|指数|强度|总量|收入|产能|价格|份额)$")
+HEAD_SUFFIX = re.compile(
+    r"(?:率|量|比重|比例|占比|面积|产值|规模|总数|数量|数|额|浓度|容量|里程|系数|"
+    r"水平|能力|指数|强度|总量|收入|产能|价格|份额)$"
+)
 
 
 @dataclass
@@ -207,8 +252,13 @@ def _govern(t: str, ca: int, qs: list[_Qty]) -> None:
             word = v.group()
             if word in CHANGES and gap == 0:
                 q.change, q.verb, q.verb_at = CHANGES[word], word, q.a - len(window) + v.start()
-            elif word in COMPARATORS and (gap == 0 or word not in NEEDS_CONTACT and "的" in window[v.end():]
-                                          or word not in NEEDS_CONTACT and gap <= 2):
+            elif word in COMPARATORS and (
+                gap == 0
+                or word not in NEEDS_CONTACT
+                and "的" in window[v.end() :]
+                or word not in NEEDS_CONTACT
+                and gap <= 2
+            ):
                 q.verb, q.verb_at = word, q.a - len(window) + v.start()
         if q.head and not q.verb:
             q.verb, q.verb_at, q.change = q.head.verb, q.head.verb_at, q.head.change
@@ -233,7 +283,7 @@ def _clean(s: str) -> str:
 
 
 def _split_fenbie(subject: str, n: int) -> Optional[list[str]]:
-    """"高速公路、普通国省干线公路废旧沥青路面材料循环利用率" → one indicator per item."""
+    """ "高速公路、普通国省干线公路废旧沥青路面材料循环利用率" → one indicator per item."""
     items = [x for x in subject.split("、") if x]
     if len(items) == n - 1 and items:
         tail = re.split(r"[和及与]", items[-1], maxsplit=1)
@@ -320,24 +370,49 @@ def _sentence_targets(text: Text, off: int, t: str, units: dict[str, str]) -> li
             if t.startswith("其中", ca) and last_indicator and indicator != last_indicator:
                 indicator = f"{last_indicator}（{indicator}）"  # 其中设区城市达到95% narrows the last one
             last_indicator = indicator
-            comparator = ("range" if q.value_max is not None else "baseline" if q.baseline
-                          else SUFFIX_CMP.get(q.suffix or "") or (">=" if q.approx else None)
-                          or COMPARATORS.get(q.verb or "", "="))
+            comparator = (
+                "range"
+                if q.value_max is not None
+                else "baseline"
+                if q.baseline
+                else SUFFIX_CMP.get(q.suffix or "")
+                or (">=" if q.approx else None)
+                or COMPARATORS.get(q.verb or "", "=")
+            )
             by = BASE_YEAR.search(t, ca, q.a)
-            out.append(Target(
-                text=clause, span=span, year=year, year_start=year_start, indicator=indicator,
-                value=q.value, value_max=q.value_max, unit=q.unit, comparator=comparator,
-                aspirational=aspiring or "力争" in t[lo : q.a],
-                change=q.change, scope=_scope_at(scopes, q.a), baseline_year=int(by.group(1)) if by else None,
-            ))
+            out.append(
+                Target(
+                    text=clause,
+                    span=span,
+                    year=year,
+                    year_start=year_start,
+                    indicator=indicator,
+                    value=q.value,
+                    value_max=q.value_max,
+                    unit=q.unit,
+                    comparator=comparator,
+                    aspirational=aspiring or "力争" in t[lo : q.a],
+                    change=q.change,
+                    scope=_scope_at(scopes, q.a),
+                    baseline_year=int(by.group(1)) if by else None,
+                )
+            )
             if not q.group and (q.head is None or q is q.head.group[-1]):
                 lo = q.b
         if not chosen and year is not None:
             goal = GOAL_LEAD.sub("", _strip_spans(t, ca, cb, skip).strip("，。；、 "))
             if re.search(r"[\u4e00-\u9fff].*[\u4e00-\u9fff]", goal):
-                out.append(Target(text=clause, span=span, year=year, year_start=year_start,
-                                  indicator=goal, aspirational=aspiring or "力争" in clause,
-                                  scope=_scope_at(scopes, cb)))
+                out.append(
+                    Target(
+                        text=clause,
+                        span=span,
+                        year=year,
+                        year_start=year_start,
+                        indicator=goal,
+                        aspirational=aspiring or "力争" in clause,
+                        scope=_scope_at(scopes, cb),
+                    )
+                )
     return out
 
 

@@ -68,8 +68,14 @@ def _columns(raw: str, cells: list[tuple[int, int]]) -> Optional[dict[str, int]]
     return cols if "task" in cols and ("lead" in cols or "support" in cols) else None
 
 
-def find_task_rows(text: Text, start: int = 0, end: Optional[int] = None, level: Optional[str] = None,
-                   region: Optional[str] = None, issued: Optional[str] = None) -> list[TaskRow]:
+def find_task_rows(
+    text: Text,
+    start: int = 0,
+    end: Optional[int] = None,
+    level: Optional[str] = None,
+    region: Optional[str] = None,
+    issued: Optional[str] = None,
+) -> list[TaskRow]:
     """Every row of every task-division table in ``text.raw[start:end]`` (raw offsets)."""
 
     raw = text.raw
@@ -129,8 +135,9 @@ def match_rows(rows: list[TaskRow], measures: list[Measure]) -> list[tuple[TaskR
     for row in rows:
         best, score = None, 0.0
         for m in measures:
-            s = max(fuzz.partial_ratio(row.task, m.title) if len(m.title) >= 4 else 0,
-                    fuzz.partial_ratio(row.task, m.text))
+            s = max(
+                fuzz.partial_ratio(row.task, m.title) if len(m.title) >= 4 else 0, fuzz.partial_ratio(row.task, m.text)
+            )
             if s > score:
                 best, score = m, s
         out.append((row, best if score >= MIN_SCORE else None, score))

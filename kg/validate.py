@@ -59,7 +59,7 @@ class Violation:
 def _short(iri: str) -> str:
     for name, ns in sorted(PREFIXES.items(), key=lambda x: -len(str(x[1]))):
         if iri.startswith(str(ns)):
-            return f"{name}:{iri[len(str(ns)):]}"
+            return f"{name}:{iri[len(str(ns)) :]}"
     return iri
 
 
@@ -73,7 +73,7 @@ def partition_of(iri: str) -> str:
     """
     if not iri.startswith(_DOC):
         return ""
-    rest = iri[len(_DOC):]
+    rest = iri[len(_DOC) :]
     cut = rest.find("/")
     return rest if cut < 0 else rest[:cut]
 
@@ -178,8 +178,13 @@ def _batches(parts: dict[str, list[str]], size: int = BATCH) -> list[list[str]]:
 def _borrowed(index: _Index, lines: list[str], mine: set[str]) -> set[str]:
     """Nodes of partitions other than ``mine`` that ``lines`` point to through predicates
     whose values' classes are checked."""
-    return {o for ln in lines if (index.classed is None or predicate(ln) in index.classed)
-            and (o := iri_object(ln)) is not None and index.owners.get(o, "") not in mine}
+    return {
+        o
+        for ln in lines
+        if (index.classed is None or predicate(ln) in index.classed)
+        and (o := iri_object(ln)) is not None
+        and index.owners.get(o, "") not in mine
+    }
 
 
 def _context(index: _Index, own: list[str], mine: set[str]) -> list[str]:
@@ -238,7 +243,9 @@ def _check(keys: list[str]) -> tuple[list[Violation], dict[str, str]]:
         if index.owners.get(focus) not in mine:
             continue  # a borrowed node: its own partition reports it
         path = report.value(result, SH.resultPath)
-        out.append(Violation(focus, str(path) if path is not None else None, str(report.value(result, SH.resultMessage))))
+        out.append(
+            Violation(focus, str(path) if path is not None else None, str(report.value(result, SH.resultMessage)))
+        )
     return out, digests
 
 
@@ -281,8 +288,9 @@ class Check:
         self._pending.close()
 
 
-def check(lines: Sequence[str], workers: int = 1, batch: int = BATCH,
-          known: Optional[Mapping[str, str]] = None) -> Check:
+def check(
+    lines: Sequence[str], workers: int = 1, batch: int = BATCH, known: Optional[Mapping[str, str]] = None
+) -> Check:
     """Start validating the graph given as N-Triples lines against ``ontology/shapes.ttl``;
     with ``workers`` > 1 it runs in that many processes while the caller goes on.
     ``known``: the ``conforming`` digests of a previous check, whose unchanged partitions

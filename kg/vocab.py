@@ -20,8 +20,23 @@ from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD,
 ONTOLOGY = URIRef("https://w3id.org/policy-kg/ontology")
 ID = Namespace("https://w3id.org/policy-kg/id/")
 
-__all__ = ["PKG", "ELI", "ID", "ONTOLOGY", "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "XSD",
-           "PREFIXES", "sparql_prefixes"]
+__all__ = [
+    "PKG",
+    "ELI",
+    "ID",
+    "ONTOLOGY",
+    "DCTERMS",
+    "ORG",
+    "OWL",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SDO",
+    "SKOS",
+    "XSD",
+    "PREFIXES",
+    "sparql_prefixes",
+]
 
 
 class PKG(DefinedNamespace):
@@ -148,9 +163,20 @@ class ELI(DefinedNamespace):
 
 
 PREFIXES = {
-    "pkg": str(PKG._NS), "eli": str(ELI._NS), "org": str(ORG), "skos": str(SKOS), "dcterms": str(DCTERMS),
-    "prov": str(PROV), "schema": str(SDO), "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD), "owl": str(OWL),
-    "doc": str(ID) + "doc/", "agency": str(ID) + "agency/", "region": str(ID) + "region/",
+    "pkg": str(PKG._NS),
+    "eli": str(ELI._NS),
+    "org": str(ORG),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "schema": str(SDO),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "owl": str(OWL),
+    "doc": str(ID) + "doc/",
+    "agency": str(ID) + "agency/",
+    "region": str(ID) + "region/",
     "function": str(ID) + "function/",
 }
 

@@ -71,10 +71,26 @@ def hand_links(docs: dict) -> list:
     links = []
     for child, parent, score, status, method in HAND:
         cm = measure(SHANGRAO_ID, child)
-        evidence = [Evidence(cm.sentences[0], measure(JIANGXI_ID, parent).sentences[0], round(score - 0.03, 2))] if parent else []
-        links.append(Link(SHANGRAO_ID, child, JIANGXI_ID, parent, score, status, method, "implements", evidence,
-                          runners_up=[("8", 0.3)] if child == "2" else [],
-                          comment="checked by hand" if method == "curated" else None))
+        evidence = (
+            [Evidence(cm.sentences[0], measure(JIANGXI_ID, parent).sentences[0], round(score - 0.03, 2))]
+            if parent
+            else []
+        )
+        links.append(
+            Link(
+                SHANGRAO_ID,
+                child,
+                JIANGXI_ID,
+                parent,
+                score,
+                status,
+                method,
+                "implements",
+                evidence,
+                runners_up=[("8", 0.3)] if child == "2" else [],
+                comment="checked by hand" if method == "curated" else None,
+            )
+        )
     links.append(Link("jilin-2021-green-economy", "1", JIANGXI_ID, "1", 0.7, "aligned", relation="peer"))
     return links
 

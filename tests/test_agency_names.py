@@ -9,21 +9,29 @@ def test_a_division_belongs_to_the_department_named_by_the_title():
     issuer = issuing_department([], "省生态环境厅2021年度推动碳达峰、碳中和工作计划", "provincial", "江苏省")
     r = resolve_name("气候处", "provincial", "江苏省", doc_issuer=issuer)
     assert (r.kind, r.function, r.level, r.region, r.part_of) == (
-        "internal_division", "ecology_environment", "provincial", "江苏省", "省生态环境厅")
+        "internal_division",
+        "ecology_environment",
+        "provincial",
+        "江苏省",
+        "省生态环境厅",
+    )
 
 
 def test_a_division_without_an_issuing_department_stays_unmapped():
     assert not resolve_name("气候处", "provincial", "江苏省").mapped
 
 
-@pytest.mark.parametrize("raw, level, region, expected", [
-    ("涠洲岛旅游区管委会", "municipal", "北海市", ("zone_committee", "municipal", "北海市", None)),
-    ("天津自贸试验区管委会", "provincial", "天津市", ("zone_committee", "provincial", "天津市", None)),
-    ("省环科院", "provincial", "江苏省", ("public_institution", "provincial", "江苏省", "ecology_environment")),
-    ("天津港集团", "provincial", "天津市", ("state_enterprise", "provincial", "天津市", None)),
-    ("国网天府新区供电公司", "municipal", "成都市", ("state_enterprise", "municipal", "成都市", "power_grid")),
-    ("市公安局交通管理局", "municipal", "成都市", ("internal_division", "municipal", "成都市", "public_security")),
-])
+@pytest.mark.parametrize(
+    "raw, level, region, expected",
+    [
+        ("涠洲岛旅游区管委会", "municipal", "北海市", ("zone_committee", "municipal", "北海市", None)),
+        ("天津自贸试验区管委会", "provincial", "天津市", ("zone_committee", "provincial", "天津市", None)),
+        ("省环科院", "provincial", "江苏省", ("public_institution", "provincial", "江苏省", "ecology_environment")),
+        ("天津港集团", "provincial", "天津市", ("state_enterprise", "provincial", "天津市", None)),
+        ("国网天府新区供电公司", "municipal", "成都市", ("state_enterprise", "municipal", "成都市", "power_grid")),
+        ("市公安局交通管理局", "municipal", "成都市", ("internal_division", "municipal", "成都市", "public_security")),
+    ],
+)
 def test_bodies_other_than_functions_get_kind_level_and_region(raw, level, region, expected):
     r = resolve_name(raw, level, region)
     assert r.mapped and (r.kind, r.level, r.region, r.function) == expected
@@ -32,7 +40,12 @@ def test_bodies_other_than_functions_get_kind_level_and_region(raw, level, regio
 def test_a_county_missing_from_regions_is_a_county_government_of_the_city():
     r = resolve_name("金堂县", "municipal", "成都市")
     assert (r.name, r.kind, r.level, r.region, r.parent_region) == (
-        "金堂县人民政府", "government", "county", "金堂县", "成都市")
+        "金堂县人民政府",
+        "government",
+        "county",
+        "金堂县",
+        "成都市",
+    )
 
 
 @pytest.mark.parametrize("raw", ["公共机构节能主管部门", "有农业的区人民政府", "煤炭企业", "开发区", "市县人民政府"])
@@ -47,8 +60,12 @@ def test_a_combined_level_name_resolves_to_the_first_level():
 
 def test_a_class_of_bodies_is_generic_and_keeps_the_documents_region():
     """各区人民政府 or X等市级有关部门 names no one body: never a region called 各区."""
-    for name, level, region in [("各区人民政府", "provincial", "天津市"), ("有关区人民政府", "municipal", "武汉市"),
-                                ("各市、州、县人民政府", "provincial", "四川省"), ("市发展改革委等市级有关部门", "provincial", "天津市")]:
+    for name, level, region in [
+        ("各区人民政府", "provincial", "天津市"),
+        ("有关区人民政府", "municipal", "武汉市"),
+        ("各市、州、县人民政府", "provincial", "四川省"),
+        ("市发展改革委等市级有关部门", "provincial", "天津市"),
+    ]:
         r = resolve_name(name, level, region)
         assert r.generic and r.region == region and r.kind == "generic", r
 

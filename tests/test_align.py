@@ -50,19 +50,31 @@ PROVINCE_LOST_HEADING = """江西省人民政府关于测试绿色发展的若�
 
 CITY_HEAD = "上饶市人民政府关于测试绿色发展的实施方案\n\n为贯彻落实省委省政府部署，结合我市实际，制定本方案。\n\n一、主要任务\n\n"
 # City copies of the province measures, each with a clause or a sentence dropped and 省 → 市.
-INDUSTRY = ("推进工业绿色转型。推动钢铁、有色、建材等传统产业绿色化改造。到2025年全市创建省级以上绿色工厂20家以上。"
-            "（市工业和信息化局牵头，市发展改革委、市生态环境局等按职责分工负责）")
-FARMING = ("加快农业绿色发展。深入推进化肥农药减量增效行动。推进秸秆综合利用和畜禽粪污资源化利用。"
-           "（市农业农村局牵头，市林业局等按职责分工负责）")
-ENVIRO = ("壮大绿色环保产业。做大做强市级环保龙头企业。引导企业开展环境污染第三方治理。"
-          "（市发展改革委牵头，市生态环境局等按职责分工负责）")
-LOGISTICS = ("打造绿色物流。积极调整运输结构，推进铁水联运。加快发展冷链物流，推广新能源物流车辆。"
-             "（市交通运输局牵头，市商务局等按职责分工负责）")
-TOURISM = ("推动旅游业绿色发展。依托三清山、婺源等景区打造全域旅游示范区。开发红色旅游精品线路，建设智慧景区。"
-           "（市文广新旅局牵头负责）")
+INDUSTRY = (
+    "推进工业绿色转型。推动钢铁、有色、建材等传统产业绿色化改造。到2025年全市创建省级以上绿色工厂20家以上。"
+    "（市工业和信息化局牵头，市发展改革委、市生态环境局等按职责分工负责）"
+)
+FARMING = (
+    "加快农业绿色发展。深入推进化肥农药减量增效行动。推进秸秆综合利用和畜禽粪污资源化利用。"
+    "（市农业农村局牵头，市林业局等按职责分工负责）"
+)
+ENVIRO = (
+    "壮大绿色环保产业。做大做强市级环保龙头企业。引导企业开展环境污染第三方治理。"
+    "（市发展改革委牵头，市生态环境局等按职责分工负责）"
+)
+LOGISTICS = (
+    "打造绿色物流。积极调整运输结构，推进铁水联运。加快发展冷链物流，推广新能源物流车辆。"
+    "（市交通运输局牵头，市商务局等按职责分工负责）"
+)
+TOURISM = (
+    "推动旅游业绿色发展。依托三清山、婺源等景区打造全域旅游示范区。开发红色旅游精品线路，建设智慧景区。"
+    "（市文广新旅局牵头负责）"
+)
 # Farming and environmental-industry sentences in one city measure.
-MERGED = ("推动农业和环保产业融合发展。深入推进化肥农药减量增效行动。推进秸秆综合利用和畜禽粪污资源化利用。"
-          "做大做强市级环保龙头企业。引导企业开展环境污染第三方治理。（市农业农村局牵头，市发展改革委等按职责分工负责）")
+MERGED = (
+    "推动农业和环保产业融合发展。深入推进化肥农药减量增效行动。推进秸秆综合利用和畜禽粪污资源化利用。"
+    "做大做强市级环保龙头企业。引导企业开展环境污染第三方治理。（市农业农村局牵头，市发展改革委等按职责分工负责）"
+)
 # Only the province's preamble (guiding ideology), restated.
 IDEOLOGY = "坚定绿色发展理念。坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻新发展理念，统筹推进高质量发展和高水平保护。"
 
@@ -89,7 +101,11 @@ def squash(s: str) -> str:
 def test_copied_measures_with_edits_align_to_their_parent_with_sentence_evidence():
     links, child, parent = align(city(INDUSTRY, FARMING, ENVIRO, LOGISTICS, TOURISM))
     assert [(n, links[n].target_key, links[n].status) for n in ["一", "二", "三", "四"]] == [
-        ("一", "1", "aligned"), ("二", "2", "aligned"), ("三", "3", "aligned"), ("四", "4", "aligned")]
+        ("一", "1", "aligned"),
+        ("二", "2", "aligned"),
+        ("三", "3", "aligned"),
+        ("四", "4", "aligned"),
+    ]
     child_measures = {m.key: m for m in child.measures}
     parent_measures = {m.key: m for m in parent.measures}
     for n in ["一", "二", "三", "四"]:
@@ -119,7 +135,11 @@ def test_local_measure_without_a_parent_is_unaligned():
 def test_reordered_measures_still_find_their_parents():
     links, _, _ = align(city(LOGISTICS, ENVIRO, INDUSTRY, FARMING))
     assert [(links[n].target_key, links[n].status) for n in ["一", "二", "三", "四"]] == [
-        ("4", "aligned"), ("3", "aligned"), ("1", "aligned"), ("2", "aligned")]
+        ("4", "aligned"),
+        ("3", "aligned"),
+        ("1", "aligned"),
+        ("2", "aligned"),
+    ]
 
 
 def test_merged_measure_links_to_one_parent_and_keeps_the_other_as_runner_up():
@@ -146,11 +166,16 @@ def test_every_link_carries_its_margin_and_its_rank():
 
 def test_a_local_measure_with_a_word_of_a_parent_another_child_implements_is_not_linked_to_it():
     # The local measure shares a phrase with parent （一）, which the industry child implements.
-    local = ("发展全域旅游。推动钢铁企业开放工业旅游景区。依托三清山、婺源等景区打造全域旅游示范区。"
-             "（市文广新旅局牵头负责）")
+    local = (
+        "发展全域旅游。推动钢铁企业开放工业旅游景区。依托三清山、婺源等景区打造全域旅游示范区。（市文广新旅局牵头负责）"
+    )
     links, _, _ = align(city(INDUSTRY, FARMING, ENVIRO, LOGISTICS, local))
     assert [(links[n].target_key, links[n].status) for n in ["一", "二", "三", "四"]] == [
-        ("1", "aligned"), ("2", "aligned"), ("3", "aligned"), ("4", "aligned")]
+        ("1", "aligned"),
+        ("2", "aligned"),
+        ("3", "aligned"),
+        ("4", "aligned"),
+    ]
     assert (links["五"].target_key, links["五"].status) == (None, "unaligned")
 
 
@@ -187,10 +212,13 @@ AGENCY_CHILD = city(
 )
 
 
-@pytest.mark.parametrize("first_lead, third_lead, expected", [
-    ("省工业和信息化厅", "省发展改革委", "1"),
-    ("省发展改革委", "省工业和信息化厅", "3"),
-])
+@pytest.mark.parametrize(
+    "first_lead, third_lead, expected",
+    [
+        ("省工业和信息化厅", "省发展改革委", "1"),
+        ("省发展改革委", "省工业和信息化厅", "3"),
+    ],
+)
 def test_counterpart_lead_agency_decides_between_equally_similar_parents(first_lead, third_lead, expected):
     links, _, _ = align(AGENCY_CHILD, _agency_parent(first_lead, third_lead))
     link = links["二"]
@@ -210,7 +238,10 @@ def test_measure_copying_a_lost_heading_is_recovered_as_weak():
     assert "（二）" in lost.comment and "no heading" in lost.comment
     assert {e.target.text for e in lost.evidence} >= {"推进秸秆综合利用和畜禽粪污资源化利用。"}
     assert [(links[n].target_key, links[n].status, links[n].recovered) for n in ["一", "三", "四"]] == [
-        ("1", "aligned", False), ("3", "aligned", False), ("4", "aligned", False)]
+        ("1", "aligned", False),
+        ("3", "aligned", False),
+        ("4", "aligned", False),
+    ]
 
 
 def test_no_recovery_when_the_parent_numbering_has_no_gap():
@@ -259,9 +290,13 @@ REGISTRY = """documents:
 def small_corpus(tmp_path_factory):
     """上饶 copies 江西's measures but declares no parent; 南昌 declares 江西; 湖南 words the
     same policy its own way; the national guidance has text too."""
-    texts = {"china.txt": NATIONAL, "jiangxi.txt": PROVINCE, "hunan.txt": HUNAN,
-             "shangrao.txt": city(INDUSTRY, FARMING, ENVIRO, LOGISTICS, TOURISM),
-             "nanchang.txt": city(FARMING, INDUSTRY, LOGISTICS).replace("上饶市", "南昌市")}
+    texts = {
+        "china.txt": NATIONAL,
+        "jiangxi.txt": PROVINCE,
+        "hunan.txt": HUNAN,
+        "shangrao.txt": city(INDUSTRY, FARMING, ENVIRO, LOGISTICS, TOURISM),
+        "nanchang.txt": city(FARMING, INDUSTRY, LOGISTICS).replace("上饶市", "南昌市"),
+    }
     return write_corpus(tmp_path_factory.mktemp("discovery"), texts, REGISTRY)
 
 
@@ -324,8 +359,10 @@ def test_align_cli_marks_discovered_links_and_says_how_many_children_had_parents
     assert len(shangrao) == 5 and all(x["discovered"] and x["target_doc"] == "jiangxi" for x in shangrao)
     assert all(0 < x["discovery_support"] <= 1 for x in shangrao)
     assert all(not x["discovered"] and x["discovery_support"] is None for x in recs if x["source_doc"] == "nanchang")
-    assert ("note: parents discovered for 1 of 3 documents that declare none "
-            "(5 links marked discovered; --no-discover to skip)") in r.stderr
+    assert (
+        "note: parents discovered for 1 of 3 documents that declare none "
+        "(5 links marked discovered; --no-discover to skip)"
+    ) in r.stderr
 
 
 def test_align_cli_no_discover_aligns_declared_parents_only(small_corpus):
@@ -337,10 +374,29 @@ def test_align_cli_no_discover_aligns_declared_parents_only(small_corpus):
 
 # --- the real corpus -----------------------------------------------------------------------
 
-SHANGRAO_ID, JIANGXI_ID, JILIN_ID = "shangrao-2022-green-economy", "jiangxi-2021-green-economy", "jilin-2021-green-economy"
-CONTRACT = {"source_doc", "source_doc_title", "source_measure", "source_number", "source_title", "source_text",
-            "target_doc", "target_doc_title", "target_measure", "target_number", "target_title", "target_text",
-            "score", "status", "method", "evidence"}
+SHANGRAO_ID, JIANGXI_ID, JILIN_ID = (
+    "shangrao-2022-green-economy",
+    "jiangxi-2021-green-economy",
+    "jilin-2021-green-economy",
+)
+CONTRACT = {
+    "source_doc",
+    "source_doc_title",
+    "source_measure",
+    "source_number",
+    "source_title",
+    "source_text",
+    "target_doc",
+    "target_doc_title",
+    "target_measure",
+    "target_number",
+    "target_title",
+    "target_text",
+    "score",
+    "status",
+    "method",
+    "evidence",
+}
 
 
 def run(*args):
@@ -448,9 +504,35 @@ def test_aligning_in_two_processes_gives_the_same_records_and_scores(processed):
 SHARED_PDF = DATA.parent.parent / "shared" / "corpora" / "dual-carbon" / "pdf"
 # 吉林 (PDF 243) measure -> 江西 (PDF 89) measure, by reading both texts; None: no counterpart
 # (指导思想, 主要目标, 节能, 碳达峰). 二十 (技术研发和成果转化) merges 江西 （十四） and （十五）.
-JILIN_TO_JIANGXI = {1: None, 2: None, 3: 1, 4: 2, 5: 3, 6: 4, 7: 5, 8: 6, 9: 7, 10: 8, 11: 9, 12: 10, 13: None,
-                    14: 11, 15: 11, 16: 12, 17: 13, 18: 12, 19: None, 20: 14, 21: 18, 22: 18, 23: 16, 24: 18,
-                    25: 17, 26: 20, 27: 21}
+JILIN_TO_JIANGXI = {
+    1: None,
+    2: None,
+    3: 1,
+    4: 2,
+    5: 3,
+    6: 4,
+    7: 5,
+    8: 6,
+    9: 7,
+    10: 8,
+    11: 9,
+    12: 10,
+    13: None,
+    14: 11,
+    15: 11,
+    16: 12,
+    17: 13,
+    18: 12,
+    19: None,
+    20: 14,
+    21: 18,
+    22: 18,
+    23: 16,
+    24: 18,
+    25: 17,
+    26: 20,
+    27: 21,
+}
 
 
 @pytest.mark.skipif(not SHARED_PDF.is_dir(), reason="shared corpus ../shared/corpora/dual-carbon is absent")
@@ -464,10 +546,14 @@ def test_paraphrasing_peer_provinces_are_aligned_without_a_confident_wrong_link(
     (pair,) = alignment.pairs
     assert pair.relation == "peer" and pair.scores.copy_rate < 0.2  # rewritten, not copied
     links = {int(l.source_key): l for l in pair.links}
-    right = [k for k, g in JILIN_TO_JIANGXI.items() if g and links[k].status == "aligned"
-             and links[k].target_key == str(g)]
-    wrong = [k for k, l in links.items() if l.status == "aligned"
-             and str(JILIN_TO_JIANGXI[k]) not in [l.target_key, *(a for a, _ in l.also)]]
+    right = [
+        k for k, g in JILIN_TO_JIANGXI.items() if g and links[k].status == "aligned" and links[k].target_key == str(g)
+    ]
+    wrong = [
+        k
+        for k, l in links.items()
+        if l.status == "aligned" and str(JILIN_TO_JIANGXI[k]) not in [l.target_key, *(a for a, _ in l.also)]
+    ]
     assert len(right) >= 18 and wrong == [], (right, wrong)
     assert (links[10].target_key, links[10].status) == ("8", "aligned")  # 打造 / 建立绿色贸易体系
     assert (links[23].target_key, links[23].status) == ("16", "aligned")  # 发展绿色金融 / 大力发展绿色金融

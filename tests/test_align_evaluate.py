@@ -22,10 +22,12 @@ def run_evaluation(*args):
     recs = [json.loads(line) for line in r.stdout.splitlines()]
     assert [(x["source_doc"], x["target_doc"]) for x in recs] == [PAIR]
     rec = recs[0]
-    print(f"\n{' '.join(args) or 'with overrides'}: "
-          f"top1 P/R/acc {rec['top1_precision']}/{rec['top1_recall']}/{rec['top1_accuracy']}, "
-          f"aligned P/R/acc {rec['aligned_precision']}/{rec['aligned_recall']}/{rec['aligned_accuracy']}, "
-          f"errors {rec['errors']}")
+    print(
+        f"\n{' '.join(args) or 'with overrides'}: "
+        f"top1 P/R/acc {rec['top1_precision']}/{rec['top1_recall']}/{rec['top1_accuracy']}, "
+        f"aligned P/R/acc {rec['aligned_precision']}/{rec['aligned_recall']}/{rec['aligned_accuracy']}, "
+        f"errors {rec['errors']}"
+    )
     return rec
 
 
@@ -61,10 +63,13 @@ def alignment(corpus):
     return align_corpus(DATA, *PAIR, overrides=False, processed=(load_registry(DATA), corpus))
 
 
-@pytest.mark.parametrize("row, column", [
-    ("shangrao-2022-green-economy,九十九,jiangxi-2021-green-economy,一,", "source_measure"),
-    ("shangrao-2022-green-economy,二,jiangxi-2021-green-economy,九十九,", "target_measure"),
-])
+@pytest.mark.parametrize(
+    "row, column",
+    [
+        ("shangrao-2022-green-economy,九十九,jiangxi-2021-green-economy,一,", "source_measure"),
+        ("shangrao-2022-green-economy,二,jiangxi-2021-green-economy,九十九,", "target_measure"),
+    ],
+)
 def test_labels_naming_a_missing_measure_are_a_one_line_error(tmp_path, alignment, row, column):
     path = tmp_path / "labels.csv"
     path.write_text(",".join(COLUMNS) + "\n# a comment line\n" + row + "\n", encoding="utf-8")
@@ -77,10 +82,13 @@ def test_labels_naming_a_missing_measure_are_a_one_line_error(tmp_path, alignmen
 
 def test_evaluate_cli_reports_bad_labels_in_one_line(tmp_path):
     path = tmp_path / "labels.csv"
-    path.write_text(",".join(COLUMNS) + "\nshangrao-2022-green-economy,九十九,jiangxi-2021-green-economy,一,\n",
-                    encoding="utf-8")
-    r = CliRunner().invoke(main, ["--data", str(DATA), "align", "--evaluate", "--labels", str(path),
-                                  "--source", PAIR[0], "--target", PAIR[1]])
+    path.write_text(
+        ",".join(COLUMNS) + "\nshangrao-2022-green-economy,九十九,jiangxi-2021-green-economy,一,\n", encoding="utf-8"
+    )
+    r = CliRunner().invoke(
+        main,
+        ["--data", str(DATA), "align", "--evaluate", "--labels", str(path), "--source", PAIR[0], "--target", PAIR[1]],
+    )
     assert r.exit_code != 0
     assert r.stdout == "" and r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1, r.output
     assert "labels.csv" in r.stderr and "Traceback" not in r.output
@@ -116,10 +124,27 @@ def test_an_aligned_link_to_the_wrong_parent_is_counted_as_confident_wrong(tmp_p
 
 
 def test_evaluate_cli_prints_confident_wrong_and_the_note_on_skipped_rows(tmp_path):
-    path = _write_labels(tmp_path, "shangrao-2022-green-economy,二,,jiangxi-2021-green-economy,一,,",
-                         "吉林-2021-x,十,,江西-2021-x,八,,")
-    r = CliRunner().invoke(main, ["--data", str(DATA), "align", "--evaluate", "--no-overrides", "--labels", str(path),
-                                  "--format", "jsonl", "--source", PAIR[0], "--target", PAIR[1]])
+    path = _write_labels(
+        tmp_path, "shangrao-2022-green-economy,二,,jiangxi-2021-green-economy,一,,", "吉林-2021-x,十,,江西-2021-x,八,,"
+    )
+    r = CliRunner().invoke(
+        main,
+        [
+            "--data",
+            str(DATA),
+            "align",
+            "--evaluate",
+            "--no-overrides",
+            "--labels",
+            str(path),
+            "--format",
+            "jsonl",
+            "--source",
+            PAIR[0],
+            "--target",
+            PAIR[1],
+        ],
+    )
     assert r.exit_code == 0, r.output
     (rec,) = [json.loads(line) for line in r.stdout.splitlines()]
     assert rec["confident_wrong"] == 0 and rec["top1_correct"] == 1

@@ -97,10 +97,13 @@ def test_unknown_action_is_a_one_line_error(tmp_path):
     assert "approve" in one_line_error(e, path, 3, "action")
 
 
-@pytest.mark.parametrize("row, column", [
-    ("city,九,province,一,accept,", "source_measure"),
-    ("city,一,province,九,add,", "target_measure"),
-])
+@pytest.mark.parametrize(
+    "row, column",
+    [
+        ("city,九,province,一,accept,", "source_measure"),
+        ("city,一,province,九,add,", "target_measure"),
+    ],
+)
 def test_unknown_measure_is_a_one_line_error(tmp_path, row, column):
     with pytest.raises(MappingError) as e:
         align(tmp_path, COPIED, PROVINCE, row)
@@ -152,11 +155,14 @@ def test_override_naming_a_document_by_its_file_is_applied_or_reported(tiny_corp
     assert links["1"].method == "curated"
 
 
-@pytest.mark.parametrize("row", [
-    "city,一,province,一,approve,",  # unknown action
-    "city,九,province,一,accept,",  # unknown child measure
-    "town,一,province,一,accept,",  # unknown document
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        "city,一,province,一,approve,",  # unknown action
+        "city,九,province,一,accept,",  # unknown child measure
+        "town,一,province,一,accept,",  # unknown document
+    ],
+)
 def test_align_cli_reports_a_malformed_overrides_file_in_one_line(tiny_corpus, tmp_path, row):
     path = overrides_file(tmp_path, row)
     r = CliRunner().invoke(main, ["--data", str(tiny_corpus), "align", "--overrides", str(path), "--format", "jsonl"])
@@ -180,11 +186,14 @@ def test_a_row_whose_titles_match_the_text_is_applied(tmp_path):
     assert links[1].method == "curated" and links[1].target_key == "2"
 
 
-@pytest.mark.parametrize("row, column, wrong", [
-    # the number names one measure, the title another: the curated swap issue 16 found
-    ("city,二,加快农业绿色发展,province,二,推进工业绿色转型,add,", "target_title", "推进工业绿色转型"),
-    ("city,二,推进工业绿色转型,province,二,,add,", "source_title", "推进工业绿色转型"),
-])
+@pytest.mark.parametrize(
+    "row, column, wrong",
+    [
+        # the number names one measure, the title another: the curated swap issue 16 found
+        ("city,二,加快农业绿色发展,province,二,推进工业绿色转型,add,", "target_title", "推进工业绿色转型"),
+        ("city,二,推进工业绿色转型,province,二,,add,", "source_title", "推进工业绿色转型"),
+    ],
+)
 def test_a_row_whose_title_is_not_the_measures_printed_title_is_a_one_line_error(tmp_path, row, column, wrong):
     table = load_overrides(titled_file(tmp_path, row))
     with pytest.raises(MappingError) as e:

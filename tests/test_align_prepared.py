@@ -26,7 +26,11 @@ def test_a_parent_parsed_again_after_its_text_changed_is_scored_on_its_new_text(
     assert before[0].target_key == "4"
     gc.collect()
     # The logistics measure is now numbered （一）: a stale preparation would still point at 4.
-    moved = PROVINCE.replace("（一）推进", "（X）推进").replace("（四）打造", "（一）打造").replace("（X）推进", "（四）推进")
+    moved = (
+        PROVINCE.replace("（一）推进", "（X）推进")
+        .replace("（四）打造", "（一）打造")
+        .replace("（X）推进", "（四）推进")
+    )
     after, _ = align_documents(child, parse_text(moved))
     assert after[0].target_key == "1" and after[0].evidence
 

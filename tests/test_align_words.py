@@ -9,22 +9,26 @@ from kg.align.words import Words, _jieba, cut
 
 def test_cut_gives_jiebas_words_for_every_sentence_of_the_seed_corpus(docs_by_id):
     _jieba()
-    texts = {t for doc in docs_by_id.values() if doc for m in doc.measures
-             for t in [m.title] + [s.text for s in m.sentences]}
+    texts = {
+        t for doc in docs_by_id.values() if doc for m in doc.measures for t in [m.title] + [s.text for s in m.sentences]
+    }
     assert len(texts) > 500
     differ = [t for t in texts if list(cut(clean(t))) != jieba.lcut(clean(t), HMM=False)]
     assert differ == []
 
 
-@pytest.mark.parametrize("text", [
-    "到2025年全市PM2.5浓度下降10%",  # digits and letters joined, symbols in the block
-    "推进5G+工业互联网和IPv6规模部署",
-    "单位GDP能耗降低13.5%以上",
-    "x",
-    "",
-    "一\n二  三\t四",  # whitespace runs kept whole
-    "（一）推进工业绿色转型。",  # punctuation: one by one
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "到2025年全市PM2.5浓度下降10%",  # digits and letters joined, symbols in the block
+        "推进5G+工业互联网和IPv6规模部署",
+        "单位GDP能耗降低13.5%以上",
+        "x",
+        "",
+        "一\n二  三\t四",  # whitespace runs kept whole
+        "（一）推进工业绿色转型。",  # punctuation: one by one
+    ],
+)
 def test_cut_matches_jieba_on_mixed_scripts_and_symbols(text):
     _jieba()
     assert list(cut(text)) == jieba.lcut(text, HMM=False)

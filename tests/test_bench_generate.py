@@ -93,7 +93,9 @@ def test_a_share_of_children_is_registered_without_a_parent_and_truth_keeps_it(g
     hidden = [c for c, info in manifest["children"].items() if not info["declared"]]
     assert len(hidden) == 3
     assert all(entries[c].implements == [] for c in hidden)
-    assert all(entries[c].implements == [info["parent"]] for c, info in manifest["children"].items() if info["declared"])
+    assert all(
+        entries[c].implements == [info["parent"]] for c, info in manifest["children"].items() if info["declared"]
+    )
     truth = gen.read_truth(wide)
     for c in hidden:
         assert {r["parent_doc"] for r in truth if r["doc"] == c} == {manifest["children"][c]["parent"]}

@@ -39,8 +39,10 @@ def test_build_writes_graph_files_store_and_manifest(built):
 
 
 def test_turtle_ntriples_and_jsonld_hold_the_same_graph(built):
-    graphs = [Graph().parse(built.out / name, format=fmt)
-              for name, fmt in [("graph.ttl", "turtle"), ("graph.nt", "nt"), ("graph.jsonld", "json-ld")]]
+    graphs = [
+        Graph().parse(built.out / name, format=fmt)
+        for name, fmt in [("graph.ttl", "turtle"), ("graph.nt", "nt"), ("graph.jsonld", "json-ld")]
+    ]
     assert len(graphs[0]) == built.triples
     iso = [to_isomorphic(g) for g in graphs]
     assert iso[0] == iso[1] == iso[2]
@@ -51,7 +53,7 @@ def test_jsonld_holds_one_node_per_line_with_the_prefix_context(built):
     data = json.loads(text)
     assert data["@context"]["pkg"] == "https://w3id.org/policy-kg/ontology#"
     lines = text.splitlines()
-    nodes = lines[lines.index(' "@graph": [') + 1:-2]
+    nodes = lines[lines.index(' "@graph": [') + 1 : -2]
     assert len(nodes) == len(data["@graph"]) > 1000
     first = json.loads(nodes[0].strip().rstrip(","))
     assert first == data["@graph"][0] and list(first) == sorted(first)
@@ -60,9 +62,11 @@ def test_jsonld_holds_one_node_per_line_with_the_prefix_context(built):
 
 
 def test_rebuild_with_another_hash_seed_gives_identical_files(built, tmp_path):
-    code = ("from kg.build import build; from tests.conftest import hand_links, DATA; from kg.corpus import process;"
-            "docs = {p.entry.id: p.doc for p in process(DATA)[1]};"
-            f"build(DATA, {str(tmp_path / 'again')!r}, links=hand_links(docs))")
+    code = (
+        "from kg.build import build; from tests.conftest import hand_links, DATA; from kg.corpus import process;"
+        "docs = {p.entry.id: p.doc for p in process(DATA)[1]};"
+        f"build(DATA, {str(tmp_path / 'again')!r}, links=hand_links(docs))"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
     assert _snapshot(tmp_path / "again") == _snapshot(built.out)
@@ -131,10 +135,21 @@ def test_cli_build_then_query(tmp_path):
     r = CliRunner().invoke(main, ["--data", str(data), "build", "--out", str(out)])
     assert r.exit_code == 0, r.output
     first = r.output.splitlines()[0]
-    assert first.startswith(f"{json.loads((out / 'build.json').read_text())['triples']} triples from 1 documents (0 alignment links), SHACL-valid")
-    r = CliRunner().invoke(main, ["query", "--build", str(out), "--format", "csv",
-                                  "PREFIX pkg: <https://w3id.org/policy-kg/ontology#> "
-                                  "SELECT ?key ?lead WHERE { ?m pkg:key ?key ; pkg:leadAgency/<http://www.w3.org/2004/02/skos/core#prefLabel> ?lead } ORDER BY ?key"])
+    assert first.startswith(
+        f"{json.loads((out / 'build.json').read_text())['triples']} triples from 1 documents (0 alignment links), SHACL-valid"
+    )
+    r = CliRunner().invoke(
+        main,
+        [
+            "query",
+            "--build",
+            str(out),
+            "--format",
+            "csv",
+            "PREFIX pkg: <https://w3id.org/policy-kg/ontology#> "
+            "SELECT ?key ?lead WHERE { ?m pkg:key ?key ; pkg:leadAgency/<http://www.w3.org/2004/02/skos/core#prefLabel> ?lead } ORDER BY ?key",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert r.output == "key,lead\n1,市工业和信息化局\n2,市农业农村局\n"
 
@@ -143,7 +158,9 @@ def test_cli_build_into_a_foreign_directory_is_one_line(tmp_path):
     (tmp_path / "x.txt").write_text("keep", encoding="utf-8")
     r = CliRunner().invoke(main, ["--data", str(DATA), "build", "--out", str(tmp_path)])
     assert r.exit_code == 1
-    assert r.output == f"Error: {tmp_path}: exists and is not a `kg build` output (no build.json); choose another --out\n"
+    assert (
+        r.output == f"Error: {tmp_path}: exists and is not a `kg build` output (no build.json); choose another --out\n"
+    )
 
 
 def test_a_store_loaded_in_small_blocks_holds_every_triple(tmp_path, monkeypatch):

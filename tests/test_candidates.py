@@ -12,8 +12,12 @@ from kg.parse import parse_text
 
 from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID
 
-HIGHER = ("jiangxi-2021-green-economy", "jiangxi-2022-pollution-carbon", "jiangxi-2024-eco-civilization",
-          "jilin-2021-green-economy")
+HIGHER = (
+    "jiangxi-2021-green-economy",
+    "jiangxi-2022-pollution-carbon",
+    "jiangxi-2024-eco-civilization",
+    "jilin-2021-green-economy",
+)
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,17 @@ def test_parse_json_follows_the_contract():
 def test_targets_csv_has_header_and_rows():
     r = run("--data", str(DATA), "targets", "--doc", "shangrao-2022-green-economy", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(r.output)))
-    assert rows and set(rows[0]) >= {"doc", "number", "year", "indicator", "value", "unit", "comparator", "scope", "text"}
+    assert rows and set(rows[0]) >= {
+        "doc",
+        "number",
+        "year",
+        "indicator",
+        "value",
+        "unit",
+        "comparator",
+        "scope",
+        "text",
+    }
 
 
 def test_agencies_table_shows_lead_and_support_counts():
@@ -96,11 +106,22 @@ def test_all_writes_outputs_and_summary(tmp_path):
     r = run("--data", str(DATA), "all", "--out", str(out))
     assert r.exit_code == 0, r.output
     assert "5 documents parsed (1 registered without text, 0 failed)" in r.output
-    for name in ["docs.jsonl", "agencies.jsonl", "targets.jsonl", "measures.jsonl", "warnings.jsonl",
-                 "alignment.jsonl", "build/graph.ttl", "build/graph.nt", "build/graph.jsonld",
-                 "report/index.html", "report/shangrao-2022-green-economy__jiangxi-2021-green-economy.md",
-                 "report/shangrao-2022-green-economy__jiangxi-2021-green-economy.html",
-                 "alignment.html", "agencies.html"]:
+    for name in [
+        "docs.jsonl",
+        "agencies.jsonl",
+        "targets.jsonl",
+        "measures.jsonl",
+        "warnings.jsonl",
+        "alignment.jsonl",
+        "build/graph.ttl",
+        "build/graph.nt",
+        "build/graph.jsonld",
+        "report/index.html",
+        "report/shangrao-2022-green-economy__jiangxi-2021-green-economy.md",
+        "report/shangrao-2022-green-economy__jiangxi-2021-green-economy.html",
+        "alignment.html",
+        "agencies.html",
+    ]:
         assert (out / name).stat().st_size > 0, name
     assert "SHACL-valid" in r.output and "1 alignment-gap reports" in r.output
     assert (out / "documents" / "shangrao-2022-green-economy.json").exists()

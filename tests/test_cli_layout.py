@@ -44,14 +44,17 @@ def in_project(project, monkeypatch):
     return project
 
 
-@pytest.mark.parametrize("args, expect", [
-    (["gaps", "--format", "jsonl"], '"kind"'),
-    (["gaps", "--summary", "--format", "csv"], "copy_rate"),
-    (["query", "gaps", "--format", "csv"], SHANGRAO),
-    (["agencies", "--network", "--format", "jsonl"], '"agency"'),
-    (["report", "--child", SHANGRAO], "document pairs reported"),
-    (["viz", "--view", "agencies"], "agencies.html"),
-])
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (["gaps", "--format", "jsonl"], '"kind"'),
+        (["gaps", "--summary", "--format", "csv"], "copy_rate"),
+        (["query", "gaps", "--format", "csv"], SHANGRAO),
+        (["agencies", "--network", "--format", "jsonl"], '"agency"'),
+        (["report", "--child", SHANGRAO], "document pairs reported"),
+        (["viz", "--view", "agencies"], "agencies.html"),
+    ],
+)
 def test_every_reader_finds_what_kg_all_wrote(in_project, args, expect):
     assert expect in run(*args)
 
@@ -81,14 +84,22 @@ def test_push_uploads_the_default_build(in_project, tmp_path):
 
 def test_serve_answers_from_the_default_build(in_project):
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "serve", "--port", str(port)],
-                            cwd=in_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--port", str(port)],
+        cwd=in_project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                r = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                              headers={"Accept": "application/sparql-results+json"}, timeout=2)
+                r = httpx.get(
+                    f"http://127.0.0.1:{port}/sparql",
+                    params={"query": "ASK { ?s ?p ?o }"},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=2,
+                )
                 break
             except httpx.TransportError:
                 assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()

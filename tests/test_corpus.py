@@ -42,9 +42,18 @@ def test_document_can_be_named_by_id_or_file(tmp_path):
         ("docs: []\n", "expected a top-level “documents:” list"),
         ("documents:\n  - id: a\n    title: t\n    level: city\n    region: 上饶市\n", "level “city” is not one of"),
         ("documents:\n  - id: a\n    title: t\n    level: municipal\n", "missing required field “region”"),
-        ("documents:\n  - {id: a, title: t, level: municipal, region: x, implements: [zz]}\n", "implements unknown document “zz”"),
-        ("documents:\n  - {id: a, title: t, level: municipal, region: x, issued: 22/3/2022}\n", "is not YYYY-MM-DD or YYYY"),
-        ("documents:\n  - {id: a, title: t, level: municipal, region: x}\n  - {id: a, title: u, level: municipal, region: y}\n", "id used more than once"),
+        (
+            "documents:\n  - {id: a, title: t, level: municipal, region: x, implements: [zz]}\n",
+            "implements unknown document “zz”",
+        ),
+        (
+            "documents:\n  - {id: a, title: t, level: municipal, region: x, issued: 22/3/2022}\n",
+            "is not YYYY-MM-DD or YYYY",
+        ),
+        (
+            "documents:\n  - {id: a, title: t, level: municipal, region: x}\n  - {id: a, title: u, level: municipal, region: y}\n",
+            "id used more than once",
+        ),
     ],
 )
 def test_malformed_registry_is_one_line_naming_the_file(tmp_path, registry, message):
@@ -155,8 +164,10 @@ def test_a_document_that_crashes_the_parser_fails_alone_and_kg_all_writes_the_re
     r = CliRunner().invoke(main, ["--data", str(corpus), "all", "--out", str(out), "--workers", "1"])
     assert r.exit_code == 1, r.output
     errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [f"error: bad-numeral: {corpus / 'crash.txt'}: could not be read "
-                      "(IndexError: string index out of range); please report this"]
+    assert errors == [
+        f"error: bad-numeral: {corpus / 'crash.txt'}: could not be read "
+        "(IndexError: string index out of range); please report this"
+    ]
     assert "Traceback" not in r.output
     written = sorted(p.stem for p in (out / "documents").iterdir())
     seeds = sorted(e.id for e in load_registry(corpus).entries if e.file and e.id != "bad-numeral")
@@ -173,6 +184,10 @@ def test_reading_progress_counts_documents_measures_and_failures():
     _, results = process(DATA, progress=ReadingProgress(said.append))
     assert len(said) == len(results)
     # measures as read, before the scrambled Jiangxi scrape is rebuilt (13 read, 21 rebuilt)
-    rebuilt = sum(len(p.doc.measures) - 13 for p in results if p.doc and any(w.code == "rebuilt" for w in p.doc.warnings))
-    assert said[-1].startswith(f"read {len(results)}/{len(results)} documents, "
-                               f"{sum(len(p.doc.measures) for p in results if p.doc) - rebuilt} measures (last: ")
+    rebuilt = sum(
+        len(p.doc.measures) - 13 for p in results if p.doc and any(w.code == "rebuilt" for w in p.doc.warnings)
+    )
+    assert said[-1].startswith(
+        f"read {len(results)}/{len(results)} documents, "
+        f"{sum(len(p.doc.measures) for p in results if p.doc) - rebuilt} measures (last: "
+    )

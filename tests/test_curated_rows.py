@@ -67,8 +67,18 @@ def test_every_label_names_the_measures_its_titles_name(documents):
             src = _check(rows, lab.line, "source", documents, lab.source_doc, lab.source_measure, lab.source_title)
             outcome[src] += 1
             if lab.target_measure and src != "absent":
-                outcome[_check(rows, lab.line, "target", documents, lab.target_doc, lab.target_measure,
-                               lab.target_title, lost_ok=True)] += 1
+                outcome[
+                    _check(
+                        rows,
+                        lab.line,
+                        "target",
+                        documents,
+                        lab.target_doc,
+                        lab.target_measure,
+                        lab.target_title,
+                        lost_ok=True,
+                    )
+                ] += 1
         except KgError as e:
             pytest.fail(str(e))
     assert outcome["checked"] >= 80, outcome  # the seed pairs alone: 50 rows, most with a target
@@ -96,10 +106,20 @@ def test_a_swapped_number_is_caught(documents, tmp_path):
     if PDF.is_dir() is False:
         pytest.skip("shared corpus ../shared/corpora/dual-carbon is absent")
     path = tmp_path / "labels.csv"
-    path.write_text("source_doc,source_measure,source_title,target_doc,target_measure,target_title,note\n"
-                    "shangrao-2022-green-economy,十八,大力发展绿色金融,jiangxi-2021-green-economy,十七,大力发展绿色金融,x\n",
-                    encoding="utf-8")
+    path.write_text(
+        "source_doc,source_measure,source_title,target_doc,target_measure,target_title,note\n"
+        "shangrao-2022-green-economy,十八,大力发展绿色金融,jiangxi-2021-green-economy,十七,大力发展绿色金融,x\n",
+        encoding="utf-8",
+    )
     rows, labels = load_labels(path)
     with pytest.raises(KgError, match="强化法规制度保障"):
-        _check(rows, labels[0].line, "target", documents, labels[0].target_doc, labels[0].target_measure,
-               labels[0].target_title, lost_ok=True)
+        _check(
+            rows,
+            labels[0].line,
+            "target",
+            documents,
+            labels[0].target_doc,
+            labels[0].target_measure,
+            labels[0].target_title,
+            lost_ok=True,
+        )

@@ -107,8 +107,11 @@ def family(tmp_path_factory):
     from kg.build import build
     from kg.corpus import process
 
-    data = write_corpus(tmp_path_factory.mktemp("family"), {"nation.txt": NATIONAL, "jiangxi.txt": JIANGXI,
-                                                            "jilin.txt": JILIN}, REGISTRY)
+    data = write_corpus(
+        tmp_path_factory.mktemp("family"),
+        {"nation.txt": NATIONAL, "jiangxi.txt": JIANGXI, "jilin.txt": JILIN},
+        REGISTRY,
+    )
     registry, results = process(data)
     docs = {p.entry.id: p.doc for p in results}
 
@@ -119,26 +122,43 @@ def family(tmp_path_factory):
         score = {"aligned": 0.8, "weak": 0.4, "unaligned": 0.1}[status]
         return Link(child, key, "nation", parent_key, score, status, evidence=evidence)
 
-    links = [link("jiangxi", "1", "1", "aligned", 3), link("jiangxi", "2", "2", "aligned", 0),
-             link("jiangxi", "3", None, "unaligned", 0),
-             link("jilin", "1", "1", "aligned", 1), link("jilin", "2", "3", "weak", 2)]
+    links = [
+        link("jiangxi", "1", "1", "aligned", 3),
+        link("jiangxi", "2", "2", "aligned", 0),
+        link("jiangxi", "3", None, "unaligned", 0),
+        link("jilin", "1", "1", "aligned", 1),
+        link("jilin", "2", "3", "weak", 2),
+    ]
     return build(data, data / "build", links=links, processed=(registry, results)).out
 
 
 def test_diffusion_query_gives_each_parent_measure_with_the_documents_linked_to_it(family):
     rows = run_query(family, resolve("diffusion")).rows
-    got = [(r["parent_key"], r.get("child_doc"), r.get("implementing"), r.get("copy_rate"), r.get("weak"))
-           for r in rows]
-    assert got == [("1", "jiangxi", 1, 1.0, 0), ("1", "jilin", 1, 0.5, 0),
-                   ("2", "jiangxi", 1, 0.0, 0),
-                   ("3", "jilin", 0, None, 1)]
+    got = [
+        (r["parent_key"], r.get("child_doc"), r.get("implementing"), r.get("copy_rate"), r.get("weak")) for r in rows
+    ]
+    assert got == [
+        ("1", "jiangxi", 1, 1.0, 0),
+        ("1", "jilin", 1, 0.5, 0),
+        ("2", "jiangxi", 1, 0.0, 0),
+        ("3", "jilin", 0, None, 1),
+    ]
     assert {r["parent_level"] for r in rows} == {"national"} and {r["child_level"] for r in rows} == {"provincial"}
 
 
 def test_coverage_query_counts_implemented_measures_and_additions_without_weak_links(family):
     rows = run_query(family, resolve("coverage")).rows
-    got = [(r["child_doc"], r["parent_measures"], r["implemented"], r["child_measures"], r["additions"],
-            round(r["mean_copy_rate"], 4)) for r in rows]
+    got = [
+        (
+            r["child_doc"],
+            r["parent_measures"],
+            r["implemented"],
+            r["child_measures"],
+            r["additions"],
+            round(r["mean_copy_rate"], 4),
+        )
+        for r in rows
+    ]
     assert got == [("jiangxi", 3, 2, 3, 1, 0.5), ("jilin", 3, 1, 2, 1, 0.5)]
 
 
@@ -146,11 +166,16 @@ def test_matrix_has_a_row_per_parent_measure_and_a_column_per_province(family):
     (m,) = matrices(run_query(family, resolve("diffusion")).rows, run_query(family, resolve("coverage")).rows)
     columns, rows, styles = matrix_table(m)
     assert columns == ["parent measure", "吉林省", "江西省", "implemented by", "median copy rate"]
-    assert [r[:4] for r in rows[:3]] == [["（一）推进工业绿色升级", "50%", "100%", "2 / 2"],
-                                         ["（二）加快农业绿色发展", "", "0%", "1 / 2"],
-                                         ["（三）打造绿色物流", "weak", "", "0 / 2"]]
+    assert [r[:4] for r in rows[:3]] == [
+        ["（一）推进工业绿色升级", "50%", "100%", "2 / 2"],
+        ["（二）加快农业绿色发展", "", "0%", "1 / 2"],
+        ["（三）打造绿色物流", "weak", "", "0 / 2"],
+    ]
     assert rows[3][:3] == ["measures implemented", "1 / 3", "2 / 3"] and rows[-1][:3] == [
-        "additions (measures with no parent measure)", "1", "1"]
+        "additions (measures with no parent measure)",
+        "1",
+        "1",
+    ]
     assert styles[0][2].startswith("background") and styles[1][1] == ""
     assert matrices(run_query(family, resolve("diffusion")).rows, min_children=3) == []
 
@@ -158,7 +183,9 @@ def test_matrix_has_a_row_per_parent_measure_and_a_column_per_province(family):
 def test_matrix_page_lists_what_each_province_adds(family):
     (m,) = matrices(run_query(family, resolve("diffusion")).rows)
     assert additions_table(m, run_query(family, resolve("innovations")).rows) == [
-        ["吉林省", "1", "（二）打造绿色物流（weak）"], ["江西省", "1", "（三）建设赣江绿色走廊"]]
+        ["吉林省", "1", "（二）打造绿色物流（weak）"],
+        ["江西省", "1", "（三）建设赣江绿色走廊"],
+    ]
 
 
 def test_report_writes_the_matrix_page_for_a_parent_with_two_implementations(family, tmp_path):

@@ -71,7 +71,9 @@ def test_weak_links_are_the_weak_records_of_kg_align(found, align_records):
 def test_target_changes_cite_measures_on_both_sides(found):
     got = of(found, "target_change")
     assert got and all(g.child_number and g.parent_number for g in got)
-    kept = [(g.child_number, g.parent_number, g.child_value, g.parent_value, g.status) for g in got if g.change == "kept"]
+    kept = [
+        (g.child_number, g.parent_number, g.child_value, g.parent_value, g.status) for g in got if g.change == "kept"
+    ]
     assert ("十五", "十三", 98, 98, "aligned") in kept and ("十五", "十三", 95, 95, "aligned") in kept
     assert ("九", "七", None, None, "aligned") in kept  # 可再生资源回收点“一村一点”, a dated goal
     green = [g for g in got if g.child_number == "二"]
@@ -95,7 +97,9 @@ def test_agency_gaps_use_counterparts_and_skip_generic_and_lost_headings(found):
 
 def test_coverage_agrees_with_kg_align(aligned_build, found, align_records):
     [c] = coverage(aligned_build.out, SHANGRAO_ID, JIANGXI_ID)
-    implementing = [r for r in align_records if r["target_number"] and (r["status"] == "aligned" or r["method"] == "curated")]
+    implementing = [
+        r for r in align_records if r["target_number"] and (r["status"] == "aligned" or r["method"] == "curated")
+    ]
     assert c.with_parent == len(implementing) == 21 and c.child_measures == len(align_records) == 23
     assert c.implemented == len({r["target_measure"] for r in implementing}) == c.parent_measures == 21
     assert c.parent_measures - c.implemented == len(of(found, "unimplemented"))
@@ -117,8 +121,18 @@ def test_cli_formats(aligned_build):
     assert jl.exit_code == 0
     recs = [json.loads(line) for line in jl.output.splitlines()]
     assert {r["kind"] for r in recs} == set(KINDS) - {"unimplemented", "weak_link"}  # none on the seeds now
-    for field in ("kind", "child_doc", "parent_doc", "child_measure", "child_number", "child_title",
-                  "parent_measure", "parent_number", "parent_title", "detail"):
+    for field in (
+        "kind",
+        "child_doc",
+        "parent_doc",
+        "child_measure",
+        "child_number",
+        "child_title",
+        "parent_measure",
+        "parent_number",
+        "parent_title",
+        "detail",
+    ):
         assert all(field in r for r in recs)
     assert "推动旅游业绿色发展" in jl.output  # Chinese unescaped
     csv = run("--format", "csv", "--kind", "local_innovation")
@@ -139,8 +153,9 @@ def test_unknown_document_is_one_line(aligned_build):
 def test_missing_store_says_to_run_kg_build(tmp_path):
     r = CliRunner().invoke(main, ["gaps", "--build", str(tmp_path / "nothing")])
     assert r.exit_code == 1
-    assert r.output.strip().splitlines() == [f"Error: {tmp_path / 'nothing'}: no graph store found; "
-                                             f"run `kg build --out {tmp_path / 'nothing'}` to build it"]
+    assert r.output.strip().splitlines() == [
+        f"Error: {tmp_path / 'nothing'}: no graph store found; run `kg build --out {tmp_path / 'nothing'}` to build it"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -170,9 +185,15 @@ def two_children(tmp_path_factory):
     issuers: [江西省人民政府]
     issued: 2021-07-08
 {entry.format(id="city-whole", file="whole.txt")}{entry.format(id="city-cut", file="cut.txt")}"""
-    data = write_corpus(tmp_path_factory.mktemp("two"), {
-        "jiangxi.txt": JIANGXI_2021.read_text(encoding="utf-8"), "whole.txt": text,
-        "cut.txt": text[: text.index("（十一）")]}, registry)
+    data = write_corpus(
+        tmp_path_factory.mktemp("two"),
+        {
+            "jiangxi.txt": JIANGXI_2021.read_text(encoding="utf-8"),
+            "whole.txt": text,
+            "cut.txt": text[: text.index("（十一）")],
+        },
+        registry,
+    )
     return build(data, data / "build").out
 
 

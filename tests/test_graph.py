@@ -77,7 +77,11 @@ def test_regions_nest_china_jiangxi_shangrao(graph):
     shangrao, jiangxi, china = region_iri("361100"), region_iri("360000"), region_iri("100000")
     assert (doc_iri(SHANGRAO_ID), PKG.level, PKG.municipal) in graph
     assert (shangrao, SDO.containedInPlace, jiangxi) in graph and (jiangxi, SDO.containedInPlace, china) in graph
-    assert (shangrao, SDO.identifier, Literal("361100")) in graph and (shangrao, RDF.type, SDO.AdministrativeArea) in graph
+    assert (shangrao, SDO.identifier, Literal("361100")) in graph and (
+        shangrao,
+        RDF.type,
+        SDO.AdministrativeArea,
+    ) in graph
 
 
 def test_agencies_know_their_counterpart_and_government(graph):
@@ -159,8 +163,14 @@ def test_shapes_reject_an_aligned_link_without_a_target(small):
 def test_shapes_reject_a_lost_heading_flag_that_is_not_true(small):
     g = make_graph(*small)
     lost = measure_iri(SHANGRAO_ID, "99")
-    for p, o in [(RDF.type, PKG.Measure), (ELI.is_part_of, doc_iri(SHANGRAO_ID)), (ELI.number, Literal("九十九")),
-                 (PKG.key, Literal("99")), (PKG.index, Literal(99)), (PKG.headingLost, Literal(False))]:
+    for p, o in [
+        (RDF.type, PKG.Measure),
+        (ELI.is_part_of, doc_iri(SHANGRAO_ID)),
+        (ELI.number, Literal("九十九")),
+        (PKG.key, Literal("99")),
+        (PKG.index, Literal(99)),
+        (PKG.headingLost, Literal(False)),
+    ]:
         g.add((lost, p, o))
     with pytest.raises(GraphInvalid, match="headingLost is stated only as true"):
         validate(g)
@@ -171,16 +181,19 @@ def test_shapes_reject_a_link_to_a_measure_that_does_not_exist(small):
         validate(make_graph(*small, [Link(SHANGRAO_ID, "2", SHANGRAO_ID, "99", 0.9, "aligned", relation="peer")]))
 
 
-@pytest.mark.parametrize("node_suffix, predicate, message", [
-    ("/measure/2", (PKG.text, ELI.title), "a measure has text or a title"),
-    ("/measure/2/sentence/1", PKG.charStart, "an extracted fact carries its source span"),
-    ("/measure/2", ELI.number, "printed number"),
-    ("/measure/2", ELI.is_part_of, "belongs to exactly one document"),
-    ("/measure/2/responsibility/1", PKG.role, "lead or support"),
-    ("/measure/2/responsibility/1", PKG.agency, "names exactly one agency"),
-    ("", PKG.level, "administrative level"),
-    ("", URIRef("http://purl.org/dc/terms/spatial"), "region"),
-])
+@pytest.mark.parametrize(
+    "node_suffix, predicate, message",
+    [
+        ("/measure/2", (PKG.text, ELI.title), "a measure has text or a title"),
+        ("/measure/2/sentence/1", PKG.charStart, "an extracted fact carries its source span"),
+        ("/measure/2", ELI.number, "printed number"),
+        ("/measure/2", ELI.is_part_of, "belongs to exactly one document"),
+        ("/measure/2/responsibility/1", PKG.role, "lead or support"),
+        ("/measure/2/responsibility/1", PKG.agency, "names exactly one agency"),
+        ("", PKG.level, "administrative level"),
+        ("", URIRef("http://purl.org/dc/terms/spatial"), "region"),
+    ],
+)
 def test_shapes_reject_a_missing_fact(small, node_suffix, predicate, message):
     g: Graph = make_graph(*small)
     validate(g)
@@ -207,13 +220,17 @@ def test_a_measure_whose_whole_body_repeats_earlier_text_keeps_its_title(tmp_pat
 
     from .conftest import write_corpus
 
-    data = write_corpus(tmp_path, {"rep.txt": REPEATING}, """documents:
+    data = write_corpus(
+        tmp_path,
+        {"rep.txt": REPEATING},
+        """documents:
   - id: rep-2022
     file: rep.txt
     title: 上饶市人民政府印发关于测试的实施方案的通知
     level: municipal
     region: 上饶市
-""")
+""",
+    )
     summary = build(data, tmp_path / "build")  # validates
     g = Graph().parse(tmp_path / "build" / "graph.nt", format="nt")
     second = measure_iri("rep-2022", "2")
@@ -227,8 +244,16 @@ def test_unaligned_link_keeps_its_evidence_under_the_target_document(small, docs
     from kg.model import Evidence
 
     sr = docs_by_id[SHANGRAO_ID].measures
-    link = Link(SHANGRAO_ID, "1", SHANGRAO_ID, None, 0.2, "unaligned", relation="peer",
-                evidence=[Evidence(sr[0].sentences[0], sr[5].sentences[0], 0.2)])
+    link = Link(
+        SHANGRAO_ID,
+        "1",
+        SHANGRAO_ID,
+        None,
+        0.2,
+        "unaligned",
+        relation="peer",
+        evidence=[Evidence(sr[0].sentences[0], sr[5].sentences[0], 0.2)],
+    )
     g = make_graph(*small, [link])
     validate(g)
     target = URIRef(f"{doc_iri(SHANGRAO_ID)}/chars/{sr[5].sentences[0].span.start}-{sr[5].sentences[0].span.end}")
@@ -242,8 +267,10 @@ def test_an_internal_division_is_part_of_the_department_that_issued_the_plan(tmp
     from kg.build import build
     from kg.iris import agency_iri
 
-    text = ("江苏省生态环境厅关于印发2021年工作计划的通知\n\n一、重点任务\n\n（一）推进碳达峰。编制行动方案。\n"
-            "责任处室：气候处\n\n（二）加强监测。开展碳监测试点。\n责任处室：监测处\n")
+    text = (
+        "江苏省生态环境厅关于印发2021年工作计划的通知\n\n一、重点任务\n\n（一）推进碳达峰。编制行动方案。\n"
+        "责任处室：气候处\n\n（二）加强监测。开展碳监测试点。\n责任处室：监测处\n"
+    )
     (tmp_path / "plan.txt").write_text(text, encoding="utf-8")
     built = build(tmp_path, tmp_path / "build", workers=1)
     g = Graph().parse(built.out / "graph.nt")
@@ -253,8 +280,9 @@ def test_an_internal_division_is_part_of_the_department_that_issued_the_plan(tmp
 
 
 def test_margin_rank_and_secondary_parents_are_stated_and_shaped(small):
-    link = Link(SHANGRAO_ID, "2", SHANGRAO_ID, "3", 0.8, "aligned", relation="peer", margin=0.4, rank=1,
-                also=[("4", 0.35)])
+    link = Link(
+        SHANGRAO_ID, "2", SHANGRAO_ID, "3", 0.8, "aligned", relation="peer", margin=0.4, rank=1, also=[("4", 0.35)]
+    )
     g = make_graph(*small, [link])
     validate(g)
     (node,) = g.subjects(RDF.type, PKG.Alignment)

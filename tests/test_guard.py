@@ -21,22 +21,49 @@ def service_queries(port: int):
     """Queries that call SERVICE on ``port`` behind the things a text search misreads:
     escaped prefixed names, comments, strings and IRIs holding quotes or hashes."""
     target = f"<http://127.0.0.1:{port}/x>"
-    escaped_name = st.builds(lambda e, tail: f"ex:a\\{e}{tail}", st.sampled_from(PN_LOCAL_ESC),
-                             st.sampled_from(["", "b", "\\#", "\\'"]))
+    escaped_name = st.builds(
+        lambda e, tail: f"ex:a\\{e}{tail}", st.sampled_from(PN_LOCAL_ESC), st.sampled_from(["", "b", "\\#", "\\'"])
+    )
     decoy = st.one_of(
         st.builds(lambda n: f"?s {n} ?o .", escaped_name),
         st.builds(lambda n: f"?s ex:p {n} .", escaped_name),
-        st.sampled_from(['?s ex:p "a#b" .', "?s ex:p 'x\\'' .", '?s ex:p """ # " """ .', "?s <http://e/#'> ?o .",
-                         "# a comment with ' and \"\n", "?s ex:p '''it's''' .", "?s ex:p \"SERVICE\" .",
-                         "?s ex:p ex:SERVICE .", "FILTER(?o != \"#\")"]),
+        st.sampled_from(
+            [
+                '?s ex:p "a#b" .',
+                "?s ex:p 'x\\'' .",
+                '?s ex:p """ # " """ .',
+                "?s <http://e/#'> ?o .",
+                "# a comment with ' and \"\n",
+                "?s ex:p '''it's''' .",
+                '?s ex:p "SERVICE" .',
+                "?s ex:p ex:SERVICE .",
+                'FILTER(?o != "#")',
+            ]
+        ),
     )
     keyword = st.sampled_from(["SERVICE", "service", "Service", "SERVICE SILENT", "service silent"])
-    wrap = st.sampled_from(["{}", "OPTIONAL {{ {} }}", "{{ {} }} UNION {{ ?a ?b ?c }}", "FILTER EXISTS {{ {} }}",
-                            "{{ SELECT * WHERE {{ {} }} }}", "MINUS {{ {} }}"])
+    wrap = st.sampled_from(
+        [
+            "{}",
+            "OPTIONAL {{ {} }}",
+            "{{ {} }} UNION {{ ?a ?b ?c }}",
+            "FILTER EXISTS {{ {} }}",
+            "{{ SELECT * WHERE {{ {} }} }}",
+            "MINUS {{ {} }}",
+        ]
+    )
     return st.builds(
-        lambda decoys, kw, w, sep: "PREFIX ex: <http://e/> SELECT * WHERE { " + sep.join(decoys) + sep
-        + w.format(f"{kw} {target} {{ ?x ?y ?z }}") + " }",
-        st.lists(decoy, min_size=1, max_size=3), keyword, wrap, st.sampled_from([" ", "\n"]),
+        lambda decoys, kw, w, sep: (
+            "PREFIX ex: <http://e/> SELECT * WHERE { "
+            + sep.join(decoys)
+            + sep
+            + w.format(f"{kw} {target} {{ ?x ?y ?z }}")
+            + " }"
+        ),
+        st.lists(decoy, min_size=1, max_size=3),
+        keyword,
+        wrap,
+        st.sampled_from([" ", "\n"]),
     )
 
 
@@ -69,12 +96,15 @@ def test_an_update_sent_as_a_query_is_refused_as_read_only():
         check_query("INSERT DATA { <http://a> <http://b> <http://c> }")
 
 
-@pytest.mark.parametrize("query", [
-    'SELECT ("SERVICE" AS ?x) WHERE {} # SERVICE <http://e/>',
-    "PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:SERVICE ?o . ?service ex:p ex:service }",
-    "SELECT * WHERE { <http://e/SERVICE#x> ?p ?o }",
-    *[q.text for q in saved_queries().values()],
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT ("SERVICE" AS ?x) WHERE {} # SERVICE <http://e/>',
+        "PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:SERVICE ?o . ?service ex:p ex:service }",
+        "SELECT * WHERE { <http://e/SERVICE#x> ?p ?o }",
+        *[q.text for q in saved_queries().values()],
+    ],
+)
 def test_queries_that_only_mention_service_pass(query):
     check_query(query)
 
@@ -104,10 +134,12 @@ def _listener():
 def test_an_isolated_process_cannot_open_any_connection():
     server, count, thread = _listener()
     port = server.getsockname()[1]
-    probe = ("import socket, sys\nfrom kg.guard import isolate_network\n"
-             "ok = isolate_network()\n"
-             f"s = socket.socket()\ntry:\n    s.connect(('127.0.0.1', {port})); print(ok, 'connected')\n"
-             "except OSError as e:\n    print(ok, 'refused')\n")
+    probe = (
+        "import socket, sys\nfrom kg.guard import isolate_network\n"
+        "ok = isolate_network()\n"
+        f"s = socket.socket()\ntry:\n    s.connect(('127.0.0.1', {port})); print(ok, 'connected')\n"
+        "except OSError as e:\n    print(ok, 'refused')\n"
+    )
     try:
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30).stdout.split()
     finally:

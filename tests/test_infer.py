@@ -49,12 +49,19 @@ def test_colliding_id_takes_the_doc_number_then_a_file_hash():
 
 
 def test_citation_of_a_higher_document_in_the_same_line_becomes_a_parent():
-    index = CitationIndex([Candidate("nat", "national", "中华人民共和国", ("国务院关于测试的指导意见",), "国发〔2021〕4号"),
-                           Candidate("jx", "provincial", "江西省", ("江西省人民政府关于测试的若干措施",)),
-                           Candidate("jl", "provincial", "吉林省", ("吉林省人民政府关于测试的若干措施",))])
+    index = CitationIndex(
+        [
+            Candidate("nat", "national", "中华人民共和国", ("国务院关于测试的指导意见",), "国发〔2021〕4号"),
+            Candidate("jx", "provincial", "江西省", ("江西省人民政府关于测试的若干措施",)),
+            Candidate("jl", "provincial", "吉林省", ("吉林省人民政府关于测试的若干措施",)),
+        ]
+    )
     child = Candidate("sr", "municipal", "上饶市", ())
-    cites = [Citation("关于测试的指导意见", "国发〔2021〕4 号", Span(0, 1)), Citation("江西省人民政府关于测试的若干措施", None, Span(0, 1)),
-             Citation("吉林省人民政府关于测试的若干措施", None, Span(0, 1))]
+    cites = [
+        Citation("关于测试的指导意见", "国发〔2021〕4 号", Span(0, 1)),
+        Citation("江西省人民政府关于测试的若干措施", None, Span(0, 1)),
+        Citation("吉林省人民政府关于测试的若干措施", None, Span(0, 1)),
+    ]
     assert index.parents(child, cites) == ["nat", "jx"]
 
 
@@ -71,8 +78,9 @@ def test_folder_without_registry_is_processed(tmp_path):
 
 def test_registry_entry_overrides_an_inferred_field(tmp_path):
     shutil.copy(SHANGRAO, tmp_path)
-    (tmp_path / "corpus.yaml").write_text(f"documents:\n  - file: {SHANGRAO.name}\n    id: sr\n    issued: 2022-01-01\n",
-                                          encoding="utf-8")
+    (tmp_path / "corpus.yaml").write_text(
+        f"documents:\n  - file: {SHANGRAO.name}\n    id: sr\n    issued: 2022-01-01\n", encoding="utf-8"
+    )
     _, results = process(tmp_path)
     rec = docs_records(results)[0]
     assert (rec["id"], rec["issued"], rec["region"]) == ("sr", "2022-01-01", "上饶市")

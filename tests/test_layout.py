@@ -81,7 +81,13 @@ def test_line_with_a_comma_continues_even_when_short():
 
 def test_heading_and_signature_lines_keep_their_breaks():
     raw = f"{BODY}。\n一、总体要求\n坚持系统观念。\n江西省人民政府\n2021年7月8日\n（此件主动公开）\f"
-    assert normalize(raw).text.split("\n")[1:] == ["一、总体要求", "坚持系统观念。", "江西省人民政府", "2021年7月8日", "（此件主动公开）"]
+    assert normalize(raw).text.split("\n")[1:] == [
+        "一、总体要求",
+        "坚持系统观念。",
+        "江西省人民政府",
+        "2021年7月8日",
+        "（此件主动公开）",
+    ]
 
 
 @pytest.mark.parametrize("marker", ["（一）", "(一)", "1.", "1．", "（1）", "第一章", "第一条", "第一节", "一是", "——"])

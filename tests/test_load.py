@@ -25,8 +25,15 @@ def resp(measure, agency, role="support", doc="d", level="provincial"):
 
 def test_co_listed_agencies_are_linked_by_shared_measures_and_generic_entries_are_left_out():
     agencies = {x: Agency(x, x) for x in "ABC"} | {"G": Agency("G", "各有关单位", generic=True)}
-    rows = [resp("m1", "A", "lead"), resp("m1", "B"), resp("m1", "G"), resp("m2", "A", "lead"), resp("m2", "B"),
-            resp("m3", "C", "lead"), resp("m3", "G")]
+    rows = [
+        resp("m1", "A", "lead"),
+        resp("m1", "B"),
+        resp("m1", "G"),
+        resp("m2", "A", "lead"),
+        resp("m2", "B"),
+        resp("m3", "C", "lead"),
+        resp("m3", "G"),
+    ]
     g = co_responsibility_graph(rows, agencies)
     assert sorted(g.nodes) == ["A", "B", "C"]  # C is isolated once 各有关单位 is dropped
     assert sorted(g.edges(data="weight")) == [("A", "B", 2)]
@@ -43,8 +50,12 @@ def test_betweenness_prefers_the_path_of_frequent_co_listings():
     # A–B–C share three measures per edge, A–D–C one: A to C runs through B (length 1/3 + 1/3, not 1 + 1),
     # D to B through A or C (1 + 1/3 either way). Unweighted, all four would score 1/6.
     agencies = {x: Agency(x, x) for x in "ABCD"}
-    rows = [resp(f"{pair}{i}", x) for pair, n in (("AB", 3), ("BC", 3), ("AD", 1), ("DC", 1))
-            for i in range(n) for x in pair]
+    rows = [
+        resp(f"{pair}{i}", x)
+        for pair, n in (("AB", 3), ("BC", 3), ("AD", 1), ("DC", 1))
+        for i in range(n)
+        for x in pair
+    ]
     g = co_responsibility_graph(rows, agencies)
     assert betweenness(g) == {"A": 0.1667, "B": 0.3333, "C": 0.1667, "D": 0.0}
     assert "distance" not in next(iter(g.edges(data=True)))[2]  # the caller's graph is left as it was
@@ -58,12 +69,21 @@ def test_provincial_agency_sits_next_to_its_city_counterparts_and_the_city_next_
         "N": Agency("N", "住房城乡建设部", "national"),
     }
     agencies["P"] = Agency("P", "省住房城乡建设厅", "provincial", "江西省", counterpart="N")
-    rows = [resp("p1", "P", "lead"), resp("p2", "P"), resp("c1", "C1", "lead", "s", "municipal"),
-            resp("c1", "C2", "support", "s", "municipal"), resp("c2", "C2", "lead", "s", "municipal")]
+    rows = [
+        resp("p1", "P", "lead"),
+        resp("p2", "P"),
+        resp("c1", "C1", "lead", "s", "municipal"),
+        resp("c1", "C2", "support", "s", "municipal"),
+        resp("c2", "C2", "lead", "s", "municipal"),
+    ]
     ranking = {r.agency: r for r in rank(rows, agencies)}
     p = ranking["省住房城乡建设厅"]
     assert (p.counterpart, p.counterpart_region, p.counterpart_led, p.counterpart_supported) == (
-        "市住房城乡建设局、市城管局", "上饶市", 2, 1)
+        "市住房城乡建设局、市城管局",
+        "上饶市",
+        2,
+        1,
+    )
     c = ranking["市城管局"]
     assert (c.counterpart, c.counterpart_led, c.counterpart_supported) == ("省住房城乡建设厅", 1, 1)
     assert [r.agency for r in rank(rows, agencies)] == ["市城管局", "省住房城乡建设厅", "市住房城乡建设局"]
@@ -87,7 +107,9 @@ def ranking(real_build):
 
 
 def test_lead_and_support_counts_equal_the_agency_listing(ranking, corpus):
-    expected = {(a["name"], a["region"]): (a["lead"], a["support"]) for a in agencies_records(corpus) if not a["generic"]}
+    expected = {
+        (a["name"], a["region"]): (a["lead"], a["support"]) for a in agencies_records(corpus) if not a["generic"]
+    }
     assert {(r.agency, r.region): (r.led, r.supported) for r in ranking} == expected
     assert all(r.total == r.led + r.supported for r in ranking)
 
@@ -119,7 +141,13 @@ def test_ranking_is_sorted_by_load_then_name_and_stable(ranking, real_build):
     assert keys == sorted(keys)
     assert agency_load(real_build) == ranking
     top = ranking[0]
-    assert (top.agency, top.level, top.region, top.led, top.supported) == ("省生态环境厅", "provincial", "江西省", 16, 14)  # 16, 16 before the scrape was rebuilt
+    assert (top.agency, top.level, top.region, top.led, top.supported) == (
+        "省生态环境厅",
+        "provincial",
+        "江西省",
+        16,
+        14,
+    )  # 16, 16 before the scrape was rebuilt
     assert 0 < top.betweenness < 1 and top.counterpart == "市生态环境局"
 
 
@@ -148,12 +176,34 @@ def test_network_table_shows_the_ranking_columns(real_build, ranking):
     assert r.exit_code == 0
     lines = r.output.splitlines()
     header = [c.strip() for c in lines[1].strip("┃").split("┃")]
-    assert header == ["agency", "level", "region", "led", "supported", "total", "degree", "betweenness",
-                      "counterpart", "counterpart_led", "counterpart_supported"]
+    assert header == [
+        "agency",
+        "level",
+        "region",
+        "led",
+        "supported",
+        "total",
+        "degree",
+        "betweenness",
+        "counterpart",
+        "counterpart_led",
+        "counterpart_supported",
+    ]
     first = [c.strip() for c in lines[3].strip("│").split("│")]
     top = ranking[0]
-    assert first == [top.agency, "provincial", "江西省", "16", "14", "30", str(top.degree), str(top.betweenness),
-                     "市生态环境局", str(top.counterpart_led), str(top.counterpart_supported)]
+    assert first == [
+        top.agency,
+        "provincial",
+        "江西省",
+        "16",
+        "14",
+        "30",
+        str(top.degree),
+        str(top.betweenness),
+        "市生态环境局",
+        str(top.counterpart_led),
+        str(top.counterpart_supported),
+    ]
 
 
 def test_network_jsonl_is_one_record_per_agency(real_build, ranking):
@@ -162,13 +212,20 @@ def test_network_jsonl_is_one_record_per_agency(real_build, ranking):
     assert len(records) == len(ranking)
     first = records[0]
     assert {k: first[k] for k in ("agency", "level", "region", "led", "supported", "total")} == {
-        "agency": "省生态环境厅", "level": "provincial", "region": "江西省", "led": 16, "supported": 14, "total": 30}
+        "agency": "省生态环境厅",
+        "level": "provincial",
+        "region": "江西省",
+        "led": 16,
+        "supported": 14,
+        "total": 30,
+    }
     assert first["documents"][0].keys() == {"doc", "level", "led", "supported"}
 
 
 def test_network_csv_starts_with_the_ranking_columns(real_build):
-    r = CliRunner().invoke(main, ["agencies", "--network", "--build", str(real_build), "--format", "csv",
-                                  "--level", "municipal"])
+    r = CliRunner().invoke(
+        main, ["agencies", "--network", "--build", str(real_build), "--format", "csv", "--level", "municipal"]
+    )
     header, first = r.output.splitlines()[:2]
     assert header.startswith("agency,level,region,led,supported,total,degree")
     assert first.startswith("市发展改革委,municipal,上饶市,")
@@ -177,7 +234,10 @@ def test_network_csv_starts_with_the_ranking_columns(real_build):
 def test_network_without_a_store_says_to_run_kg_build(tmp_path):
     r = CliRunner().invoke(main, ["agencies", "--network", "--build", str(tmp_path / "nowhere")])
     assert r.exit_code == 1
-    assert r.output == f"Error: {tmp_path / 'nowhere'}: no graph store found; run `kg build --out {tmp_path / 'nowhere'}` to build it\n"
+    assert (
+        r.output
+        == f"Error: {tmp_path / 'nowhere'}: no graph store found; run `kg build --out {tmp_path / 'nowhere'}` to build it\n"
+    )
 
 
 def test_network_with_doc_is_a_usage_error(tmp_path):

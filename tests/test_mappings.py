@@ -19,7 +19,10 @@ from kg.mappings import (
 from kg.resources import mapping_path
 
 HEADER = "name,aliases,level,region,kind,counterpart,note\n"
-GOOD = HEADER + "省发展改革委,省发改委,provincial,,government_department,,\n市发展改革委,市发改委,municipal,,government_department,省发展改革委,\n"
+GOOD = (
+    HEADER
+    + "省发展改革委,省发改委,provincial,,government_department,,\n市发展改革委,市发改委,municipal,,government_department,省发展改革委,\n"
+)
 
 
 def test_shipped_tables_load_and_are_consistent():
@@ -52,7 +55,12 @@ def test_agencies_csv_holds_only_exceptions():
             continue
         r = resolve_name(e.name, e.level, e.region or None, functions_only=True)
         same = (r.name, r.kind, r.counterpart or "", r.level, r.region or "") == (
-            e.name, e.kind, e.counterpart, e.level, e.region or (r.region or ""))
+            e.name,
+            e.kind,
+            e.counterpart,
+            e.level,
+            e.region or (r.region or ""),
+        )
         if r.mapped and same:
             redundant.append(e.name)
     assert redundant == []
@@ -69,15 +77,18 @@ def test_region_lookup_by_name_short_name_and_alias():
     assert parent_region("中华人民共和国") is None
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("上饶市人民政府印发关于加快建立健全绿色低碳循环发展经济体系的实施方案的通知", "上饶市"),
-    ("吉林省人民政府关于加快建立健全绿色低碳循环发展经济体系的实施意见", "吉林省"),
-    ("江西省上饶市人民政府", "上饶市"),
-    ("江西省人民政府关于支持赣州市发展的意见", "江西省"),
-    ("江西省生态环境厅", "江西省"),
-    ("吉林市人民政府", "吉林市"),
-    ("国务院关于测试的指导意见", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("上饶市人民政府印发关于加快建立健全绿色低碳循环发展经济体系的实施方案的通知", "上饶市"),
+        ("吉林省人民政府关于加快建立健全绿色低碳循环发展经济体系的实施意见", "吉林省"),
+        ("江西省上饶市人民政府", "上饶市"),
+        ("江西省人民政府关于支持赣州市发展的意见", "江西省"),
+        ("江西省生态环境厅", "江西省"),
+        ("吉林市人民政府", "吉林市"),
+        ("国务院关于测试的指导意见", None),
+    ],
+)
 def test_find_region_in(text, expected):
     r = find_region_in(text)
     assert (r.name if r else None) == expected
@@ -111,19 +122,36 @@ def test_a_good_custom_table_loads(mdir):
 
 def test_unknown_kind_names_file_line_and_column(mdir):
     msg = agencies_error(mdir, GOOD + "市商务局,,municipal,,goverment,,\n")
-    assert msg.startswith('mappings/agencies.csv line 4, column "kind": unknown kind "goverment" (expected one of government,')
+    assert msg.startswith(
+        'mappings/agencies.csv line 4, column "kind": unknown kind "goverment" (expected one of government,'
+    )
 
 
-@pytest.mark.parametrize("row, where, problem", [
-    ("市商务局,,city,,government_department,,", 'line 4, column "level"', 'unknown level "city"'),
-    (",市商务,municipal,,government_department,,", 'line 4, column "name"', "empty name"),
-    ("市发展改革委,,municipal,,government_department,,", 'line 4, column "name"', 'duplicate name "市发展改革委" (first on line 3)'),
-    ("市商务局,市发改委,municipal,,government_department,,", 'line 4, column "aliases"', '"市发改委" already names 市发展改革委'),
-    ("市商务局,,municipal,,government_department,省未来厅,", 'line 4, column "counterpart"', 'counterpart "省未来厅" is not a canonical name'),
-    ("市商务局,,municipal,火星市,government_department,,", 'line 4, column "region"', 'unknown region "火星市"'),
-    ("市商务局,a||b,municipal,,government_department,,", 'line 4, column "aliases"', "empty alias"),
-    ("市商务局,,municipal,,government_department,", "line 4:", "6 fields, the header has 7"),
-])
+@pytest.mark.parametrize(
+    "row, where, problem",
+    [
+        ("市商务局,,city,,government_department,,", 'line 4, column "level"', 'unknown level "city"'),
+        (",市商务,municipal,,government_department,,", 'line 4, column "name"', "empty name"),
+        (
+            "市发展改革委,,municipal,,government_department,,",
+            'line 4, column "name"',
+            'duplicate name "市发展改革委" (first on line 3)',
+        ),
+        (
+            "市商务局,市发改委,municipal,,government_department,,",
+            'line 4, column "aliases"',
+            '"市发改委" already names 市发展改革委',
+        ),
+        (
+            "市商务局,,municipal,,government_department,省未来厅,",
+            'line 4, column "counterpart"',
+            'counterpart "省未来厅" is not a canonical name',
+        ),
+        ("市商务局,,municipal,火星市,government_department,,", 'line 4, column "region"', 'unknown region "火星市"'),
+        ("市商务局,a||b,municipal,,government_department,,", 'line 4, column "aliases"', "empty alias"),
+        ("市商务局,,municipal,,government_department,", "line 4:", "6 fields, the header has 7"),
+    ],
+)
 def test_malformed_agency_rows(mdir, row, where, problem):
     msg = agencies_error(mdir, GOOD + row + "\n")
     assert msg.startswith(f"mappings/agencies.csv {where}") and problem in msg, msg
@@ -131,7 +159,9 @@ def test_malformed_agency_rows(mdir, row, where, problem):
 
 def test_same_alias_in_another_region_scope_is_allowed(mdir):
     rows = "市交通局,市交通运输局,municipal,上饶市,government_department,,\n"
-    (mdir / "agencies.csv").write_text(GOOD + "市交通运输局,,municipal,,government_department,,\n" + rows, encoding="utf-8")
+    (mdir / "agencies.csv").write_text(
+        GOOD + "市交通运输局,,municipal,,government_department,,\n" + rows, encoding="utf-8"
+    )
     t = load_agencies(mdir / "agencies.csv")
     assert t.lookup("市交通运输局", ("上饶市",)).name == "市交通局"
     assert t.lookup("市交通运输局", ("南昌市",)).name == "市交通运输局"
@@ -152,13 +182,16 @@ def test_missing_file_is_a_mapping_error(tmp_path):
 REGIONS_HEAD = "code,name,short_name,level,parent_code,aliases\n100000,中华人民共和国,中国,national,,\n"
 
 
-@pytest.mark.parametrize("row, where, problem", [
-    ("36000,江西省,江西,provincial,100000,", 'line 3, column "code"', 'bad region code "36000"'),
-    ("100000,江西省,江西,provincial,100000,", 'line 3, column "code"', 'duplicate code "100000"'),
-    ("360000,江西省,江西,province,100000,", 'line 3, column "level"', 'unknown level "province"'),
-    ("360000,江西省,江西,provincial,990000,", 'line 3, column "parent_code"', 'unknown parent code "990000"'),
-    ("360000,中华人民共和国,江西,provincial,100000,", 'line 3, column "name"', "already names region 100000"),
-])
+@pytest.mark.parametrize(
+    "row, where, problem",
+    [
+        ("36000,江西省,江西,provincial,100000,", 'line 3, column "code"', 'bad region code "36000"'),
+        ("100000,江西省,江西,provincial,100000,", 'line 3, column "code"', 'duplicate code "100000"'),
+        ("360000,江西省,江西,province,100000,", 'line 3, column "level"', 'unknown level "province"'),
+        ("360000,江西省,江西,provincial,990000,", 'line 3, column "parent_code"', 'unknown parent code "990000"'),
+        ("360000,中华人民共和国,江西,provincial,100000,", 'line 3, column "name"', "already names region 100000"),
+    ],
+)
 def test_malformed_region_rows(mdir, row, where, problem):
     (mdir / "regions.csv").write_text(REGIONS_HEAD + row + "\n", encoding="utf-8")
     with pytest.raises(MappingError) as e:
@@ -174,8 +207,12 @@ def test_units_table_loads_kinds():
 
 @pytest.mark.parametrize(
     "body, line",
-    [("unit,kind\n家,count\n万亩\n", 3), ("unit,kind\n家,count\n吨,weight\n", 3), ("unit;kind\n", 1),
-     ("unit,kind\n家,count\n家,count\n", 3)],
+    [
+        ("unit,kind\n家,count\n万亩\n", 3),
+        ("unit,kind\n家,count\n吨,weight\n", 3),
+        ("unit;kind\n", 1),
+        ("unit,kind\n家,count\n家,count\n", 3),
+    ],
 )
 def test_malformed_units_table_names_file_and_line(tmp_path, body, line):
     p = tmp_path / "units.csv"

@@ -19,7 +19,10 @@ def test_full_width_digits_become_ascii():
 
 def test_page_broken_agency_list_is_rejoined():
     raw = "（市商务局、市城管局、市发改委、市生态环境局、市\n\n市场监管局、市机关事务管理局等按职责分工负责)"
-    assert normalize(raw).text == "（市商务局、市城管局、市发改委、市生态环境局、市市场监管局、市机关事务管理局等按职责分工负责）"
+    assert (
+        normalize(raw).text
+        == "（市商务局、市城管局、市发改委、市生态环境局、市市场监管局、市机关事务管理局等按职责分工负责）"
+    )
 
 
 def test_long_line_broken_mid_sentence_is_rejoined():

@@ -55,8 +55,9 @@ def test_kg_all_in_two_processes_writes_the_same_files_as_in_one(tmp_path):
     one = run_all(tmp_path / "corpus", tmp_path / "one", workers=1)
     two = run_all(tmp_path / "corpus", tmp_path / "two", workers=2)
     assert one.reports == two.reports == 3 and one.links == two.links
-    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*")
-                   if p.is_file() and "store" not in p.parts)
+    files = sorted(
+        p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file() and "store" not in p.parts
+    )
     assert files
     for f in files:
         assert (tmp_path / "two" / f).read_bytes() == (tmp_path / "one" / f).read_bytes(), f

@@ -16,13 +16,18 @@ def codes(doc):
 
 def test_measures_with_run_in_titles():
     doc = parse_text(MINI_DOC)
-    assert [(m.number, m.index, m.title) for m in doc.measures] == [("一", 1, "推进工业绿色转型"), ("二", 2, "加快农业绿色发展")]
+    assert [(m.number, m.index, m.title) for m in doc.measures] == [
+        ("一", 1, "推进工业绿色转型"),
+        ("二", 2, "加快农业绿色发展"),
+    ]
     assert doc.measures[0].section == "一"
     assert doc.sections[0].title == "健全生产体系"
 
 
 def test_title_on_its_own_line():
-    doc = parse_text("关于测试的方案\n\n一、强化源头防控\n\n（四）强化生态环境分区管控\n\n落实分类指导。探索增加管控要求。（省生态环境厅负责）\n")
+    doc = parse_text(
+        "关于测试的方案\n\n一、强化源头防控\n\n（四）强化生态环境分区管控\n\n落实分类指导。探索增加管控要求。（省生态环境厅负责）\n"
+    )
     m = doc.measures[0]
     assert (m.number, m.title) == ("四", "强化生态环境分区管控")
     assert [s.text for s in m.sentences] == ["落实分类指导。", "探索增加管控要求。"]
@@ -62,7 +67,11 @@ REGULATION = "某市管理办法\n第一章 总则\n第一条 为规范管理，
 
 def test_regulation_articles_are_the_measures_and_chapters_the_sections():
     doc = parse_text(REGULATION)
-    assert [(m.key, m.level) for m in doc.measures] == [("art-1", "article"), ("art-2", "article"), ("art-3", "article")]
+    assert [(m.key, m.level) for m in doc.measures] == [
+        ("art-1", "article"),
+        ("art-2", "article"),
+        ("art-3", "article"),
+    ]
     assert [(x.title, x.level) for x in doc.sections] == [("总则", "chapter"), ("附则", "chapter")]
     assert "（一）甲；" in doc.measures[1].text
 
@@ -77,7 +86,9 @@ def test_arabic_items_restarting_under_items_are_measures_with_path_keys():
 
 
 def test_table_of_contents_with_dot_leaders_is_skipped_and_reported():
-    doc = parse_text("规划\n目录\n第一章 现状……1\n第二章 任务……3\n第三章 保障……5\n第一章 现状\n甲。\n第二章 任务\n乙。\n第三章 保障\n丙。\n")
+    doc = parse_text(
+        "规划\n目录\n第一章 现状……1\n第二章 任务……3\n第三章 保障……5\n第一章 现状\n甲。\n第二章 任务\n乙。\n第三章 保障\n丙。\n"
+    )
     assert [m.title for m in doc.measures] == ["现状", "任务", "保障"]
     assert "table_of_contents" in codes(doc)
 
@@ -96,7 +107,11 @@ def test_scrambled_scrape_gives_one_measure_per_number():
     doc = parse_text(SCRAMBLED)
     assert [m.number for m in doc.measures] == ["一", "二", "四"]
     first = doc.measures[0]
-    assert [s.text for s in first.sentences] == ["推动钢铁产业绿色化发展。", "建设绿色制造体系。", "发展壮大先进制造业集群。"]
+    assert [s.text for s in first.sentences] == [
+        "推动钢铁产业绿色化发展。",
+        "建设绿色制造体系。",
+        "发展壮大先进制造业集群。",
+    ]
     assert len(first.segments) == 2
 
 
@@ -124,7 +139,9 @@ def test_repeated_heading_keeps_first_list_and_reports_the_other():
 
 
 def test_same_number_with_different_titles_is_two_measures():
-    doc = parse_text("关于测试的方案\n一、总体\n（一）推进工业转型。甲。（省工信厅负责）\n（一）加快农业发展。乙。（省农业农村厅负责）\n")
+    doc = parse_text(
+        "关于测试的方案\n一、总体\n（一）推进工业转型。甲。（省工信厅负责）\n（一）加快农业发展。乙。（省农业农村厅负责）\n"
+    )
     assert [(m.key, m.title) for m in doc.measures] == [("1", "推进工业转型"), ("1-2", "加快农业发展")]
     assert "repeated_number" in codes(doc)
 
@@ -136,7 +153,9 @@ def test_numbering_restarting_per_section_gives_section_keys():
 
 
 def test_cc_list_is_closing_matter_not_a_measure():
-    doc = parse_text("关于测试的方案\n一、总体\n（一）甲措施。推进甲工作。（省生态环境厅牵头负责）\n抄送：省法院、省检察院。\n")
+    doc = parse_text(
+        "关于测试的方案\n一、总体\n（一）甲措施。推进甲工作。（省生态环境厅牵头负责）\n抄送：省法院、省检察院。\n"
+    )
     assert "抄送" not in doc.measures[-1].text
     assert any("抄送" in s.text for s in doc.closing)
 
@@ -147,7 +166,9 @@ def test_stray_latin_word_is_reported():
 
 
 def test_issuer_names_repeated_as_signature_are_not_duplicate_passages():
-    doc = parse_text("江西省生态环境厅\n江西省能源局\n关于印发《测试方案》的通知\n现将《测试方案》印发给你们。\n江西省生态环境厅\n江西省能源局\n一、总体\n（一）甲措施。推进甲工作。\n")
+    doc = parse_text(
+        "江西省生态环境厅\n江西省能源局\n关于印发《测试方案》的通知\n现将《测试方案》印发给你们。\n江西省生态环境厅\n江西省能源局\n一、总体\n（一）甲措施。推进甲工作。\n"
+    )
     assert "duplicate_passage" not in codes(doc)
 
 

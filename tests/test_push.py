@@ -42,8 +42,11 @@ def _free_port() -> int:
 def oxigraph_server(location: Path):
     """``oxigraph serve`` on a free loopback port over ``location``, stopped afterwards."""
     port = _free_port()
-    proc = subprocess.Popen([_oxigraph(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [_oxigraph(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     try:
@@ -73,8 +76,13 @@ def server(tmp_path_factory):
 
 
 def _select(base, sparql, **params):
-    r = httpx.post(base + "/query", params=params, data={"query": sparql},
-                   headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    r = httpx.post(
+        base + "/query",
+        params=params,
+        data={"query": sparql},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     r.raise_for_status()
     return rows_from_json(r.json())
 
@@ -122,8 +130,9 @@ def test_default_graph_push_adds_to_the_default_graph(server, built):
 
 
 def test_server_refusal_is_one_line_with_the_servers_message(server, built):
-    r = CliRunner().invoke(main, ["push", "--build", str(built.out), "--endpoint", server + "/store",
-                                  "--graph", "not an iri"])
+    r = CliRunner().invoke(
+        main, ["push", "--build", str(built.out), "--endpoint", server + "/store", "--graph", "not an iri"]
+    )
     assert r.exit_code == 1
     line = r.output.strip()
     assert "\n" not in line and "Traceback" not in r.output
@@ -146,6 +155,7 @@ def test_missing_build_and_bad_endpoint_are_usage_errors(tmp_path):
     (tmp_path / "graph.nt").write_text("", encoding="utf-8")
     r = CliRunner().invoke(main, ["push", "--build", str(tmp_path), "--endpoint", "localhost:7878/store"])
     assert r.exit_code == 1 and "must be an http:// or https:// Graph Store URL" in r.output
-    r = CliRunner().invoke(main, ["push", "--build", str(tmp_path), "--endpoint", "http://x/store", "--graph", "urn:g",
-                                  "--default-graph"])
+    r = CliRunner().invoke(
+        main, ["push", "--build", str(tmp_path), "--endpoint", "http://x/store", "--graph", "urn:g", "--default-graph"]
+    )
     assert r.exit_code == 2 and "not both" in r.output

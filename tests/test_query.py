@@ -40,7 +40,8 @@ def test_gaps_are_the_parent_measures_no_child_measure_implements(built, docs_by
     got = rows(built, "gaps")
     assert expected == [str(k) for k in range(7, 22)]  # the rebuilt scrape has every number 1–21
     assert [(r["child_doc"], r["parent_doc"], r["parent_key"]) for r in got] == [
-        (SHANGRAO_ID, JIANGXI_ID, k) for k in expected]
+        (SHANGRAO_ID, JIANGXI_ID, k) for k in expected
+    ]
     weak = {r["parent_key"]: (r["weak_candidates"], r["best_weak_score"]) for r in got if r["weak_candidates"]}
     assert weak == {"7": (1, 0.41)}  # 上饶 9 → 江西 7 is only weak: still a gap, shown for review
 
@@ -93,7 +94,10 @@ def test_targets_per_document_match_the_parsed_targets(built, docs_by_id):
         quantitative = sum(t.value is not None for t in targets)
         years = [t.year for t in targets if t.year]
         assert (got[doc_id]["targets"], got[doc_id]["quantitative"], got[doc_id]["dated"]) == (
-            len(targets), quantitative, len(targets) - quantitative)
+            len(targets),
+            quantitative,
+            len(targets) - quantitative,
+        )
         assert (got[doc_id]["first_year"], got[doc_id]["last_year"]) == (min(years), max(years))
 
 
@@ -129,7 +133,10 @@ def test_invalid_sparql_is_one_line_with_the_parser_message(built):
 
 def test_unknown_saved_query_name_says_what_exists(built):
     r = CliRunner().invoke(main, ["query", "gapz", "--build", str(built.out)])
-    assert r.exit_code == 1 and "neither a saved query (agency-load, coverage, diffusion, dropped-agencies, function-load, gaps" in r.output
+    assert (
+        r.exit_code == 1
+        and "neither a saved query (agency-load, coverage, diffusion, dropped-agencies, function-load, gaps" in r.output
+    )
 
 
 def test_long_query_is_cut_off_and_says_so(built):
@@ -141,7 +148,10 @@ def test_long_query_is_cut_off_and_says_so(built):
 def test_missing_store_says_how_to_build_it(tmp_path):
     r = CliRunner().invoke(main, ["query", "gaps", "--build", str(tmp_path / "nowhere")])
     assert r.exit_code == 1
-    assert r.output == f"Error: {tmp_path / 'nowhere'}: no graph store found; run `kg build --out {tmp_path / 'nowhere'}` to build it\n"
+    assert (
+        r.output
+        == f"Error: {tmp_path / 'nowhere'}: no graph store found; run `kg build --out {tmp_path / 'nowhere'}` to build it\n"
+    )
 
 
 def test_corrupt_store_says_how_to_rebuild_it(built, tmp_path):

@@ -72,15 +72,21 @@ def test_html_extension_is_a_hint_for_a_fragment():
     assert sniff("<div>正文</div>".encode(), "page.txt") == "text"
 
 
-@pytest.mark.parametrize("data, what", [
-    (OLE2 + b"\x00" * 600, "old binary Word/WPS/Excel file; save it as DOCX"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "PNG image"),
-    (b"{\\rtf1\\ansi ...}", "RTF document"),
-])
+@pytest.mark.parametrize(
+    "data, what",
+    [
+        (OLE2 + b"\x00" * 600, "old binary Word/WPS/Excel file; save it as DOCX"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "PNG image"),
+        (b"{\\rtf1\\ansi ...}", "RTF document"),
+    ],
+)
 def test_unsupported_formats_are_one_line_naming_what_is_supported(data, what):
     with pytest.raises(InputError) as e:
         read_bytes(data, "x.doc")
-    assert e.value.problem == f"unsupported format ({what}); policy-kg reads PDF (with a text layer), DOCX, HTML and plain text"
+    assert (
+        e.value.problem
+        == f"unsupported format ({what}); policy-kg reads PDF (with a text layer), DOCX, HTML and plain text"
+    )
 
 
 def test_zip_that_is_not_word_is_unsupported(tmp_path):

@@ -33,8 +33,11 @@ def test_paragraphs_and_table_rows_keep_body_order():
     s = read_bytes(make_docx(_plan), "plan.docx")
     assert s.format == "docx" and s.pages == [0] and s.encoding == "utf-8"
     assert s.text.split("\n") == [
-        "上饶市碳达峰实施方案", "（一）推进工业绿色转型。", "重点任务\t牵头单位\t完成时限",
-        "推进工业绿色转型\t市工信局\t2025年", "（二）加快农业绿色发展。",
+        "上饶市碳达峰实施方案",
+        "（一）推进工业绿色转型。",
+        "重点任务\t牵头单位\t完成时限",
+        "推进工业绿色转型\t市工信局\t2025年",
+        "（二）加快农业绿色发展。",
     ]
 
 
@@ -116,25 +119,47 @@ def _numbered(d, items):
     numbering.append(parse_xml(NUM))
     for level, text in items:
         p = d.add_paragraph(text)
-        p._p.get_or_add_pPr().append(parse_xml(
-            '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-            f'<w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+        p._p.get_or_add_pPr().append(
+            parse_xml(
+                '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                f'<w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'
+            )
+        )
 
 
 def test_word_list_numbers_are_put_in_front_of_their_paragraphs():
-    items = [(0, "总体要求"), (1, "推进工业绿色转型。"), (2, "加快绿色工厂建设。"), (2, "推进节能。"),
-             (1, "加快农业绿色发展。"), (0, "保障措施"), (1, "加强组织领导。")]
+    items = [
+        (0, "总体要求"),
+        (1, "推进工业绿色转型。"),
+        (2, "加快绿色工厂建设。"),
+        (2, "推进节能。"),
+        (1, "加快农业绿色发展。"),
+        (0, "保障措施"),
+        (1, "加强组织领导。"),
+    ]
     s = read_bytes(make_docx(lambda d: _numbered(d, items)), "auto.docx")
-    assert s.text.split("\n") == ["一、总体要求", "（一）推进工业绿色转型。", "1.加快绿色工厂建设。", "2.推进节能。",
-                                  "（二）加快农业绿色发展。", "二、保障措施", "（一）加强组织领导。"]
+    assert s.text.split("\n") == [
+        "一、总体要求",
+        "（一）推进工业绿色转型。",
+        "1.加快绿色工厂建设。",
+        "2.推进节能。",
+        "（二）加快农业绿色发展。",
+        "二、保障措施",
+        "（一）加强组织领导。",
+    ]
 
 
 def test_a_docx_numbered_by_word_parses_into_measures(tmp_path):
     from kg.parse import parse_file
 
-    items = [(0, "健全生产体系"), (1, "推进工业绿色转型。到2025年全市绿色工厂总数达到20家。（市工信局负责）"),
-             (1, "加快农业绿色发展。推进农业节水。（市农业农村局负责）")]
+    items = [
+        (0, "健全生产体系"),
+        (1, "推进工业绿色转型。到2025年全市绿色工厂总数达到20家。（市工信局负责）"),
+        (1, "加快农业绿色发展。推进农业节水。（市农业农村局负责）"),
+    ]
     p = tmp_path / "plan.docx"
-    p.write_bytes(make_docx(lambda d: (d.add_paragraph("上饶市人民政府印发关于测试的实施方案的通知"), _numbered(d, items))))
+    p.write_bytes(
+        make_docx(lambda d: (d.add_paragraph("上饶市人民政府印发关于测试的实施方案的通知"), _numbered(d, items)))
+    )
     doc = parse_file(p)
     assert doc.format == "docx" and [m.title for m in doc.measures] == ["推进工业绿色转型", "加快农业绿色发展"]

@@ -44,10 +44,13 @@ def test_page_title_comes_first():
     assert read_bytes(page().encode(), "jx.html").text.split("\n")[0].startswith(TITLE)
 
 
-@pytest.mark.parametrize("charset, meta", [
-    ("gb2312", '<meta charset="{}">'),
-    ("GBK", '<meta http-equiv="Content-Type" content="text/html; charset={}">'),
-])
+@pytest.mark.parametrize(
+    "charset, meta",
+    [
+        ("gb2312", '<meta charset="{}">'),
+        ("GBK", '<meta http-equiv="Content-Type" content="text/html; charset={}">'),
+    ],
+)
 def test_declared_chinese_charset_is_used(charset, meta):
     s = read_bytes(page(charset, meta).encode("gb18030"), "jx.htm")
     assert BODY[3] in s.text and s.encoding == "gb18030"
@@ -71,8 +74,10 @@ def test_line_breaks_inside_a_paragraph_become_lines():
 
 
 def test_a_responsibility_table_keeps_one_row_per_line_with_tab_separated_cells():
-    table = ("<table><tr><td>重点任务</td><td>牵头单位</td><td>完成时限</td></tr>"
-             "<tr><td>推进工业绿色升级</td><td>省工业和信息化厅</td><td>2025年</td></tr></table>")
+    table = (
+        "<table><tr><td>重点任务</td><td>牵头单位</td><td>完成时限</td></tr>"
+        "<tr><td>推进工业绿色升级</td><td>省工业和信息化厅</td><td>2025年</td></tr></table>"
+    )
     html = page().replace(f"<p>{BODY[-1]}</p>", f"<p>{BODY[-1]}</p>{table}")
     lines = read_bytes(html.encode(), "table.html").text.split("\n")
     assert "重点任务\t牵头单位\t完成时限" in lines and "推进工业绿色升级\t省工业和信息化厅\t2025年" in lines

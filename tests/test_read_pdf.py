@@ -112,7 +112,12 @@ def test_kg_parse_of_a_scanned_pdf_is_one_line_and_exit_1(tmp_path):
 
 def test_kg_parse_reads_a_pdf(tmp_path):
     p = tmp_path / "plan.pdf"
-    p.write_bytes(make_pdf("上饶市人民政府印发关于测试的实施方案的通知", "一、健全生产体系\n（一）推进工业绿色转型。到2025年全市绿色工厂总数达到20家。\n（二）加快农业绿色发展。推进农业节水。"))
+    p.write_bytes(
+        make_pdf(
+            "上饶市人民政府印发关于测试的实施方案的通知",
+            "一、健全生产体系\n（一）推进工业绿色转型。到2025年全市绿色工厂总数达到20家。\n（二）加快农业绿色发展。推进农业节水。",
+        )
+    )
     from kg.parse import parse_file
 
     doc = parse_file(p)
@@ -122,6 +127,7 @@ def test_kg_parse_reads_a_pdf(tmp_path):
 
 
 # --- the shared corpus of 147 official PDFs ------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def shared_pdfs():
@@ -172,7 +178,9 @@ def test_text_layer_of_unmapped_glyphs_is_one_line(monkeypatch):
     import pypdfium2 as pdfium
 
     # what PDFium returns for a font without a Unicode map: private-use code points
-    monkeypatch.setattr(pdfium.PdfTextPage, "get_text_range", lambda self, *a, **k: "\ue001\ue002\ue003\ue004\ue005\ue006 推进")
+    monkeypatch.setattr(
+        pdfium.PdfTextPage, "get_text_range", lambda self, *a, **k: "\ue001\ue002\ue003\ue004\ue005\ue006 推进"
+    )
     with pytest.raises(InputError, match=r"^garbled\.pdf: text layer without a Unicode map .*; OCR is not supported$"):
         read_bytes(make_pdf("（一）推进工业绿色转型。"), "garbled.pdf")
 
@@ -181,16 +189,23 @@ def test_parse_warns_about_pages_that_are_pictures(tmp_path):
     from kg.parse import parse_file
 
     p = tmp_path / "plan.pdf"
-    p.write_bytes(make_pdf("一、健全生产体系\n（一）推进工业绿色转型。推进节能。\n（二）加快农业绿色发展。推进节水。", None))
+    p.write_bytes(
+        make_pdf("一、健全生产体系\n（一）推进工业绿色转型。推进节能。\n（二）加快农业绿色发展。推进节水。", None)
+    )
     doc = parse_file(p)
-    assert [str(w) for w in doc.warnings if w.code == "empty_pages"] == ["empty_pages: pages that are images without text (not read): 2"]
+    assert [str(w) for w in doc.warnings if w.code == "empty_pages"] == [
+        "empty_pages: pages that are images without text (not read): 2"
+    ]
 
 
 def test_a_folder_with_unreadable_pdfs_processes_the_rest(tmp_path):
     """Scanned, corrupt and empty files in a folder with no registry: one line each, exit 1,
     and the readable PDF beside them goes through the whole job."""
-    good = make_pdf("上饶市人民政府关于测试的实施方案", "一、总体要求\n（一）推进工业绿色转型。到2025年全市绿色工厂达到20家。",
-                    "（二）加快农业绿色发展。推进农业节水。")
+    good = make_pdf(
+        "上饶市人民政府关于测试的实施方案",
+        "一、总体要求\n（一）推进工业绿色转型。到2025年全市绿色工厂达到20家。",
+        "（二）加快农业绿色发展。推进农业节水。",
+    )
     (tmp_path / "good.pdf").write_bytes(good)
     (tmp_path / "scan.pdf").write_bytes(make_pdf(None))
     (tmp_path / "cut.pdf").write_bytes(good[: len(good) // 2])

@@ -7,9 +7,7 @@ from kg.parse import parse_file
 from .conftest import JIANGXI_2021, JIANGXI_2022, JIANGXI_2024, JILIN, SHANGRAO
 
 
-@pytest.mark.parametrize(
-    "path, count", [(SHANGRAO, 23), (JIANGXI_2022, 29), (JIANGXI_2024, 21), (JILIN, 27)]
-)
+@pytest.mark.parametrize("path, count", [(SHANGRAO, 23), (JIANGXI_2022, 29), (JIANGXI_2024, 21), (JILIN, 27)])
 def test_measure_counts(path, count):
     doc = parse_file(path)
     assert len(doc.measures) == count
@@ -18,7 +16,21 @@ def test_measure_counts(path, count):
 
 def test_scrambled_jiangxi_scrape_gives_one_measure_per_number_it_contains():
     doc = parse_file(JIANGXI_2021)
-    assert [m.number for m in doc.measures] == ["一", "二", "三", "四", "五", "六", "七", "八", "十", "十五", "十八", "十九", "二十一"]
+    assert [m.number for m in doc.measures] == [
+        "一",
+        "二",
+        "三",
+        "四",
+        "五",
+        "六",
+        "七",
+        "八",
+        "十",
+        "十五",
+        "十八",
+        "十九",
+        "二十一",
+    ]
     msgs = {w.code: str(w) for w in doc.warnings}
     for n in ["九", "十一", "十二", "十三", "十四", "十六", "十七", "二十"]:
         assert f"（{n}）" in msgs["missing_numbers"]
@@ -41,8 +53,15 @@ def test_shangrao_metadata():
 
 
 SHANGRAO_LEADS = {
-    "二": "市工业和信息化局", "三": "市农业农村局", "四": "市文广新旅局", "八": "市交通运输局",
-    "九": "市城管局", "十二": "市商务局", "十八": "市政府金融办", "十九": "市司法局", "二十二": "各有关单位",
+    "二": "市工业和信息化局",
+    "三": "市农业农村局",
+    "四": "市文广新旅局",
+    "八": "市交通运输局",
+    "九": "市城管局",
+    "十二": "市商务局",
+    "十八": "市政府金融办",
+    "十九": "市司法局",
+    "二十二": "各有关单位",
 }
 
 
@@ -59,8 +78,15 @@ def test_shangrao_agency_lists_with_lead_first():
 def test_shangrao_page_broken_list_of_measure_twelve():
     m = next(m for m in parse_file(SHANGRAO).measures if m.number == "十二")
     assert [a.name for a in m.agencies] == [
-        "市商务局", "市城管局", "市发展改革委", "市生态环境局", "市市场监管局",
-        "市机关事务管理局", "市交通运输局", "市教育局", "市妇联",
+        "市商务局",
+        "市城管局",
+        "市发展改革委",
+        "市生态环境局",
+        "市市场监管局",
+        "市机关事务管理局",
+        "市交通运输局",
+        "市教育局",
+        "市妇联",
     ]
     assert [a.raw for a in m.agencies][2] == "市发改委"
 
@@ -126,7 +152,9 @@ def test_traditional_script_gb18030_copy_parses_like_the_original(tmp_path):
     assert doc.encoding == "gb18030"
     assert any(w.code == "traditional_script" for w in doc.warnings)
     assert [(m.number, m.title) for m in doc.measures] == [(m.number, m.title) for m in original.measures]
-    assert [[a.name for a in m.agencies] for m in doc.measures] == [[a.name for a in m.agencies] for m in original.measures]
+    assert [[a.name for a in m.agencies] for m in doc.measures] == [
+        [a.name for a in m.agencies] for m in original.measures
+    ]
     assert len(doc.all_targets()) == len(original.all_targets())
     m = doc.measures[1]
     assert trad[m.sentences[0].span.start : m.sentences[0].span.end].startswith("緊密對接")

@@ -63,7 +63,10 @@ def test_a_lost_heading_becomes_its_number_with_no_title(rebuilt):
     assert sorted(by) == [1, 2, 3]
     lost = by[2]
     assert lost.recovered and lost.title == "" and lost.number == "二"
-    assert [s.text for s in lost.sentences] == ["开展农田节水建设和农业节水行动。", "推进秸秆综合利用和畜禽粪污资源化利用。"]
+    assert [s.text for s in lost.sentences] == [
+        "开展农田节水建设和农业节水行动。",
+        "推进秸秆综合利用和畜禽粪污资源化利用。",
+    ]
     assert any(w.code == "lost_heading" and "（二）" in w.message for w in rebuilt.warnings)
 
 

@@ -43,7 +43,10 @@ def test_parent_table_cites_measure_numbers_on_both_sides(reported):
     md = (reported[0] / "report" / f"{STEM}.md").read_text(encoding="utf-8")
     assert re.search(r"\| （一）推进工业绿色转型 \| （二）推进工业绿色转型 \| 0\.[5-9][0-9]* \| aligned \| auto \|", md)
     # a heading the scrape lost (the official PDF prints （十六）大力发展绿色金融), linked by the tool
-    assert re.search(r"\| （十六）（标题缺失） ⚠ heading lost in the source \| （十八）大力发展绿色金融 \| [0-9.]+ \| aligned \| auto \|", md)
+    assert re.search(
+        r"\| （十六）（标题缺失） ⚠ heading lost in the source \| （十八）大力发展绿色金融 \| [0-9.]+ \| aligned \| auto \|",
+        md,
+    )
 
 
 def test_gap_lists_targets_agencies_and_warnings_are_there(reported):
@@ -87,5 +90,7 @@ def test_one_pair_report_is_the_same_as_in_the_whole_report(reported, tmp_path):
     one = write_report(root / "build", tmp_path / "one", child=SHANGRAO_ID, parent=JIANGXI_ID)
     assert one.pairs == [(SHANGRAO_ID, JIANGXI_ID)]
     for name in (f"{STEM}.md", f"{STEM}.html"):
-        assert (tmp_path / "one" / name).read_text(encoding="utf-8") == (root / "report" / name).read_text(encoding="utf-8")
+        assert (tmp_path / "one" / name).read_text(encoding="utf-8") == (root / "report" / name).read_text(
+            encoding="utf-8"
+        )
     assert write_report(root / "build", tmp_path / "none", parent="jilin-2021-green-economy").pairs == []

@@ -56,8 +56,12 @@ def test_province_table_has_a_column_per_province_naming_agencies_and_lists_the_
     fam = Family("nation", "中华人民共和国", (("p", "甲省"), ("q", "乙省"), ("r", "丙省")))
     columns, rows, shown, silent = province_table(fam, leads)
     assert columns == ["function", "甲省", "乙省"] and silent == ["r"]
-    assert rows == [["发展改革", "3", "0"], ["生态环境", "1", "2"], [NO_FUNCTION, "0", "1"],  # tie: by name
-                    ["all lead responsibilities", "4", "3"]]
+    assert rows == [
+        ["发展改革", "3", "0"],
+        ["生态环境", "1", "2"],
+        [NO_FUNCTION, "0", "1"],  # tie: by name
+        ["all lead responsibilities", "4", "3"],
+    ]
     assert shown == [("p", "甲省"), ("q", "乙省")]
 
 
@@ -82,7 +86,10 @@ def test_seed_index_section_shows_jiangxi_against_shangrao(built):
     national = md.split("### National documents")[1].split("### Provinces and their cities")[0]
     assert "| function | 吉林省 | 江西省 |" in national or "| function | 江西省 |" in national
     cities = md.split("### Provinces and their cities")[1]
-    assert f"{JIANGXI_ID} → 上饶市" in cities and "| function | 江西省 lead (share) | cities lead (share, pooled) | 上饶市 |" in cities
+    assert (
+        f"{JIANGXI_ID} → 上饶市" in cities
+        and "| function | 江西省 lead (share) | cities lead (share, pooled) | 上饶市 |" in cities
+    )
 
 
 def test_charts_are_deterministic_svg_with_text_kept_as_text():
@@ -90,7 +97,11 @@ def test_charts_are_deterministic_svg_with_text_kept_as_text():
     svg = heatmap(columns, rows)
     assert svg.startswith("<svg") and "发展改革" in svg and svg == heatmap(columns, rows)
     bars = share_bars("甲省", [("发展改革", 0.75, 0.25), ("财政", 0.25, 0.75)])
-    assert bars.startswith("<svg") and "甲省" in bars and bars == share_bars("甲省", [("发展改革", 0.75, 0.25), ("财政", 0.25, 0.75)])
+    assert (
+        bars.startswith("<svg")
+        and "甲省" in bars
+        and bars == share_bars("甲省", [("发展改革", 0.75, 0.25), ("财政", 0.25, 0.75)])
+    )
     assert heatmap(["function", "甲省"], rows) is None  # one document: the table says it all
 
 

@@ -37,9 +37,20 @@ def running_server(out, *options):
     """``kg serve`` in its own process on a free loopback port, stopped afterwards."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--build", str(out), "--port", str(port),
-         *options],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-c",
+            "from kg.cli import main; main()",
+            "serve",
+            "--build",
+            str(out),
+            "--port",
+            str(port),
+            *options,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}/sparql"
     deadline = time.monotonic() + 30
@@ -98,14 +109,17 @@ def test_sparqlwrapper_construct_as_turtle(endpoint):
     assert (URIRef(SR), URIRef("http://purl.org/dc/terms/identifier"), None) in g
 
 
-@pytest.mark.parametrize("accept, fmt, media, check", [
-    ("application/sparql-results+json", None, "application/sparql-results+json", '"bindings"'),
-    ("application/sparql-results+xml", None, "application/sparql-results+xml", "<sparql"),
-    ("text/csv", None, "text/csv", "d\r\nhttps://w3id.org/policy-kg/id/doc/"),
-    ("text/tab-separated-values", None, "text/tab-separated-values", "?d\n<https://w3id.org/policy-kg/id/doc/"),
-    ("*/*", "csv", "text/csv", "d\r\n"),
-    ("text/html;q=0.9, application/sparql-results+xml", None, "application/sparql-results+xml", "<sparql"),
-])
+@pytest.mark.parametrize(
+    "accept, fmt, media, check",
+    [
+        ("application/sparql-results+json", None, "application/sparql-results+json", '"bindings"'),
+        ("application/sparql-results+xml", None, "application/sparql-results+xml", "<sparql"),
+        ("text/csv", None, "text/csv", "d\r\nhttps://w3id.org/policy-kg/id/doc/"),
+        ("text/tab-separated-values", None, "text/tab-separated-values", "?d\n<https://w3id.org/policy-kg/id/doc/"),
+        ("*/*", "csv", "text/csv", "d\r\n"),
+        ("text/html;q=0.9, application/sparql-results+xml", None, "application/sparql-results+xml", "<sparql"),
+    ],
+)
 def test_select_results_by_content_negotiation(endpoint, accept, fmt, media, check):
     params = {"query": DOCS, **({"format": fmt} if fmt else {})}
     r = httpx.get(endpoint, params=params, headers={"Accept": accept})
@@ -119,7 +133,9 @@ def test_csv_rows_match(endpoint):
     assert table[0] == ["d"] and len(table) == 7
 
 
-@pytest.mark.parametrize("accept, media", [("text/turtle", "text/turtle"), ("application/n-triples", "application/n-triples")])
+@pytest.mark.parametrize(
+    "accept, media", [("text/turtle", "text/turtle"), ("application/n-triples", "application/n-triples")]
+)
 def test_construct_as_turtle_or_ntriples(endpoint, accept, media):
     q = f"CONSTRUCT {{ <{SR}> ?p ?o }} WHERE {{ <{SR}> ?p ?o }}"
     r = httpx.post(endpoint, content=q.encode(), headers={"Content-Type": "application/sparql-query", "Accept": accept})
@@ -131,21 +147,39 @@ def test_construct_as_turtle_or_ntriples(endpoint, accept, media):
 def test_cors_for_a_named_browser_tool(built):
     with running_server(built.out, "--cors-origin", "https://yasgui.example") as url:
         r = httpx.get(url, params={"query": "ASK {}"}, headers={"Origin": "https://yasgui.example"})
-        pre = httpx.options(url, headers={"Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
-                                          "Access-Control-Request-Headers": "content-type"})
+        pre = httpx.options(
+            url,
+            headers={
+                "Origin": "https://yasgui.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
     assert r.headers["access-control-allow-origin"] == "https://yasgui.example"
     assert pre.status_code == 200 and "POST" in pre.headers["access-control-allow-methods"]
 
 
-@pytest.mark.parametrize("request_kwargs, status", [
-    ({"method": "POST", "data": {"update": "INSERT DATA { <a:a> <a:b> <a:c> }"}}, 403),
-    ({"method": "POST", "content": b"INSERT DATA { <a:a> <a:b> <a:c> }",
-      "headers": {"Content-Type": "application/sparql-update"}}, 403),
-    ({"method": "GET", "params": {"update": "CLEAR ALL"}}, 403),
-    ({"method": "PUT", "content": b"<a:a> <a:b> <a:c> .", "headers": {"Content-Type": "application/n-triples"}}, 405),
-    ({"method": "DELETE"}, 405),
-    ({"method": "POST", "data": {"query": "INSERT DATA { <a:a> <a:b> <a:c> }"}}, 403),
-])
+@pytest.mark.parametrize(
+    "request_kwargs, status",
+    [
+        ({"method": "POST", "data": {"update": "INSERT DATA { <a:a> <a:b> <a:c> }"}}, 403),
+        (
+            {
+                "method": "POST",
+                "content": b"INSERT DATA { <a:a> <a:b> <a:c> }",
+                "headers": {"Content-Type": "application/sparql-update"},
+            },
+            403,
+        ),
+        ({"method": "GET", "params": {"update": "CLEAR ALL"}}, 403),
+        (
+            {"method": "PUT", "content": b"<a:a> <a:b> <a:c> .", "headers": {"Content-Type": "application/n-triples"}},
+            405,
+        ),
+        ({"method": "DELETE"}, 405),
+        ({"method": "POST", "data": {"query": "INSERT DATA { <a:a> <a:b> <a:c> }"}}, 403),
+    ],
+)
 def test_writes_are_refused(endpoint, request_kwargs, status):
     method = request_kwargs.pop("method")
     r = httpx.request(method, endpoint, **request_kwargs)
@@ -269,7 +303,9 @@ def test_a_running_server_answers_from_the_new_build_after_a_rebuild(tmp_path):
     build(data, tmp_path / "b")
     with running_server(tmp_path / "b", "--workers", "1") as url:
         assert httpx.get(url, params={"query": MEASURES}).json()["results"]["bindings"][0]["n"]["value"] == "2"
-        (data / "mini.txt").write_text(MINI_DOC + "\n（三）加强宣传引导。做好宣传。（市委宣传部负责）\n", encoding="utf-8")
+        (data / "mini.txt").write_text(
+            MINI_DOC + "\n（三）加强宣传引导。做好宣传。（市委宣传部负责）\n", encoding="utf-8"
+        )
         build(data, tmp_path / "b")
         answer = httpx.get(url, params={"query": MEASURES}, timeout=30).json()
         assert answer["results"]["bindings"][0]["n"]["value"] == "3"
@@ -282,4 +318,7 @@ def test_serve_without_a_store_says_how_to_build_it(tmp_path):
 
     r = CliRunner().invoke(main, ["serve", "--build", str(tmp_path / "none")])
     assert r.exit_code == 1
-    assert r.output == f"Error: {tmp_path / 'none'}: no graph store found; run `kg build --out {tmp_path / 'none'}` to build it\n"
+    assert (
+        r.output
+        == f"Error: {tmp_path / 'none'}: no graph store found; run `kg build --out {tmp_path / 'none'}` to build it\n"
+    )

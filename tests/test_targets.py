@@ -183,7 +183,11 @@ def test_quantities_joined_by_dun_give_separate_indicators_and_scope():
 def test_qizhong_narrows_the_indicator_and_scope_comes_from_earlier_in_sentence():
     a, b = targets("到2025年，全省城市污泥无害化处理率达到90%以上，其中设区城市达到95%以上。")
     assert (a.indicator, b.indicator, b.scope, b.value) == (
-        "城市污泥无害化处理率", "城市污泥无害化处理率（设区城市）", "全省", 95)
+        "城市污泥无害化处理率",
+        "城市污泥无害化处理率（设区城市）",
+        "全省",
+        95,
+    )
 
 
 def test_qualifier_quantity_yields_to_verb_governed_one():
@@ -257,9 +261,38 @@ def test_only_the_given_slice_is_read():
     assert [x.value for x in extract_targets(t, 0, a)] == [20]
 
 
-PIECES = ["到2025年", "2024-2026年", "，", "。", "、", "分别达到", "98%和95%以上", "力争", "全省", "（", "）", "“",
-          "”", "比2022年", "翻两番", "3-5家", "1,2-", "PM2.5", "以上的", "在29微克/立方米的基础上", "\n", "实施",
-          "10个", "达到", "2030年前", "其中", "余条", ",", "9", "年底"]
+PIECES = [
+    "到2025年",
+    "2024-2026年",
+    "，",
+    "。",
+    "、",
+    "分别达到",
+    "98%和95%以上",
+    "力争",
+    "全省",
+    "（",
+    "）",
+    "“",
+    "”",
+    "比2022年",
+    "翻两番",
+    "3-5家",
+    "1,2-",
+    "PM2.5",
+    "以上的",
+    "在29微克/立方米的基础上",
+    "\n",
+    "实施",
+    "10个",
+    "达到",
+    "2030年前",
+    "其中",
+    "余条",
+    ",",
+    "9",
+    "年底",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -286,7 +319,10 @@ def test_shangrao_gives_exactly_its_four_targets():
     found = _doc_targets(SHANGRAO)
     summary = [(t.year, t.value, t.unit, t.comparator) for t in found]
     assert summary == [
-        (2025, 20, "家", "="), (2025, None, "", None), (2025, 98, "%", ">="), (2025, 95, "%", ">="),
+        (2025, 20, "家", "="),
+        (2025, None, "", None),
+        (2025, 98, "%", ">="),
+        (2025, 95, "%", ">="),
     ]
     assert "绿色开发区和绿色工厂总数" in found[0].indicator and found[0].scope == "全市"
     assert "一村一点" in found[1].indicator
@@ -314,4 +350,3 @@ def test_jiangxi_2024_targets():
     assert not any(t.value == 30 and t.unit == "个" for t in found)  # “八大标志性战役、30个专项行动”
     assert [t.value for t in found if t.year == 2026 and t.value is not None][:3] == [29, 7000, 4600]
     assert sum(t.value is not None for t in found) == 32
-

@@ -9,13 +9,17 @@ from kg.normalize import normalize
 from kg.parse import parse_text
 from kg.task_tables import find_task_rows, match_rows
 
-BODY = ("关于推进节能降碳工作的实施方案\n一、重点任务\n"
-        "（一）推进钢铁行业节能降碳。实施钢铁行业节能降碳改造，实施一批重点项目。\n"
-        "（二）推动建筑领域绿色转型。推动建筑领域绿色低碳转型发展，提高新建建筑节能标准。\n"
-        "（三）加强组织保障。各地要加强组织领导。\n")
-TABLE = ("附件\n重点任务分工\n序号\t重点任务\t牵头单位\t责任单位\t完成时限\n"
-         "1\t实施钢铁行业节能降碳改造\t省发展改革委\t省工业和信息化厅、省生态环境厅\t2022年底前\n"
-         "2\t推动建筑领域绿色低碳转型发展\t省住房城乡建设厅\t省发展改革委\t持续推进\n")
+BODY = (
+    "关于推进节能降碳工作的实施方案\n一、重点任务\n"
+    "（一）推进钢铁行业节能降碳。实施钢铁行业节能降碳改造，实施一批重点项目。\n"
+    "（二）推动建筑领域绿色转型。推动建筑领域绿色低碳转型发展，提高新建建筑节能标准。\n"
+    "（三）加强组织保障。各地要加强组织领导。\n"
+)
+TABLE = (
+    "附件\n重点任务分工\n序号\t重点任务\t牵头单位\t责任单位\t完成时限\n"
+    "1\t实施钢铁行业节能降碳改造\t省发展改革委\t省工业和信息化厅、省生态环境厅\t2022年底前\n"
+    "2\t推动建筑领域绿色低碳转型发展\t省住房城乡建设厅\t省发展改革委\t持续推进\n"
+)
 
 
 def test_rows_give_lead_support_and_deadline_with_raw_spans():
@@ -24,7 +28,10 @@ def test_rows_give_lead_support_and_deadline_with_raw_spans():
     assert [r.task for r in rows] == ["实施钢铁行业节能降碳改造", "推动建筑领域绿色低碳转型发展"]
     first = rows[0]
     assert [(a.raw, a.role) for a in first.agencies] == [
-        ("省发展改革委", "lead"), ("省工业和信息化厅", "support"), ("省生态环境厅", "support")]
+        ("省发展改革委", "lead"),
+        ("省工业和信息化厅", "support"),
+        ("省生态环境厅", "support"),
+    ]
     assert all(raw[a.span.start : a.span.end] == a.raw for a in first.agencies)
     assert (first.deadline.text, first.deadline.year, first.deadline.value) == ("2022年底前", 2022, None)
     assert (rows[1].deadline.text, rows[1].deadline.year) == ("持续推进", None)
@@ -53,7 +60,10 @@ def test_parse_gives_measures_the_table_agencies_and_reports_unmatched_rows():
     d = parse_text(raw, level="provincial", region="江西省")
     by_key = {m.key: m for m in d.measures}
     assert [(a.raw, a.role) for a in by_key["1"].agencies] == [
-        ("省发展改革委", "lead"), ("省工业和信息化厅", "support"), ("省生态环境厅", "support")]
+        ("省发展改革委", "lead"),
+        ("省工业和信息化厅", "support"),
+        ("省生态环境厅", "support"),
+    ]
     assert [t.text for t in by_key["2"].targets if t.indicator == "完成时限"] == ["持续推进"]
     assert by_key["3"].agencies == []
     assert [w.code for w in d.warnings].count("unmatched_task_row") == 1

@@ -46,8 +46,14 @@ def _broken(lines):
 def _whole_graph(lines):
     g = to_rdflib(lines)
     _, report, _ = pyshacl.validate(g, shacl_graph=load_shapes(), inference="none", advanced=False)
-    return {(str(report.value(r, SH.focusNode)), str(report.value(r, SH.resultPath)), str(report.value(r, SH.resultMessage)))
-            for r in report.subjects(SH.focusNode, None)}
+    return {
+        (
+            str(report.value(r, SH.focusNode)),
+            str(report.value(r, SH.resultPath)),
+            str(report.value(r, SH.resultMessage)),
+        )
+        for r in report.subjects(SH.focusNode, None)
+    }
 
 
 def test_partitions_find_exactly_what_the_whole_graph_check_finds(two_documents):
@@ -87,14 +93,17 @@ SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://exam
 ex:S a sh:PropertyShape ; sh:targetClass ex:C ; sh:path {path} ; sh:minCount 1 {extra} ."""
 
 
-@pytest.mark.parametrize("path, extra, local", [
-    ("ex:p", "", True),
-    ("[ sh:alternativePath ( ex:p ex:q ) ]", "", True),
-    ("ex:p", "; sh:class ex:D", True),
-    ("[ sh:inversePath ex:p ]", "", False),  # reads triples about other nodes
-    ("( ex:p ex:q )", "", False),  # a sequence path reads the values' own triples
-    ("ex:p", "; sh:node ex:T", False),  # validates the values against a shape
-])
+@pytest.mark.parametrize(
+    "path, extra, local",
+    [
+        ("ex:p", "", True),
+        ("[ sh:alternativePath ( ex:p ex:q ) ]", "", True),
+        ("ex:p", "; sh:class ex:D", True),
+        ("[ sh:inversePath ex:p ]", "", False),  # reads triples about other nodes
+        ("( ex:p ex:q )", "", False),  # a sequence path reads the values' own triples
+        ("ex:p", "; sh:node ex:T", False),  # validates the values against a shape
+    ],
+)
 def test_shapes_that_read_beyond_the_focus_node_are_checked_whole(path, extra, local):
     reads = reads_of(Graph().parse(data=SHAPES.format(path=path, extra=extra), format="turtle"))
     assert (reads is not None) == local

@@ -67,6 +67,7 @@ def count(build, where: str) -> int:
 
 # ------------------------------------------------------------------ alignment view
 
+
 def test_alignment_view_has_every_document_and_measure_and_every_link_with_a_parent(real_build, pages):
     data = page_data(pages["alignment"])
     docs = count(real_build, "?d a eli:LegalResource")
@@ -78,7 +79,10 @@ def test_alignment_view_has_every_document_and_measure_and_every_link_with_a_par
     by_status = {}
     for e in data["edges"]:
         by_status[e["kg_status"]] = by_status.get(e["kg_status"], 0) + 1
-    assert by_status == {"structure": measures + doc_links, "aligned": 21}  # 15 and 6 weak before the scrape was rebuilt
+    assert by_status == {
+        "structure": measures + doc_links,
+        "aligned": 21,
+    }  # 15 and 6 weak before the scrape was rebuilt
 
 
 def test_alignment_rows_go_national_provincial_municipal(pages):
@@ -119,6 +123,7 @@ def test_measure_tooltip_gives_number_title_agencies_and_an_excerpt(pages):
 
 # ------------------------------------------------------------------- agencies view
 
+
 def test_agencies_view_links_agencies_by_shared_measures(real_build, pages):
     data = page_data(pages["agencies"])
     rows = run_query(real_build, RESPONSIBILITIES).rows
@@ -135,16 +140,37 @@ def test_agencies_view_links_agencies_by_shared_measures(real_build, pages):
 
 def test_co_responsibility_weight_counts_each_shared_measure_once():
     def row(m, agency, role, rank, generic=False):
-        return {"m": m, "doc": "d", "key": m, "number": m, "title": None, "agency": agency, "name": agency.upper(),
-                "role": role, "rank": rank, "level": "municipal", "region": None, "generic": generic}
+        return {
+            "m": m,
+            "doc": "d",
+            "key": m,
+            "number": m,
+            "title": None,
+            "agency": agency,
+            "name": agency.upper(),
+            "role": role,
+            "rank": rank,
+            "level": "municipal",
+            "region": None,
+            "generic": generic,
+        }
 
-    g = co_responsibility([row("1", "a", "lead", 1), row("1", "b", "support", 2), row("1", "x", "support", 3, True),
-                           row("2", "b", "lead", 1), row("2", "a", "support", 2), row("3", "a", "lead", 1)])
+    g = co_responsibility(
+        [
+            row("1", "a", "lead", 1),
+            row("1", "b", "support", 2),
+            row("1", "x", "support", 3, True),
+            row("2", "b", "lead", 1),
+            row("2", "a", "support", 2),
+            row("3", "a", "lead", 1),
+        ]
+    )
     assert sorted(g.nodes) == ["a", "b"] and g.edges["a", "b"]["weight"] == 2
     assert (g.nodes["a"]["lead"], g.nodes["a"]["support"]) == (2, 1)
 
 
 # ------------------------------------------------------------ the page as a file
+
 
 class _Refs(HTMLParser):
     def __init__(self):
@@ -198,27 +224,42 @@ def test_cli_writes_the_default_file_beside_the_build_and_says_where(real_build,
 def test_cli_without_a_store_says_to_run_kg_build(tmp_path):
     r = CliRunner().invoke(main, ["viz", "--build", str(tmp_path / "nowhere")])
     assert r.exit_code == 1
-    assert r.output == f"Error: {tmp_path / 'nowhere'}: no graph store found; run `kg build --out {tmp_path / 'nowhere'}` to build it\n"
+    assert (
+        r.output
+        == f"Error: {tmp_path / 'nowhere'}: no graph store found; run `kg build --out {tmp_path / 'nowhere'}` to build it\n"
+    )
     assert not (tmp_path / "nowhere").exists()
 
 
 # ------------------------------------------------------------ headless Chromium
+
 
 @pytest.fixture(scope="module")
 def browser():
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} or {CHROMEDRIVER} missing in CI (.ci/run installs chromium and chromium-driver)")
-        pytest.skip(f"headless browser test needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)")
+        pytest.skip(
+            f"headless browser test needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     profile = tempfile.mkdtemp(prefix="kg-viz-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,900", f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,900",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
@@ -257,8 +298,12 @@ def test_page_renders_in_headless_chromium_offline(browser, pages, view):
     assert severe == []
     # the browser's own chrome:// pages may load; nothing may go to a network
     assert [u for u in _requests(browser) if not u.startswith(("file:", "data:", "chrome:", "about:", "blob:"))] == []
-    assert browser.execute_script(
-        "return performance.getEntriesByType('resource').filter(e => /^https?:/.test(e.name)).length") == 0
+    assert (
+        browser.execute_script(
+            "return performance.getEntriesByType('resource').filter(e => /^https?:/.test(e.name)).length"
+        )
+        == 0
+    )
     assert browser.execute_script("return kgNetwork.physics.options.enabled") is False, "physics stops once settled"
     shown = browser.execute_script("return kgNetwork.body.data.nodes.length")
     assert shown == len(page_data(pages[view])["nodes"])

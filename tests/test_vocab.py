@@ -11,12 +11,15 @@ NS = str(PKG._NS)
 
 
 def _pkg_terms(g: Graph) -> set[str]:
-    return {str(t)[len(NS):] for t in set(g.subjects()) | set(g.objects()) | set(g.predicates())
-            if isinstance(t, URIRef) and str(t).startswith(NS)}
+    return {
+        str(t)[len(NS) :]
+        for t in set(g.subjects()) | set(g.objects()) | set(g.predicates())
+        if isinstance(t, URIRef) and str(t).startswith(NS)
+    }
 
 
 def test_vocab_and_ontology_define_the_same_terms():
-    defined = {str(s)[len(NS):] for s in load_ontology().subjects() if str(s).startswith(NS)}
+    defined = {str(s)[len(NS) :] for s in load_ontology().subjects() if str(s).startswith(NS)}
     assert defined == set(PKG.__annotations__)
 
 

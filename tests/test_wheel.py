@@ -11,7 +11,8 @@ from .conftest import ROOT
 def test_wheel_ships_curated_tables_and_finds_them(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     wheel = next(tmp_path.glob("policy_kg-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
@@ -30,7 +31,10 @@ def test_wheel_ships_curated_tables_and_finds_them(tmp_path):
         "print(r.resource_dir('ontology')); print(q.saved_queries()['gaps'].path)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
     )
     assert out.returncode == 0, out.stderr

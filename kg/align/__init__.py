@@ -28,8 +28,15 @@ from .overrides import load_overrides
 from .pair import align_documents
 from .text import _jieba
 
-__all__ = ["AlignedPair", "Alignment", "DiscoveredParent", "align_corpus", "align_documents", "align_undeclared",
-           "pairs_to_align"]
+__all__ = [
+    "AlignedPair",
+    "Alignment",
+    "DiscoveredParent",
+    "align_corpus",
+    "align_documents",
+    "align_undeclared",
+    "pairs_to_align",
+]
 
 
 @dataclass
@@ -75,7 +82,9 @@ def _relation(source: Entry, target: Entry) -> str:
     return "peer"
 
 
-def pairs_to_align(registry: Registry, source: Optional[str] = None, target: Optional[str] = None) -> list[tuple[Entry, Entry, str]]:
+def pairs_to_align(
+    registry: Registry, source: Optional[str] = None, target: Optional[str] = None
+) -> list[tuple[Entry, Entry, str]]:
     """(child, parent, relation) pairs: the registry's declared parents, narrowed by
     ``source``/``target``; a pair named on both sides is aligned even if undeclared."""
     if source and target:
@@ -104,8 +113,9 @@ def _search_space(registry: Registry, docs: dict, children: list[Entry]):
         return None, {}, []
     lowest = max(LEVELS.index(e.level) for e in children)
     level = {e.id: LEVELS.index(e.level) for e in registry.entries if e.level in LEVELS}  # unplaced: no text held
-    index = CandidateIndex({e.id: docs[e.id] for e in registry.entries
-                            if docs.get(e.id) is not None and level[e.id] < lowest})
+    index = CandidateIndex(
+        {e.id: docs[e.id] for e in registry.entries if docs.get(e.id) is not None and level[e.id] < lowest}
+    )
     masks = {}
     for name in {e.level for e in children}:
         masks[name] = index.allowed([d for d in index.docs if level[d] < LEVELS.index(name)])
@@ -125,14 +135,23 @@ def _job(kind: str, source_id: str, *args) -> tuple[Optional[list], list[tuple],
     index, masks, wanted = shared()["index"], shared()["masks"], shared()["wanted"]
     shortlisted = find_parents(docs[source_id], source_id, docs, index, masks[args[0]], table)
     found = [f for f in shortlisted if f.kept and wanted in (None, f.doc)]
-    return ([DiscoveredParent(f.doc, f.support, f.similarity) for f in found],
-            [(f.doc, "implements", f.support, f.scores.pack(f.links), f.scores.detach()) for f in found],
-            sum(f.scores.pairs_scored for f in shortlisted))
+    return (
+        [DiscoveredParent(f.doc, f.support, f.similarity) for f in found],
+        [(f.doc, "implements", f.support, f.scores.pack(f.links), f.scores.detach()) for f in found],
+        sum(f.scores.pairs_scored for f in shortlisted),
+    )
 
 
-def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, target: Optional[str] = None,
-                 overrides: Union[str, Path, None, bool] = None, processed=None, workers: int = 1,
-                 progress: Optional[Callable[[str], None]] = None, discover: bool = True) -> Alignment:
+def align_corpus(
+    data_dir: Union[str, Path],
+    source: Optional[str] = None,
+    target: Optional[str] = None,
+    overrides: Union[str, Path, None, bool] = None,
+    processed=None,
+    workers: int = 1,
+    progress: Optional[Callable[[str], None]] = None,
+    discover: bool = True,
+) -> Alignment:
     """Align the corpus in ``data_dir``. ``overrides``: a CSV path, None for the installed
     mappings/alignment_overrides.csv, or False to see the tool's own links only.
     ``discover``: find the parents of documents that declare none (see ``Alignment.discovered``).
@@ -154,7 +173,9 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
             out.skipped.append(f"{s.id} → {t.id}: {missing[0].id} {why}")
             continue
         jobs.append(("pair", s.id, t.id, relation))
-    index, masks, children = _search_space(registry, docs, _undeclared(registry, docs, source, target) if discover else [])
+    index, masks, children = _search_space(
+        registry, docs, _undeclared(registry, docs, source, target) if discover else []
+    )
     jobs += [("discover", e.id, e.level) for e in children]
     jobs.sort(key=lambda job: order[job[1]])  # registry order; stable, so declared pairs keep theirs
     if workers > 1:
@@ -164,22 +185,32 @@ def align_corpus(data_dir: Union[str, Path], source: Optional[str] = None, targe
     idf = text.BigramIdf.of([t for d in docs.values() if d is not None for t in measure_texts(d)])
     # The matrices of one pair are small: BLAS threads (and, with a process per core,
     # rapidfuzz threads) would only contend for the cores.
-    with threadpool_limits(limits=1, user_api="blas"), text.threads(1 if workers > 1 else text.WORKERS), \
-            text.corpus_idf(idf):
-        done = run_jobs(_job, jobs, workers, shared={"docs": docs, "table": table, "index": index, "masks": masks,
-                                                     "wanted": wanted})
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        text.threads(1 if workers > 1 else text.WORKERS),
+        text.corpus_idf(idf),
+    ):
+        done = run_jobs(
+            _job, jobs, workers, shared={"docs": docs, "table": table, "index": index, "masks": masks, "wanted": wanted}
+        )
         for k, (job, (found, aligned, scored)) in enumerate(zip(jobs, done), 1):
             s = entries[job[1]]
             out.pairs_scored += scored
             for target_id, relation, support, packed, detached in aligned:
                 scores = PairScores.attach(docs[s.id], docs[target_id], detached)
-                out.pairs.append(AlignedPair(s, entries[target_id], relation, scores.unpack(packed), scores,
-                                             found is not None, support))
+                out.pairs.append(
+                    AlignedPair(
+                        s, entries[target_id], relation, scores.unpack(packed), scores, found is not None, support
+                    )
+                )
             if found is not None:
                 out.discovered[s.id] = found
             if progress:
-                what = (f"aligned {s.id} → {job[2]}" if found is None else
-                        f"discovered {', '.join(f.doc for f in found) or 'no parent'} for {s.id}")
+                what = (
+                    f"aligned {s.id} → {job[2]}"
+                    if found is None
+                    else f"discovered {', '.join(f.doc for f in found) or 'no parent'} for {s.id}"
+                )
                 progress(f"{what} ({k}/{len(jobs)})")
     return out
 
@@ -201,7 +232,9 @@ def _with_ids(table, registry: Registry, notes: Optional[list[str]] = None):
             except KgError:
                 if notes is None:
                     raise rows.error(item.line, col, f"no document “{getattr(item, col)}” in the registry") from None
-                notes.append(f"{rows.label} line {item.line}: no document “{getattr(item, col)}” in this corpus; row not applied")
+                notes.append(
+                    f"{rows.label} line {item.line}: no document “{getattr(item, col)}” in this corpus; row not applied"
+                )
                 break
         else:
             out.append(replace(item, **ids))

@@ -170,8 +170,9 @@ class CandidateIndex:
         ends = np.append(self._starts[1:], len(self.keys))
         return np.repeat(allowed, ends - self._starts)
 
-    def top(self, scores: np.ndarray, k: int, allowed: Optional[np.ndarray] = None,
-            doc: Optional[str] = None) -> list[list[tuple[str, str, float]]]:
+    def top(
+        self, scores: np.ndarray, k: int, allowed: Optional[np.ndarray] = None, doc: Optional[str] = None
+    ) -> list[list[tuple[str, str, float]]]:
         """Per row of ``scores``: up to k (doc_id, measure_key, score), best first, zero
         scores dropped; only the ``allowed`` documents, or only ``doc``."""
         if doc is not None:
@@ -201,8 +202,9 @@ def _texts(child: Document) -> list[str]:
     return ["".join(_pieces(m)) for m in child.measures]
 
 
-def candidate_parents(child: Document, index: CandidateIndex, k: int = 10,
-                      allowed: Optional[np.ndarray] = None) -> list[list[tuple[str, str, float]]]:
+def candidate_parents(
+    child: Document, index: CandidateIndex, k: int = 10, allowed: Optional[np.ndarray] = None
+) -> list[list[tuple[str, str, float]]]:
     """Per child measure (in order): up to k candidate parent measures (doc_id, key, score)
     over the whole index (or the ``allowed`` documents)."""
     return index.top(index.matrix(_texts(child)), k, allowed)
@@ -212,8 +214,9 @@ def candidate_parents(child: Document, index: CandidateIndex, k: int = 10,
 MIN_SUPPORT = 0.5
 
 
-def _documents(best: np.ndarray, index: CandidateIndex, allowed: Optional[np.ndarray],
-               top: int) -> list[tuple[str, float]]:
+def _documents(
+    best: np.ndarray, index: CandidateIndex, allowed: Optional[np.ndarray], top: int
+) -> list[tuple[str, float]]:
     """Rank documents from the per-measure, per-document best scores ``best``: up to
     ``top`` (doc_id, support), best first, each with at least ``MIN_SUPPORT`` of the
     first's support.
@@ -234,12 +237,14 @@ def _documents(best: np.ndarray, index: CandidateIndex, allowed: Optional[np.nda
         return []
     support = (best[rows] / peak[rows, None]).sum(axis=0) / len(best)
     order = sorted(np.flatnonzero(support > 0), key=lambda d: (-support[d], index.docs[d]))[:top]
-    return [(index.docs[d], round(float(support[d]), 4)) for d in order
-            if support[d] >= MIN_SUPPORT * support[order[0]]]
+    return [
+        (index.docs[d], round(float(support[d]), 4)) for d in order if support[d] >= MIN_SUPPORT * support[order[0]]
+    ]
 
 
-def candidate_documents(child: Document, index: CandidateIndex, top: int = 3,
-                        allowed: Optional[np.ndarray] = None) -> list[tuple[str, float]]:
+def candidate_documents(
+    child: Document, index: CandidateIndex, top: int = 3, allowed: Optional[np.ndarray] = None
+) -> list[tuple[str, float]]:
     """The parent documents the child most likely implements by the index alone,
     (doc_id, support), best first (see ``_documents``)."""
     return _documents(index.by_document(index.matrix(_texts(child))), index, allowed, top)
@@ -254,13 +259,16 @@ class Shortlisted:
     keys: set[str]  # candidate parent measure keys: each child measure's top k in this document
 
 
-def shortlist(child: Document, index: CandidateIndex, allowed: Optional[np.ndarray] = None, k: int = 5,
-              top: int = 3) -> list[Shortlisted]:
+def shortlist(
+    child: Document, index: CandidateIndex, allowed: Optional[np.ndarray] = None, k: int = 5, top: int = 3
+) -> list[Shortlisted]:
     """Candidate parent documents of ``child`` among the ``allowed`` indexed documents, best
     first, each with its candidate measures: per child measure, its k best measures *within
     that document* (so near-identical versions of the document elsewhere cannot crowd them
     out)."""
     scores = index.matrix(_texts(child))
     found = _documents(index.by_document(scores), index, allowed, top)
-    return [Shortlisted(doc, support, {key for row in index.top(scores, k, doc=doc) for _, key, _ in row})
-            for doc, support in found]
+    return [
+        Shortlisted(doc, support, {key for row in index.top(scores, k, doc=doc) for _, key, _ in row})
+        for doc, support in found
+    ]

@@ -89,9 +89,16 @@ def _choose(found: list[Found]) -> None:
             best = np.maximum(best, f.by_measure)
 
 
-def find_parents(child: Document, child_id: str, docs: dict[str, Document], index: CandidateIndex,
-                 allowed: Optional[np.ndarray] = None, overrides=None, k: int = CANDIDATES,
-                 top: int = SHORTLIST) -> list[Found]:
+def find_parents(
+    child: Document,
+    child_id: str,
+    docs: dict[str, Document],
+    index: CandidateIndex,
+    allowed: Optional[np.ndarray] = None,
+    overrides=None,
+    k: int = CANDIDATES,
+    top: int = SHORTLIST,
+) -> list[Found]:
     """The shortlisted parent documents of ``child`` (``docs``: id → Document, holding the
     indexed ones), best first, with the child aligned to each; those with ``kept`` are its
     parents. ``allowed``: ``index.allowed(...)`` mask of the documents it may implement."""
@@ -107,9 +114,15 @@ def find_parents(child: Document, child_id: str, docs: dict[str, Document], inde
     return found
 
 
-def align_undeclared(child: Document, child_id: str, parents: dict[str, Document],
-                     index: Optional[CandidateIndex] = None, k: int = CANDIDATES, top: int = SHORTLIST,
-                     overrides=None) -> tuple[list[Link], int]:
+def align_undeclared(
+    child: Document,
+    child_id: str,
+    parents: dict[str, Document],
+    index: Optional[CandidateIndex] = None,
+    k: int = CANDIDATES,
+    top: int = SHORTLIST,
+    overrides=None,
+) -> tuple[list[Link], int]:
     """Align a child whose parents are not declared to the parents it discovers among
     ``parents`` (id → Document, the higher-level documents).
 

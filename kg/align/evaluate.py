@@ -52,8 +52,18 @@ def load_labels(path: Union[str, Path, None] = None) -> tuple[Rows, list[Label]]
     out = []
     for line, r in rows:
         rows.require(line, r, ("source_doc", "source_measure", "target_doc"))
-        out.append(Label(r["source_doc"], r["source_measure"], r["target_doc"], r["target_measure"] or None,
-                         r["note"], line, r["source_title"], r["target_title"]))
+        out.append(
+            Label(
+                r["source_doc"],
+                r["source_measure"],
+                r["target_doc"],
+                r["target_measure"] or None,
+                r["note"],
+                line,
+                r["source_title"],
+                r["target_title"],
+            )
+        )
     return rows, out
 
 
@@ -72,8 +82,14 @@ class Metrics:
         labelled = sum(g is not None for _, g in pairs)
         correct = sum(p is not None and p == g for p, g in pairs)
         agree = sum(p == g for p, g in pairs)
-        return cls(round(correct / predicted, 3) if predicted else 1.0, round(correct / labelled, 3) if labelled else 1.0,
-                   round(agree / len(pairs), 3) if pairs else 1.0, correct, predicted, labelled)
+        return cls(
+            round(correct / predicted, 3) if predicted else 1.0,
+            round(correct / labelled, 3) if labelled else 1.0,
+            round(agree / len(pairs), 3) if pairs else 1.0,
+            correct,
+            predicted,
+            labelled,
+        )
 
 
 @dataclass
@@ -121,8 +137,9 @@ def _labels_here(alignment: Alignment, labels, notes: Optional[list[str]]) -> tu
     return rows, labs
 
 
-def evaluate(alignment: Alignment, labels: Union[str, Path, None] = None,
-             notes: Optional[list[str]] = None) -> list[PairEvaluation]:
+def evaluate(
+    alignment: Alignment, labels: Union[str, Path, None] = None, notes: Optional[list[str]] = None
+) -> list[PairEvaluation]:
     """Top-1 and aligned-status metrics for every aligned pair that has labels; ``notes``
     is told (once) how many label rows name documents this corpus lacks."""
     rows, labs = _labels_here(alignment, labels, notes)
@@ -135,19 +152,30 @@ def evaluate(alignment: Alignment, labels: Union[str, Path, None] = None,
         top = [(l.target_key, gold[l.source_key]) for l in links]
         aligned = [(l.target_key if l.status == "aligned" else None, gold[l.source_key]) for l in links]
         numbers = {m.key: m.number for m in pair.scores.child.measures}
-        errors = [f"{numbers[l.source_key]} → {_number(l.target_key)}"
-                  f"{''.join(' + ' + _number(k) for k, _ in l.also)} ({l.status}; label {_number(gold[l.source_key])})"
-                  for l in links if l.target_key != gold[l.source_key]]
+        errors = [
+            f"{numbers[l.source_key]} → {_number(l.target_key)}"
+            f"{''.join(' + ' + _number(k) for k, _ in l.also)} ({l.status}; label {_number(gold[l.source_key])})"
+            for l in links
+            if l.target_key != gold[l.source_key]
+        ]
         # A child merging several parents names the others in ``also``: the labelled parent
         # there is a wrong primary (a top-1 error), not a link to a parent it does not draw on.
-        wrong = sum(1 for l in links if l.status == "aligned"
-                    and gold[l.source_key] not in [l.target_key, *(k for k, _ in l.also)])
-        out.append(PairEvaluation(pair.source.id, pair.target.id, len(links), Metrics.of(top), Metrics.of(aligned), errors,
-                                  wrong))
+        wrong = sum(
+            1
+            for l in links
+            if l.status == "aligned" and gold[l.source_key] not in [l.target_key, *(k for k, _ in l.also)]
+        )
+        out.append(
+            PairEvaluation(
+                pair.source.id, pair.target.id, len(links), Metrics.of(top), Metrics.of(aligned), errors, wrong
+            )
+        )
     return out
 
 
-def sweep(alignment: Alignment, margins: list[float], labels: Union[str, Path, None] = None) -> list[tuple[float, Metrics]]:
+def sweep(
+    alignment: Alignment, margins: list[float], labels: Union[str, Path, None] = None
+) -> list[tuple[float, Metrics]]:
     """Aligned-status metrics if ``status.MARGIN_ALIGNED`` were each of ``margins``, on
     the scorer's best candidate per child measure before lost headings are recovered (so
     the wrong candidates that recovery later moves still count against a low margin): a
@@ -162,5 +190,7 @@ def sweep(alignment: Alignment, margins: list[float], labels: Union[str, Path, N
             if m.key in gold:
                 key = pair.scores.units[int(best[ci])].key
                 items.append((None if key == PREAMBLE else key, float(margin[ci]), bool(mutual[ci]), gold[m.key]))
-    return [(t, Metrics.of([(best if best and mutual and margin >= t else None, g) for best, margin, mutual, g in items]))
-            for t in margins]
+    return [
+        (t, Metrics.of([(best if best and mutual and margin >= t else None, g) for best, margin, mutual, g in items]))
+        for t in margins
+    ]

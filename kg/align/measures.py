@@ -89,11 +89,13 @@ def _agency_agreement(child: list[list[str]], parent: list[list[str]]) -> np.nda
 
     def sets(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         member = np.zeros((len(lists), len(ids)))
-        member[np.repeat(np.arange(len(lists)), [len(x) for x in lists]),
-               np.array([i for x in lists for i in x], dtype=np.int64)] = 1.0
+        member[
+            np.repeat(np.arange(len(lists)), [len(x) for x in lists]),
+            np.array([i for x in lists for i in x], dtype=np.int64),
+        ] = 1.0
         return member, np.array([x[0] if x else -1 for x in lists], dtype=np.int64)
 
-    (c, c_lead), (p, p_lead) = sets(coded[:len(child)]), sets(coded[len(child):])
+    (c, c_lead), (p, p_lead) = sets(coded[: len(child)]), sets(coded[len(child) :])
     shared = c @ p.T  # distinct names in common (whole numbers: exact)
     size_c, size_p = c.sum(axis=1)[:, None], p.sum(axis=1)[None, :]
     named = (size_c > 0) & (size_p > 0)
@@ -131,8 +133,18 @@ class PairScores:
     def detach(self) -> tuple:
         """The scores without the documents, to send back from a worker process cheaply
         (the documents are pickled once per worker, not once per pair); see ``attach``."""
-        return ([u.key for u in self.units], self.sim, self.rows, self.cols, self.score, self.evidence,
-                self.title, self.copied, self.whole, self.copy_rate)
+        return (
+            [u.key for u in self.units],
+            self.sim,
+            self.rows,
+            self.cols,
+            self.score,
+            self.evidence,
+            self.title,
+            self.copied,
+            self.whole,
+            self.copy_rate,
+        )
 
     @classmethod
     def attach(cls, child: Document, parent: Document, detached: tuple) -> "PairScores":
@@ -177,8 +189,9 @@ class PairScores:
         return int(self.sim.shape[0] * self.sim.shape[1])
 
 
-def _coverage(gain: np.ndarray, c_w: np.ndarray, p_w: np.ndarray, rows: list[slice],
-              cols: list[slice]) -> tuple[np.ndarray, np.ndarray]:
+def _coverage(
+    gain: np.ndarray, c_w: np.ndarray, p_w: np.ndarray, rows: list[slice], cols: list[slice]
+) -> tuple[np.ndarray, np.ndarray]:
     """Sentence evidence per (child measure, parent unit) and the share of each child
     measure copied from anywhere in the parent, from the sentence gains.
 
@@ -228,8 +241,13 @@ def mix(copy_rate: float) -> np.ndarray:
     return w * np.array(COPY_WEIGHTS) + (1 - w) * np.array(PARAPHRASE_WEIGHTS)
 
 
-def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or a.name,
-               candidates: Optional[set[str]] = None, idf: Optional[BigramIdf] = None) -> PairScores:
+def score_pair(
+    child: Document,
+    parent: Document,
+    up=lambda a: a.counterpart or a.name,
+    candidates: Optional[set[str]] = None,
+    idf: Optional[BigramIdf] = None,
+) -> PairScores:
     """Score every child measure against every parent unit (one cdist per signal).
 
     ``candidates``: parent measure keys to score (from ``kg.align.candidates``); the others
@@ -242,8 +260,9 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     prepared = side_of(parent, parent_side)
     position = {u.key: i for i, u in enumerate(prepared.units[:-1])}  # order signal: place in the whole parent
     if candidates is not None:
-        prepared = subset(prepared, [i for i, u in enumerate(prepared.units)
-                                      if u.key == PREAMBLE or u.key in candidates])
+        prepared = subset(
+            prepared, [i for i, u in enumerate(prepared.units) if u.key == PREAMBLE or u.key in candidates]
+        )
     units, p = prepared.units, prepared.side
     c = side_of(child, child_side, KEEP_CHILDREN)
     sim = c.sentences.similarity(p.sentences)
@@ -256,8 +275,9 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     unit_texts = _texts([u.title for u in units], [u.sentences for u in units])
     idf = idf or text.CORPUS_IDF or BigramIdf.of(child_texts + measure_texts(parent))
     # Titles by bigram TF-IDF too: 加快工业绿色转型 is 推进工业绿色升级 (工业), not 加快农业绿色发展.
-    title = _ramp(whole_similarity([m.title for m in child.measures], [u.title for u in units], idf),
-                  TITLE_LOW, TITLE_HIGH)
+    title = _ramp(
+        whole_similarity([m.title for m in child.measures], [u.title for u in units], idf), TITLE_LOW, TITLE_HIGH
+    )
     title[:, -1] = 0.0  # the preamble has no title
     whole_raw = whole_similarity(child_texts, unit_texts, idf)
     whole = _ramp(whole_raw, WHOLE_LOW, WHOLE_HIGH)
@@ -287,8 +307,9 @@ def score_pair(child: Document, parent: Document, up=lambda a: a.counterpart or 
     named = ~np.isnan(agency)  # agencies count only where both sides name some
     score = np.where(named, (base + w_agency * np.nan_to_num(agency)) / (total + w_agency), base / total)
     score[:, -1] = evidence[:, -1]  # the preamble competes on evidence alone
-    return PairScores(child, parent, units, sim, c.spans, p.spans, score, evidence, title, copied, whole_raw,
-                      round(copy_rate, 4))
+    return PairScores(
+        child, parent, units, sim, c.spans, p.spans, score, evidence, title, copied, whole_raw, round(copy_rate, 4)
+    )
 
 
 def _evidence_many(ps: PairScores, picks: list[tuple[int, slice]]) -> list[list[Evidence]]:
@@ -347,8 +368,9 @@ def evidence_for(ps: PairScores, child_key: str, parent_key: Optional[str]) -> l
     return _evidence(ps, _child_index(ps, child_key), col)
 
 
-def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "implements",
-           recover: bool = True) -> list[Link]:
+def choose(
+    ps: PairScores, source_doc: str, target_doc: str, relation: str = "implements", recover: bool = True
+) -> list[Link]:
     """One link per child measure: the best parent unit, its margin and rank deciding the
     status, secondary parents and runners-up kept, then recovery of parents whose headings
     are missing from the parent's text."""
@@ -358,7 +380,7 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
     margins, ranks, mutual = relative_evidence(ps.score)
     noise = pair_noise(ps.score)
     # The best unit and the next ones, as plain Python numbers (read once, not per element).
-    top = ranked[:, :RUNNERS_UP + 1]
+    top = ranked[:, : RUNNERS_UP + 1]
     top_scores = np.take_along_axis(ps.score, top, axis=1).tolist()
     keys = [u.key for u in ps.units]
     for ci, m in enumerate(ps.child.measures):
@@ -367,32 +389,68 @@ def choose(ps: PairScores, source_doc: str, target_doc: str, relation: str = "im
         score, margin, rank = round(values[0], 3), round(float(margins[ci]), 3), int(ranks[ci])
         also: list[tuple[str, float]] = []
         if unit.measure is not None:  # other parent measures it draws on: it is their best child
-            also = [(keys[u], round(float(ps.score[ci, u]), 3)) for u in ranked[ci, 1:].tolist()
-                    if ps.units[u].measure is not None and ps.score[ci, u] >= ALSO_SHARE * values[0]
-                    and column_rank(ps.score, ci, u) == 1]
+            also = [
+                (keys[u], round(float(ps.score[ci, u]), 3))
+                for u in ranked[ci, 1:].tolist()
+                if ps.units[u].measure is not None
+                and ps.score[ci, u] >= ALSO_SHARE * values[0]
+                and column_rank(ps.score, ci, u) == 1
+            ]
         drawn = {order[0], *(keys.index(k) for k, _ in also)}
         rest = next((float(ps.score[ci, u]) for u in ranked[ci].tolist() if u not in drawn), 0.0)
         standout = (values[0] - rest) / values[0] if also and values[0] > 0 else 0.0
         above_noise = values[0] >= LIFT_MIN * noise
-        status = "unaligned" if unit.measure is None or not above_noise else status_of(margin, bool(mutual[ci]), standout)
+        status = (
+            "unaligned" if unit.measure is None or not above_noise else status_of(margin, bool(mutual[ci]), standout)
+        )
         first = 0 if unit.measure is not None and status == "unaligned" else 1  # an unaligned best is a runner-up
-        runners = [(keys[u], round(v, 3)) for u, v in zip(order[first:first + RUNNERS_UP], values[first:first + RUNNERS_UP])]
+        runners = [
+            (keys[u], round(v, 3))
+            for u, v in zip(order[first : first + RUNNERS_UP], values[first : first + RUNNERS_UP])
+        ]
         if unit.measure is None:
-            links.append(Link(source_doc, m.key, target_doc, None, score, "unaligned", relation=relation,
-                              evidence=evidence[ci], runners_up=runners, comment=PREAMBLE_COMMENT,
-                              margin=margin, rank=rank))
+            links.append(
+                Link(
+                    source_doc,
+                    m.key,
+                    target_doc,
+                    None,
+                    score,
+                    "unaligned",
+                    relation=relation,
+                    evidence=evidence[ci],
+                    runners_up=runners,
+                    comment=PREAMBLE_COMMENT,
+                    margin=margin,
+                    rank=rank,
+                )
+            )
             continue
-        links.append(Link(source_doc, m.key, target_doc, unit.key if status != "unaligned" else None, score, status,
-                          relation=relation, evidence=evidence[ci], runners_up=runners, margin=margin, rank=rank,
-                          also=also if status != "unaligned" else []))
+        links.append(
+            Link(
+                source_doc,
+                m.key,
+                target_doc,
+                unit.key if status != "unaligned" else None,
+                score,
+                status,
+                relation=relation,
+                evidence=evidence[ci],
+                runners_up=runners,
+                margin=margin,
+                rank=rank,
+                also=also if status != "unaligned" else [],
+            )
+        )
     if recover:
         _resolve_title_conflicts(ps, links)
     _confirm_by_order(ps, links)
     return links
 
 
-ORDER_COMMENT = ("its own evidence is thin, but it fills the only place left between its aligned neighbours "
-                 "in both documents")
+ORDER_COMMENT = (
+    "its own evidence is thin, but it fills the only place left between its aligned neighbours in both documents"
+)
 
 
 def _confirm_by_order(ps: PairScores, links: list[Link]) -> None:
@@ -428,8 +486,11 @@ def _displaced(ps: PairScores, links: list[Link]) -> list[bool]:
     out = []
     for ci, link in enumerate(links):
         ui = column.get(link.target_key) if link.target_key is not None else None
-        out.append(ui is not None and ps.title[ci, ui] < 0.5
-                   and any(k != ci and ps.title[k, ui] >= 0.9 for k in holders[link.target_key]))
+        out.append(
+            ui is not None
+            and ps.title[ci, ui] < 0.5
+            and any(k != ci and ps.title[k, ui] >= 0.9 for k in holders[link.target_key])
+        )
     return out
 
 
@@ -440,8 +501,10 @@ def _resolve_title_conflicts(ps: PairScores, links: list[Link]) -> None:
     for i, link in enumerate(links):
         if displaced[i] and not link.recovered and link.status == "aligned":
             link.status = "weak"
-            link.comment = ("the matching sentences sit under a parent measure whose title another child "
-                            "measure keeps; confirm or override")
+            link.comment = (
+                "the matching sentences sit under a parent measure whose title another child "
+                "measure keeps; confirm or override"
+            )
 
 
 def _recover_missing(ps: PairScores, links: list[Link], displaced: list[bool]) -> None:
@@ -469,14 +532,24 @@ def _recover_missing(ps: PairScores, links: list[Link], displaced: list[bool]) -
         run = [k for k in range(start, ci) if not preamble_like[k]]
         if len(run) != len(missing):  # not a tight gap: only children copied from the parent
             run = [k for k in run if ps.copied[k] >= RECOVER_MIN]
-            run = sorted(sorted(run, key=lambda k: -ps.copied[k])[:len(missing)])
+            run = sorted(sorted(run, key=lambda k: -ps.copied[k])[: len(missing)])
         if not missing or not run:
             continue
         for k, number in zip(run, missing):
             link = links[k]
             runners = ([(link.target_key, link.score)] if link.target_key else []) + link.runners_up
-            links[k] = Link(link.source_doc, link.source_key, link.target_doc, str(number),
-                            round(float(ps.copied[k]), 3), "weak", relation=link.relation, margin=link.margin,
-                            evidence=_evidence(ps, k, slice(0, ps.sim.shape[1])), runners_up=runners[:RUNNERS_UP],
-                            comment=f"parent measure （{int_to_cn(number)}） has no heading in the parent's text; "
-                                    "inferred from document order, confirm or override", recovered=True)
+            links[k] = Link(
+                link.source_doc,
+                link.source_key,
+                link.target_doc,
+                str(number),
+                round(float(ps.copied[k]), 3),
+                "weak",
+                relation=link.relation,
+                margin=link.margin,
+                evidence=_evidence(ps, k, slice(0, ps.sim.shape[1])),
+                runners_up=runners[:RUNNERS_UP],
+                comment=f"parent measure （{int_to_cn(number)}） has no heading in the parent's text; "
+                "inferred from document order, confirm or override",
+                recovered=True,
+            )

@@ -63,8 +63,19 @@ def load_overrides(path: Union[str, Path, None] = None) -> tuple[Rows, list[Over
             raise rows.error(line, "action", f"“{r['action']}” is not one of {', '.join(ACTIONS)}")
         if r["action"] != "reject" and not r["target_measure"]:
             raise rows.error(line, "target_measure", f"empty (needed for {r['action']})")
-        out.append(Override(r["source_doc"], r["source_measure"], r["target_doc"], r["target_measure"] or None,
-                            r["action"], r["comment"], line, r["source_title"], r["target_title"]))
+        out.append(
+            Override(
+                r["source_doc"],
+                r["source_measure"],
+                r["target_doc"],
+                r["target_measure"] or None,
+                r["action"],
+                r["comment"],
+                line,
+                r["source_title"],
+                r["target_title"],
+            )
+        )
     return rows, out
 
 
@@ -78,8 +89,12 @@ def check_title(rows: Rows, line: int, column: str, doc: Document, doc_id: str, 
     measure = next((m for m in doc.measures if m.key == key), None)
     printed = measure.title if measure is not None else ""
     if title and printed and _plain(title) != _plain(printed):
-        raise rows.error(line, column, f"“{title}” is not the title of {doc_id} measure （{measure.number}） "
-                                       f"(“{printed}”): the row names the wrong measure or the wrong title")
+        raise rows.error(
+            line,
+            column,
+            f"“{title}” is not the title of {doc_id} measure （{measure.number}） "
+            f"(“{printed}”): the row names the wrong measure or the wrong title",
+        )
 
 
 def resolve_measure(doc: Document, ref: str, missing_ok: bool = False) -> Optional[str]:
@@ -105,8 +120,9 @@ def resolve_measure(doc: Document, ref: str, missing_ok: bool = False) -> Option
     return str(n) if n not in present and 0 < n <= max(present, default=0) + 1 else None
 
 
-def apply_overrides(links: list[Link], ps: PairScores, source_id: str, target_id: str,
-                    overrides: list[Override], rows: Rows) -> list[Link]:
+def apply_overrides(
+    links: list[Link], ps: PairScores, source_id: str, target_id: str, overrides: list[Override], rows: Rows
+) -> list[Link]:
     """Links with the curated decisions for this document pair applied."""
     child, parent = ps.child, ps.parent
     by_key = {l.source_key: i for i, l in enumerate(links)}
@@ -132,13 +148,32 @@ def apply_overrides(links: list[Link], ps: PairScores, source_id: str, target_id
             if link.target_key == target:  # the tool's own link confirmed: its relative evidence still holds
                 out[i] = replace(link, status="aligned", method="curated", comment=comment, recovered=recovered)
                 continue
-            out[i] = replace(link, target_key=target, status="aligned", method="curated", comment=comment,
-                             recovered=recovered, score=unit_score(ps, key, target),
-                             evidence=evidence_for(ps, key, target), **NOT_THE_TOOLS)
+            out[i] = replace(
+                link,
+                target_key=target,
+                status="aligned",
+                method="curated",
+                comment=comment,
+                recovered=recovered,
+                score=unit_score(ps, key, target),
+                evidence=evidence_for(ps, key, target),
+                **NOT_THE_TOOLS,
+            )
         elif target is None or link.target_key == target:
-            nxt = next((k for k, sc in link.runners_up if k not in (target, PREAMBLE) and sc >= WEAK), None) if target else None
-            out[i] = replace(link, target_key=nxt, score=unit_score(ps, key, nxt) if nxt else link.score,
-                             status="weak" if nxt else "unaligned", method="curated", comment=comment,
-                             recovered=False, evidence=evidence_for(ps, key, nxt) if nxt else link.evidence,
-                             **NOT_THE_TOOLS)
+            nxt = (
+                next((k for k, sc in link.runners_up if k not in (target, PREAMBLE) and sc >= WEAK), None)
+                if target
+                else None
+            )
+            out[i] = replace(
+                link,
+                target_key=nxt,
+                score=unit_score(ps, key, nxt) if nxt else link.score,
+                status="weak" if nxt else "unaligned",
+                method="curated",
+                comment=comment,
+                recovered=False,
+                evidence=evidence_for(ps, key, nxt) if nxt else link.evidence,
+                **NOT_THE_TOOLS,
+            )
     return out

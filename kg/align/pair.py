@@ -13,7 +13,11 @@ from .overrides import apply_overrides
 
 def _lift(source_level: Optional[str], target_level: Optional[str]):
     """Agency name as the target document's level would print it: 市工信局 → 省工业和信息化厅."""
-    steps = (LEVELS.index(source_level) - LEVELS.index(target_level)) if source_level in LEVELS and target_level in LEVELS else 1
+    steps = (
+        (LEVELS.index(source_level) - LEVELS.index(target_level))
+        if source_level in LEVELS and target_level in LEVELS
+        else 1
+    )
     table = load_agencies()
 
     def up(a: AgencyRef) -> str:
@@ -28,9 +32,15 @@ def _lift(source_level: Optional[str], target_level: Optional[str]):
     return up
 
 
-def align_documents(child: Document, parent: Document, source_id: str = "child", target_id: str = "parent",
-                    relation: str = "implements", overrides=None,
-                    candidates: Optional[set[str]] = None) -> tuple[list[Link], PairScores]:
+def align_documents(
+    child: Document,
+    parent: Document,
+    source_id: str = "child",
+    target_id: str = "parent",
+    relation: str = "implements",
+    overrides=None,
+    candidates: Optional[set[str]] = None,
+) -> tuple[list[Link], PairScores]:
     """Align two parsed documents; ``overrides`` is ``load_overrides()``'s result or None;
     ``candidates`` limits the parent measures scored (see ``kg.align.candidates``)."""
     scores = score_pair(child, parent, _lift(child.level, parent.level), candidates)

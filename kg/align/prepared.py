@@ -129,7 +129,14 @@ def subset(parent: Parent, keep: list[int]) -> Parent:
     """The units at ``keep`` (candidate measures and the preamble), sentences not cut again."""
     side = parent.side
     rows = [i for k in keep for i in range(side.spans[k].start, side.spans[k].stop)]
-    return Parent([parent.units[k] for k in keep],
-                   Side(side.sentences.take(rows), _tiles([side.spans[k].stop - side.spans[k].start for k in keep]),
-                         side.weight[rows], side.titles.take(keep), side.topics.take(keep)),
-                   [parent.agencies[k] for k in keep if k < len(parent.agencies)])
+    return Parent(
+        [parent.units[k] for k in keep],
+        Side(
+            side.sentences.take(rows),
+            _tiles([side.spans[k].stop - side.spans[k].start for k in keep]),
+            side.weight[rows],
+            side.titles.take(keep),
+            side.topics.take(keep),
+        ),
+        [parent.agencies[k] for k in keep if k < len(parent.agencies)],
+    )

@@ -131,8 +131,9 @@ class Texts:
         pairs = distinct(self._all_sentence * known + self._all)  # by sentence, then word id
         self.words, self.sentence = pairs % known, pairs // known
         # Characters in each sentence's distinct words (sums of integers: exact in float32).
-        self.word_chars = np.bincount(self.sentence, weights=WORDS.lengths[self.words],
-                                      minlength=len(ids)).astype(np.float32)
+        self.word_chars = np.bincount(self.sentence, weights=WORDS.lengths[self.words], minlength=len(ids)).astype(
+            np.float32
+        )
 
     def __len__(self) -> int:
         return len(self.chars)
@@ -244,7 +245,7 @@ def topic_similarity(a: Bags, b: Bags) -> np.ndarray:
     weights[rows, cols] = tf * (np.log((n + 1) / (df[cols] + 1)) + 1)
     norms = np.linalg.norm(weights, axis=1)  # over columns in word order: the same floats in every process
     weights[rows, cols] /= norms[rows]
-    return weights[: a.n] @ weights[a.n:].T
+    return weights[: a.n] @ weights[a.n :].T
 
 
 @lru_cache(maxsize=1 << 14)
@@ -311,7 +312,7 @@ def whole_similarity(a: list[str], b: list[str], idf: BigramIdf) -> np.ndarray:
     weights = np.where(counts > 0, weights + 1.0, 0.0) * idf.of_codes(vocab)[None, :]
     norms = np.linalg.norm(weights, axis=1, keepdims=True)
     weights = np.divide(weights, norms, out=np.zeros_like(weights), where=norms > 0)
-    return weights[: len(a)] @ weights[len(a):].T
+    return weights[: len(a)] @ weights[len(a) :].T
 
 
 # The corpus IDF in force (``corpus_idf``): set by ``align_corpus`` around the pairs it

@@ -61,7 +61,8 @@ class Words:
         i = self.ids[w] = len(self.ids)
         if i == len(self._lengths):  # grown by doubling: amortised O(1) per new word
             self._lengths, self._topical, self._keys = (
-                np.concatenate([a, np.zeros_like(a)]) for a in (self._lengths, self._topical, self._keys))
+                np.concatenate([a, np.zeros_like(a)]) for a in (self._lengths, self._topical, self._keys)
+            )
         self._lengths[i] = len(w)
         self._topical[i] = len(w) > 1 and not w.isdigit()
         self._keys[i] = int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")

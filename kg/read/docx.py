@@ -52,7 +52,7 @@ def _blocks(parent, label):
     """Lines of paragraphs and table rows under ``parent`` (body, cell or content control);
     ``label`` gives a paragraph's automatic list number."""
     for child in parent.iterchildren():
-        tag = child.tag[len(_W):] if isinstance(child.tag, str) and child.tag.startswith(_W) else ""
+        tag = child.tag[len(_W) :] if isinstance(child.tag, str) and child.tag.startswith(_W) else ""
         if tag == "p":
             yield label(child) + _run_text(child)
         elif tag == "tbl":

@@ -19,8 +19,21 @@ _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
 _DIZHI = "子丑寅卯辰巳午未申酉戌亥"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _LEGAL = str.maketrans("一二三四五六七八九十百千", "壹贰叁肆伍陆柒捌玖拾佰仟")
-_ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+_ROMAN = [
+    (1000, "M"),
+    (900, "CM"),
+    (500, "D"),
+    (400, "CD"),
+    (100, "C"),
+    (90, "XC"),
+    (50, "L"),
+    (40, "XL"),
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
+]
 
 
 def _roman(n: int) -> str:
@@ -84,8 +97,11 @@ def _levels(abstract) -> dict[int, Level]:
     for lvl in abstract.iterfind(f"{W}lvl"):
         start = _val(lvl, "start")
         out[int(lvl.get(f"{W}ilvl", "0"))] = Level(
-            int(start) if start and start.lstrip("-").isdigit() else 1, _val(lvl, "numFmt") or "decimal",
-            _val(lvl, "lvlText") or "", _val(lvl, "suff") or "tab", lvl.find(f"{W}isLgl") is not None,
+            int(start) if start and start.lstrip("-").isdigit() else 1,
+            _val(lvl, "numFmt") or "decimal",
+            _val(lvl, "lvlText") or "",
+            _val(lvl, "suff") or "tab",
+            lvl.find(f"{W}isLgl") is not None,
         )
     return out
 

@@ -91,8 +91,15 @@ def read_html(data: bytes, path: str) -> Source:
     import trafilatura
 
     page, encoding = decode_html(data, path)
-    found = trafilatura.bare_extraction(page, include_tables=True, include_comments=False, include_images=False,
-                                        include_links=False, favor_recall=True, with_metadata=True)
+    found = trafilatura.bare_extraction(
+        page,
+        include_tables=True,
+        include_comments=False,
+        include_images=False,
+        include_links=False,
+        favor_recall=True,
+        with_metadata=True,
+    )
     body, title = "", ""
     if found is not None and getattr(found, "body", None) is not None:
         body = "\n".join(x.strip() for x in _lines(found.body) if x.strip())

@@ -58,7 +58,7 @@ def _ole_kind(data: bytes, path: str) -> str:
 
 
 def sniff(data: bytes, path: str) -> str:
-    """"pdf", "docx", "html" or "text"; raises InputError for a format policy-kg cannot read.
+    """ "pdf", "docx", "html" or "text"; raises InputError for a format policy-kg cannot read.
 
     >>> sniff(b"%PDF-1.7 ...", "x.txt"), sniff(b"<!DOCTYPE html><html>", "x"), sniff("正文".encode(), "x.pdf")
     ('pdf', 'html', 'text')

@@ -98,8 +98,10 @@ def rebuild_document(doc: Document, children: Iterable[Document] = ()) -> Option
     states = place(body.units, body.numbers, titles, copied_groups(body, children))
     rebuild_measures(doc, body, states)
     lost = [m for m in doc.measures if m.recovered]
-    message = (f"scrambled ({'; '.join(evidence)}): sentences placed under their measures by the rebuild; "
-               f"{before} measures with a heading, {len(doc.measures)} after, {len(lost)} with a lost heading")
+    message = (
+        f"scrambled ({'; '.join(evidence)}): sentences placed under their measures by the rebuild; "
+        f"{before} measures with a heading, {len(doc.measures)} after, {len(lost)} with a lost heading"
+    )
     doc.warnings.append(Issue("rebuilt", message))
     return f"{doc.path}: {message}"
 

@@ -46,8 +46,9 @@ def rebuild_measures(doc: Document, body: Body, states: list[int]) -> None:
             h = heads.get(v)
             prior = old.get(v)
             section = h.section if h else _section_before(section_of, v)
-            m = Measure(h.number if h else numeral(v), v, str(v), section, h.title if h else "",
-                        "", t.raw_span(u.a, u.b))
+            m = Measure(
+                h.number if h else numeral(v), v, str(v), section, h.title if h else "", "", t.raw_span(u.a, u.b)
+            )
             m.level = level
             m.parent = prior.parent if prior else _parent_before(old, v)
             m.recovered = h is None
@@ -81,22 +82,35 @@ def rebuild_measures(doc: Document, body: Body, states: list[int]) -> None:
             m.agencies = measure_agencies(t, first, doc.level, doc.region, issuer)
             m.targets += deadline_targets(t, first, doc.issued)
             for other in lists[v][1:]:
-                doc.warnings.append(Issue("conflicting_responsibility",
-                                          f"rebuilt measure {label(level, m.number)} has a second responsibility list "
-                                          f"“{_excerpt(other.raw)}”; kept “{_excerpt(m.responsibility)}”",
-                                          t.raw_span(other.start, other.end)))
+                doc.warnings.append(
+                    Issue(
+                        "conflicting_responsibility",
+                        f"rebuilt measure {label(level, m.number)} has a second responsibility list "
+                        f"“{_excerpt(other.raw)}”; kept “{_excerpt(m.responsibility)}”",
+                        t.raw_span(other.start, other.end),
+                    )
+                )
         if m.recovered:
-            doc.warnings.append(Issue("lost_heading",
-                                      f"measure {label(level, m.number)} has no heading in the text; its number is "
-                                      f"inferred from the sequence, {len(m.sentences)} sentences placed under it",
-                                      m.span))
+            doc.warnings.append(
+                Issue(
+                    "lost_heading",
+                    f"measure {label(level, m.number)} has no heading in the text; its number is "
+                    f"inferred from the sequence, {len(m.sentences)} sentences placed under it",
+                    m.span,
+                )
+            )
     for v in range(1, body.numbers + 1):
         if v not in measures:  # a number of the sequence nothing was placed under: kept, empty
             at = max((m.span.end for k, m in measures.items() if k < v), default=0)
             m = measures[v] = Measure(numeral(v), v, str(v), _section_before(section_of, v), "", "", Span(at, at))
             m.level, m.parent, m.recovered = level, _parent_before(old, v), True
-            doc.warnings.append(Issue("lost_heading", f"measure {label(level, m.number)} has no heading in the text "
-                                      "and no sentence was placed under it: kept with its number, empty"))
+            doc.warnings.append(
+                Issue(
+                    "lost_heading",
+                    f"measure {label(level, m.number)} has no heading in the text "
+                    "and no sentence was placed under it: kept with its number, empty",
+                )
+            )
     _report_moves(doc, body, moves, level, numeral)
     doc.measures = [measures[v] for v in sorted(measures)]
 
@@ -132,8 +146,11 @@ def _report_moves(doc: Document, body: Body, moves, level: str, numeral) -> None
             groups.append([mv])
     for g in groups:
         a, b, was, now = g[0][0], g[-1][1], g[0][2], g[0][3]
-        doc.warnings.append(Issue(
-            "replaced_sentence",
-            f"“{_excerpt(body.t.text[a:b])}” ({len(g)} sentence{'s' if len(g) > 1 else ''}) moved from "
-            f"{label(level, numeral(was))} to {label(level, numeral(now))} by the rebuild",
-            body.t.raw_span(a, b)))
+        doc.warnings.append(
+            Issue(
+                "replaced_sentence",
+                f"“{_excerpt(body.t.text[a:b])}” ({len(g)} sentence{'s' if len(g) > 1 else ''}) moved from "
+                f"{label(level, numeral(was))} to {label(level, numeral(now))} by the rebuild",
+                body.t.raw_span(a, b),
+            )
+        )

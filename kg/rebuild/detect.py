@@ -18,7 +18,9 @@ def scramble_evidence(doc: Document) -> list[str]:
     codes = [w.code for w in doc.warnings]
     if "out_of_order" not in codes:
         return []
-    duplicates = sum(1 for w in doc.warnings if w.code == "duplicate_passage" and not w.message.startswith("front matter"))
+    duplicates = sum(
+        1 for w in doc.warnings if w.code == "duplicate_passage" and not w.message.startswith("front matter")
+    )
     repeated = sum(1 for m in doc.measures if len(m.segments) > 1)
     if duplicates < MIN_DUPLICATES and not repeated:
         return []
