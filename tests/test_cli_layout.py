@@ -49,7 +49,7 @@ def in_project(project, monkeypatch):
     [
         (["gaps", "--format", "jsonl"], '"kind"'),
         (["gaps", "--summary", "--format", "csv"], "copy_rate"),
-        (["query", "gaps", "--format", "csv"], SHANGRAO),
+        (["query", "innovations", "--format", "csv"], SHANGRAO),
         (["agencies", "--network", "--format", "jsonl"], '"agency"'),
         (["report", "--child", SHANGRAO], "document pairs reported"),
         (["viz", "--view", "agencies"], "agencies.html"),
@@ -68,7 +68,7 @@ def test_views_and_report_land_where_kg_all_puts_them(in_project):
 
 
 def test_the_output_folder_of_kg_all_is_accepted_as_the_build(in_project):
-    assert SHANGRAO in run("query", "gaps", "--build", "out", "--format", "csv")
+    assert SHANGRAO in run("query", "innovations", "--build", "out", "--format", "csv")
 
 
 def test_build_is_read_from_the_environment(in_project, monkeypatch):
