@@ -10,7 +10,6 @@ Outputs are deterministic: no timestamps, sorted rows.
 from __future__ import annotations
 
 import html
-import io
 import platform
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -23,7 +22,7 @@ from .load import agency_load
 from .parallel import run_jobs, shared
 from .query import opened, restrict, run_query
 from .report_diffusion import diffusion_pages
-from .report_load import load_blocks
+from .report_load import load_blocks, pyplot, svg_of
 from .store import DEFAULT
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
@@ -61,23 +60,8 @@ def _pct(share) -> str:
 
 
 def _chart(loads, child_doc: str, parent_doc: str) -> Optional[str]:
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message="Glyph .* missing from font"
-        )  # no CJK font installed: text stays text
-        return _draw(loads, child_doc, parent_doc)
-
-
-def _draw(loads, child_doc: str, parent_doc: str) -> Optional[str]:
     """Horizontal bars of measures led and supported per agency of the two documents, as SVG
     with text kept as text (the browser draws the Chinese names with its own fonts)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     rows = []
     for a in loads:
         for d in a.documents:
@@ -89,36 +73,17 @@ def _draw(loads, child_doc: str, parent_doc: str) -> Optional[str]:
     for doc in (parent_doc, child_doc):
         mine = sorted((r for r in rows if r[0] == doc), key=lambda r: (-(r[2] + r[3]), r[1]))[:10]
         top[doc] = list(reversed(mine))
-    plt.rcParams.update(
-        {
-            "svg.fonttype": "none",
-            "svg.hashsalt": "policy-kg",
-            "font.family": "sans-serif",
-            "font.sans-serif": [
-                "Noto Sans CJK SC",
-                "Source Han Sans SC",
-                "PingFang SC",
-                "Microsoft YaHei",
-                "WenQuanYi Micro Hei",
-                "DejaVu Sans",
-            ],
-        }
-    )
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    for ax, doc in zip(axes, (parent_doc, child_doc)):
-        data = top[doc]
-        names = [r[1] for r in data]
-        ax.barh(names, [r[2] for r in data], color="#1f6feb", label="led")
-        ax.barh(names, [r[3] for r in data], left=[r[2] for r in data], color="#9ec5fe", label="supported")
-        ax.set_title(doc, fontsize=9)
-        ax.set_xlabel("measures")
-        ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "policy-kg"})
-    plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+    with pyplot() as plt:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+        for ax, doc in zip(axes, (parent_doc, child_doc)):
+            data = top[doc]
+            names = [r[1] for r in data]
+            ax.barh(names, [r[2] for r in data], color="#1f6feb", label="led")
+            ax.barh(names, [r[3] for r in data], left=[r[2] for r in data], color="#9ec5fe", label="supported")
+            ax.set_title(doc, fontsize=9)
+            ax.set_xlabel("measures")
+            ax.legend(fontsize=8, loc="lower right")
+        return svg_of(plt, fig)
 
 
 def _versions() -> list[list[str]]:

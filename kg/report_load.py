@@ -159,7 +159,7 @@ def city_table(family: Family, leads) -> tuple[list[str], list[list[str]], list[
 
 
 @contextmanager
-def _plt():
+def pyplot():
     """pyplot with text kept as text in SVG (the browser draws the Chinese with its own fonts)."""
     import matplotlib
 
@@ -186,7 +186,8 @@ def _plt():
         yield plt
 
 
-def _svg(plt, fig) -> str:
+def svg_of(plt, fig) -> str:
+    """The figure as an SVG element (deterministic: no date), the figure closed."""
     buf = io.StringIO()
     fig.tight_layout()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "policy-kg"})
@@ -200,7 +201,7 @@ def heatmap(columns: list[str], rows: list[list[str]]) -> Optional[str]:
     data = [r for r in rows[:-1] if r[0] != NO_FUNCTION][:TOP]
     if not data or len(columns) < 3:  # one document: the table says it all
         return None
-    with _plt() as plt:
+    with pyplot() as plt:
         values = [[int(v) for v in r[1:]] for r in data]
         fig, ax = plt.subplots(figsize=(max(5.0, 1.2 + 0.55 * (len(columns) - 1)), 1.2 + 0.32 * len(data)))
         ax.pcolormesh(values, cmap="Blues", edgecolors="white", linewidth=0.5)
@@ -221,7 +222,7 @@ def heatmap(columns: list[str], rows: list[list[str]]) -> Optional[str]:
         ax.set_yticks([i + 0.5 for i in range(len(data))], [r[0] for r in data], fontsize=7)
         ax.invert_yaxis()
         ax.tick_params(length=0)
-        return _svg(plt, fig)
+        return svg_of(plt, fig)
 
 
 def share_bars(region: str, shares: list[tuple[str, float, float]]) -> Optional[str]:
@@ -229,7 +230,7 @@ def share_bars(region: str, shares: list[tuple[str, float, float]]) -> Optional[
     data = sorted((s for s in shares if s[0] != NO_FUNCTION), key=lambda s: (-max(s[1], s[2]), s[0]))[:TOP]
     if not data:
         return None
-    with _plt() as plt:
+    with pyplot() as plt:
         data.reverse()
         fig, ax = plt.subplots(figsize=(7, 1.2 + 0.3 * len(data)))
         ys = range(len(data))
@@ -238,7 +239,7 @@ def share_bars(region: str, shares: list[tuple[str, float, float]]) -> Optional[
         ax.set_yticks(list(ys), [s[0] for s in data], fontsize=7)
         ax.set_xlabel("share of lead responsibilities (%)")
         ax.legend(fontsize=7, loc="lower right")
-        return _svg(plt, fig)
+        return svg_of(plt, fig)
 
 
 def _stem(doc: str) -> str:
