@@ -153,7 +153,7 @@ def pair_report(
     blocks.append(
         (
             "table",
-            ["parent measure", "child measure", "score", "status", "method"],
+            ["parent measure", "child measure", "score", "status", "method", "margin", "rank"],
             [
                 [
                     _m(r["parent_number"], r["parent_title"])
@@ -162,6 +162,8 @@ def pair_report(
                     "" if r.get("score") is None else f"{r['score']:.2f}",
                     r.get("status") or "not implemented",
                     r.get("method") or "",
+                    "" if r.get("margin") is None else f"{r['margin']:.2f}",
+                    "" if r.get("rank") is None else str(r["rank"]),
                 ]
                 for r in mine
             ],

@@ -41,7 +41,12 @@ def test_summary_figures_are_the_coverage_of_the_graph(reported):
 
 def test_parent_table_cites_measure_numbers_on_both_sides(reported):
     md = (reported[0] / "report" / f"{STEM}.md").read_text(encoding="utf-8")
-    assert re.search(r"\| （一）推进工业绿色转型 \| （二）推进工业绿色转型 \| 0\.[5-9][0-9]* \| aligned \| auto \|", md)
+    assert "| parent measure | child measure | score | status | method | margin | rank |" in md
+    # every link shows the relative evidence its status rests on: margin over the runner-up, rank 1 = best child
+    assert re.search(
+        r"\| （一）推进工业绿色转型 \| （二）推进工业绿色转型 \| 0\.[5-9][0-9]* \| aligned \| auto \| 0\.[0-9]+ \| 1 \|",
+        md,
+    )
     # a heading the scrape lost (the official PDF prints （十六）大力发展绿色金融), linked by the tool
     assert re.search(
         r"\| （十六）（标题缺失） ⚠ heading lost in the source \| （十八）大力发展绿色金融 \| [0-9.]+ \| aligned \| auto \|",
