@@ -23,14 +23,14 @@ NETWORK_COLUMNS = [
     "agency",
     "level",
     "region",
-    "led",
-    "supported",
+    "lead",
+    "support",
     "total",
     "degree",
     "betweenness",
     "counterpart",
-    "counterpart_led",
-    "counterpart_supported",
+    "counterpart_lead",
+    "counterpart_support",
 ]
 DATA_HELP = "Corpus directory holding corpus.yaml (default: ./data, or $KG_DATA)."
 

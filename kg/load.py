@@ -90,8 +90,8 @@ class Agency:
 class DocumentLoad:
     doc: str
     level: str
-    led: int = 0
-    supported: int = 0
+    lead: int = 0
+    support: int = 0
 
 
 @dataclass
@@ -101,16 +101,16 @@ class AgencyLoad:
     agency: str
     level: Optional[str]
     region: Optional[str]
-    led: int
-    supported: int
+    lead: int
+    support: int
     total: int
     degree: int
     strength: int
     betweenness: float
     counterpart: Optional[str]
     counterpart_region: Optional[str]
-    counterpart_led: Optional[int]
-    counterpart_supported: Optional[int]
+    counterpart_lead: Optional[int]
+    counterpart_support: Optional[int]
     iri: str
     documents: list[DocumentLoad] = field(default_factory=list)
 
@@ -183,15 +183,15 @@ def load_counts(responsibilities: Iterable[Responsibility]) -> dict[str, dict[tu
 
     >>> c = load_counts([Responsibility("m1", "d", "municipal", "A", "lead"), Responsibility("m2", "d", "municipal", "A", "support")])
     >>> c["A"][("d", "municipal")]
-    DocumentLoad(doc='d', level='municipal', led=1, supported=1)
+    DocumentLoad(doc='d', level='municipal', lead=1, support=1)
     """
     out: dict[str, dict[tuple[str, str], DocumentLoad]] = defaultdict(dict)
     for r in responsibilities:
         row = out[r.agency].setdefault((r.doc, r.level), DocumentLoad(r.doc, r.level))
         if r.role == "lead":
-            row.led += 1
+            row.lead += 1
         else:
-            row.supported += 1
+            row.support += 1
     return dict(out)
 
 
@@ -219,12 +219,12 @@ def rank(responsibilities: list[Responsibility], agencies: dict[str, Agency]) ->
 
     def totals(iri: str) -> tuple[int, int]:
         docs = counts.get(iri, {}).values()
-        return sum(d.led for d in docs), sum(d.supported for d in docs)
+        return sum(d.lead for d in docs), sum(d.support for d in docs)
 
     out = []
     for iri in g.nodes:
         a = agencies[iri]
-        led, supported = totals(iri)
+        lead, support = totals(iri)
         cps = counterparts_of(a, agencies)
         cp_loads = [totals(c.iri) for c in cps]
         out.append(
@@ -232,21 +232,21 @@ def rank(responsibilities: list[Responsibility], agencies: dict[str, Agency]) ->
                 agency=a.name,
                 level=a.level,
                 region=a.region,
-                led=led,
-                supported=supported,
-                total=led + supported,
+                lead=lead,
+                support=support,
+                total=lead + support,
                 degree=g.degree(iri),
                 strength=g.degree(iri, weight="weight"),
                 betweenness=between[iri],
                 counterpart="、".join(c.name for c in cps) or None,
                 counterpart_region="、".join(dict.fromkeys(c.region or "" for c in cps)) or None,
-                counterpart_led=sum(x for x, _ in cp_loads) if cps else None,
-                counterpart_supported=sum(y for _, y in cp_loads) if cps else None,
+                counterpart_lead=sum(x for x, _ in cp_loads) if cps else None,
+                counterpart_support=sum(y for _, y in cp_loads) if cps else None,
                 iri=iri,
                 documents=sorted(counts[iri].values(), key=lambda d: (d.doc, d.level)),
             )
         )
-    out.sort(key=lambda r: (-r.total, -r.led, r.agency, r.region or "", r.iri))
+    out.sort(key=lambda r: (-r.total, -r.lead, r.agency, r.region or "", r.iri))
     return out
 
 

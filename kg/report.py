@@ -66,7 +66,7 @@ def _chart(loads, child_doc: str, parent_doc: str) -> Optional[str]:
     for a in loads:
         for d in a.documents:
             if d.doc in (child_doc, parent_doc):
-                rows.append((d.doc, a.agency, d.led, d.supported))
+                rows.append((d.doc, a.agency, d.lead, d.support))
     if not rows:
         return None
     top = {}
@@ -78,8 +78,8 @@ def _chart(loads, child_doc: str, parent_doc: str) -> Optional[str]:
         for ax, doc in zip(axes, (parent_doc, child_doc)):
             data = top[doc]
             names = [r[1] for r in data]
-            ax.barh(names, [r[2] for r in data], color="#1f6feb", label="led")
-            ax.barh(names, [r[3] for r in data], left=[r[2] for r in data], color="#9ec5fe", label="supported")
+            ax.barh(names, [r[2] for r in data], color="#1f6feb", label="lead")
+            ax.barh(names, [r[3] for r in data], left=[r[2] for r in data], color="#9ec5fe", label="support")
             ax.set_title(doc, fontsize=9)
             ax.set_xlabel("measures")
             ax.legend(fontsize=8, loc="lower right")
@@ -233,8 +233,8 @@ def pair_report(
                     [
                         d.doc,
                         a.agency,
-                        str(d.led),
-                        str(d.supported),
+                        str(d.lead),
+                        str(d.support),
                         str(a.degree),
                         f"{a.betweenness:.3f}",
                         a.counterpart or "—",
@@ -252,7 +252,7 @@ def pair_report(
             )
         )
     blocks.append(
-        ("table", ["document", "agency", "led", "supported", "co-listed agencies", "betweenness", "counterpart"], rows)
+        ("table", ["document", "agency", "lead", "support", "co-listed agencies", "betweenness", "counterpart"], rows)
     )
     blocks.append(("h2", "Data-quality warnings"))
     for doc in (parent, child):

@@ -43,7 +43,7 @@ def test_an_agency_printed_twice_on_a_measure_counts_twice_but_links_once():
     agencies = {x: Agency(x, x) for x in "AB"}
     rows = [resp("m1", "A", "lead"), resp("m1", "B"), resp("m1", "B")]
     ranking = {r.agency: r for r in rank(rows, agencies)}
-    assert (ranking["B"].supported, ranking["B"].degree, ranking["B"].strength) == (2, 1, 1)
+    assert (ranking["B"].support, ranking["B"].degree, ranking["B"].strength) == (2, 1, 1)
 
 
 def test_betweenness_prefers_the_path_of_frequent_co_listings():
@@ -78,14 +78,14 @@ def test_provincial_agency_sits_next_to_its_city_counterparts_and_the_city_next_
     ]
     ranking = {r.agency: r for r in rank(rows, agencies)}
     p = ranking["省住房城乡建设厅"]
-    assert (p.counterpart, p.counterpart_region, p.counterpart_led, p.counterpart_supported) == (
+    assert (p.counterpart, p.counterpart_region, p.counterpart_lead, p.counterpart_support) == (
         "市住房城乡建设局、市城管局",
         "上饶市",
         2,
         1,
     )
     c = ranking["市城管局"]
-    assert (c.counterpart, c.counterpart_led, c.counterpart_supported) == ("省住房城乡建设厅", 1, 1)
+    assert (c.counterpart, c.counterpart_lead, c.counterpart_support) == ("省住房城乡建设厅", 1, 1)
     assert [r.agency for r in rank(rows, agencies)] == ["市城管局", "省住房城乡建设厅", "市住房城乡建设局"]
 
 
@@ -110,13 +110,13 @@ def test_lead_and_support_counts_equal_the_agency_listing(ranking, corpus):
     expected = {
         (a["name"], a["region"]): (a["lead"], a["support"]) for a in agencies_records(corpus) if not a["generic"]
     }
-    assert {(r.agency, r.region): (r.led, r.supported) for r in ranking} == expected
-    assert all(r.total == r.led + r.supported for r in ranking)
+    assert {(r.agency, r.region): (r.lead, r.support) for r in ranking} == expected
+    assert all(r.total == r.lead + r.support for r in ranking)
 
 
 def test_per_document_counts_add_up_and_carry_the_document_level(ranking):
     for r in ranking:
-        assert sum(d.led for d in r.documents) == r.led and sum(d.supported for d in r.documents) == r.supported
+        assert sum(d.lead for d in r.documents) == r.lead and sum(d.support for d in r.documents) == r.support
     levels = {d.doc: d.level for r in ranking for d in r.documents}
     assert levels[JIANGXI_ID] == "provincial" and levels[SHANGRAO_ID] == "municipal"
 
@@ -137,11 +137,11 @@ def test_generic_entries_are_not_ranked(ranking):
 
 
 def test_ranking_is_sorted_by_load_then_name_and_stable(ranking, real_build):
-    keys = [(-r.total, -r.led, r.agency) for r in ranking]
+    keys = [(-r.total, -r.lead, r.agency) for r in ranking]
     assert keys == sorted(keys)
     assert agency_load(real_build) == ranking
     top = ranking[0]
-    assert (top.agency, top.level, top.region, top.led, top.supported) == (
+    assert (top.agency, top.level, top.region, top.lead, top.support) == (
         "省生态环境厅",
         "provincial",
         "江西省",
@@ -155,12 +155,12 @@ def test_provincial_industry_department_pairs_with_the_city_industry_bureau(rank
     by_name = {(r.agency, r.region): r for r in ranking}
     province, city = by_name[(PROVINCE, "江西省")], by_name[(CITY, "上饶市")]
     assert (province.counterpart, province.counterpart_region) == (CITY, "上饶市")
-    assert (province.counterpart_led, province.counterpart_supported) == (city.led, city.supported)
+    assert (province.counterpart_lead, province.counterpart_support) == (city.lead, city.support)
     assert (city.counterpart, city.counterpart_region) == (PROVINCE, "江西省")
-    assert (city.counterpart_led, city.counterpart_supported) == (province.led, province.supported)
+    assert (city.counterpart_lead, city.counterpart_support) == (province.lead, province.support)
     jiangxi_2021 = next(d for d in province.documents if d.doc == JIANGXI_ID)
-    assert (jiangxi_2021.led, jiangxi_2021.supported) == (2, 6)  # (2, 7) before the scrape was rebuilt
-    assert [(d.doc, d.led, d.supported) for d in city.documents] == [(SHANGRAO_ID, 1, 8)]
+    assert (jiangxi_2021.lead, jiangxi_2021.support) == (2, 6)  # (2, 7) before the scrape was rebuilt
+    assert [(d.doc, d.lead, d.support) for d in city.documents] == [(SHANGRAO_ID, 1, 8)]
 
 
 def test_level_filter_keeps_the_network_of_the_whole_graph(ranking, real_build):
@@ -180,14 +180,14 @@ def test_network_table_shows_the_ranking_columns(real_build, ranking):
         "agency",
         "level",
         "region",
-        "led",
-        "supported",
+        "lead",
+        "support",
         "total",
         "degree",
         "betweenness",
         "counterpart",
-        "counterpart_led",
-        "counterpart_supported",
+        "counterpart_lead",
+        "counterpart_support",
     ]
     first = [c.strip() for c in lines[3].strip("│").split("│")]
     top = ranking[0]
@@ -201,8 +201,8 @@ def test_network_table_shows_the_ranking_columns(real_build, ranking):
         str(top.degree),
         str(top.betweenness),
         "市生态环境局",
-        str(top.counterpart_led),
-        str(top.counterpart_supported),
+        str(top.counterpart_lead),
+        str(top.counterpart_support),
     ]
 
 
@@ -211,15 +211,15 @@ def test_network_jsonl_is_one_record_per_agency(real_build, ranking):
     records = [json.loads(line) for line in r.output.splitlines()]
     assert len(records) == len(ranking)
     first = records[0]
-    assert {k: first[k] for k in ("agency", "level", "region", "led", "supported", "total")} == {
+    assert {k: first[k] for k in ("agency", "level", "region", "lead", "support", "total")} == {
         "agency": "省生态环境厅",
         "level": "provincial",
         "region": "江西省",
-        "led": 16,
-        "supported": 14,
+        "lead": 16,
+        "support": 14,
         "total": 30,
     }
-    assert first["documents"][0].keys() == {"doc", "level", "led", "supported"}
+    assert first["documents"][0].keys() == {"doc", "level", "lead", "support"}
 
 
 def test_network_csv_starts_with_the_ranking_columns(real_build):
@@ -227,7 +227,7 @@ def test_network_csv_starts_with_the_ranking_columns(real_build):
         main, ["agencies", "--network", "--build", str(real_build), "--format", "csv", "--level", "municipal"]
     )
     header, first = r.output.splitlines()[:2]
-    assert header.startswith("agency,level,region,led,supported,total,degree")
+    assert header.startswith("agency,level,region,lead,support,total,degree")
     assert first.startswith("市发展改革委,municipal,上饶市,")
 
 
