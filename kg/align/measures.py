@@ -230,6 +230,16 @@ def measure_texts(doc: Document) -> list[str]:
     return _texts([u.title for u in units], [u.sentences for u in units])
 
 
+def copying(copy_rate: float) -> float:
+    """How far a pair is a copying one, in [0, 1]: 0 at a copy rate of COPY_LOW or less
+    (the child rewrites), 1 at COPY_HIGH or more (it copies), linear between.
+
+    >>> copying(0.05), round(copying(0.25), 3), copying(0.62)
+    (0.0, 0.5, 1.0)
+    """
+    return float(np.clip((copy_rate - COPY_LOW) / (COPY_HIGH - COPY_LOW), 0.0, 1.0))
+
+
 def mix(copy_rate: float) -> np.ndarray:
     """The weights of evidence, title, whole, agencies and order for a pair whose child
     copies ``copy_rate`` of its text from the parent.
@@ -237,7 +247,7 @@ def mix(copy_rate: float) -> np.ndarray:
     >>> mix(0.0).tolist() == list(PARAPHRASE_WEIGHTS), mix(0.9).tolist() == list(COPY_WEIGHTS)
     (True, True)
     """
-    w = float(np.clip((copy_rate - COPY_LOW) / (COPY_HIGH - COPY_LOW), 0.0, 1.0))
+    w = copying(copy_rate)
     return w * np.array(COPY_WEIGHTS) + (1 - w) * np.array(PARAPHRASE_WEIGHTS)
 
 
@@ -300,8 +310,8 @@ def score_pair(
     # child copies, its copies and its place carry the link, so the missing title does not
     # count against it; where the child rewrites, the title is what two texts share, and a
     # measure without one cannot stand out on its wording alone.
-    copying = float(np.clip((copy_rate - COPY_LOW) / (COPY_HIGH - COPY_LOW), 0.0, 1.0))
-    w_title = np.array([w_title if u.title else w_title * (1.0 - copying) for u in units])[None, :]
+    kept = 1.0 - copying(copy_rate)
+    w_title = np.array([w_title if u.title else w_title * kept for u in units])[None, :]
     base = w_evidence * evidence + w_title * title + w_whole * whole + w_order * order
     total = w_evidence + w_title + w_whole + w_order
     named = ~np.isnan(agency)  # agencies count only where both sides name some
