@@ -441,9 +441,7 @@ def check_documents(out, *ids: Optional[str], timeout: Optional[float] = 60.0) -
     wanted = [i for i in ids if i]
     if not wanted:
         return
-    q = """PREFIX eli: <http://data.europa.eu/eli/ontology#>
-    PREFIX dcterms: <http://purl.org/dc/terms/>
-    SELECT ?id WHERE { ?d a eli:LegalResource ; dcterms:identifier ?id }"""
+    q = sparql_prefixes("eli", "dcterms") + """SELECT ?id WHERE { ?d a eli:LegalResource ; dcterms:identifier ?id }"""
     known = {r["id"] for r in run_query(out, q, timeout=timeout).rows}
     for i in wanted:
         if i not in known:

@@ -22,7 +22,7 @@ from typing import Iterator, Optional
 from urllib.parse import quote
 
 from .errors import PushError
-from .store import DEFAULT, build_dir
+from .store import build_dir, rebuild_command
 
 DEFAULT_GRAPH_IRI = "https://w3id.org/policy-kg/graph"
 NT = "graph.nt"
@@ -92,8 +92,7 @@ def push(
     out = build_dir(out)
     path = out / NT
     if not path.is_file():
-        rebuild = "`kg all` or `kg build`" if out == DEFAULT else f"`kg build --out {out}`"
-        raise PushError(f"{out}: no {NT} found; run {rebuild} first")
+        raise PushError(f"{out}: no {NT} found; run {rebuild_command(out)} first")
     if not endpoint.startswith(("http://", "https://")):
         raise PushError(
             f"{endpoint}: the endpoint must be an http:// or https:// Graph Store URL "

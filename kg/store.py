@@ -33,10 +33,13 @@ def store_path(out: str | Path) -> Path:
     return build_dir(out) / STORE
 
 
+def rebuild_command(out: Path) -> str:
+    """The command that makes the build ``out``, as a hint in an error."""
+    return "`kg all` or `kg build`" if out == DEFAULT else f"`kg build --out {out}`"
+
+
 def _rebuild(out: Path) -> str:
-    if out == DEFAULT:
-        return "run `kg all` or `kg build` to build it"
-    return f"run `kg build --out {out}` to build it"
+    return f"run {rebuild_command(out)} to build it"
 
 
 def check_store(out: str | Path) -> Path:
