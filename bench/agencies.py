@@ -15,7 +15,7 @@ measurements per document, each printed per document and in total:
 
 Resolved means we know what the agency is: its kind, region and level, and its function where
 one applies. A function of government (agency_functions.csv), a curated exception (agencies.csv)
-or a generic entry resolves; so do the bodies ``kg.agency_kinds`` tells by their name's shape:
+or a generic entry resolves; so do the bodies ``kg.curated.agency_kinds`` tells by their name's shape:
 an internal division of the issuing department (气候处: its function, region, level), a zone
 committee, a public institution, an enterprise, the government of a county regions.csv does not
 list. "city↑" counts city agencies holding a function of government (not divisions, zones,
@@ -66,7 +66,7 @@ class Tally:
     def __init__(self):
         self.mentions = self.resolved = self.full = self.city = self.city_up = 0
         self.unmapped: Counter = Counter()
-        self.by_shape: Counter = Counter()  # resolved by kg.agency_kinds, per kind
+        self.by_shape: Counter = Counter()  # resolved by kg.curated.agency_kinds, per kind
 
     def add(self, r) -> None:
         self.mentions += 1
@@ -104,10 +104,10 @@ def main(argv=None) -> int:
     if not args.folder.is_dir():
         print(f"{args.folder}: no such folder (the shared corpus is not here)", file=sys.stderr)
         return 2
-    from kg.agency_names import issuing_department, resolve_name
-    from kg.errors import KgError
-    from kg.normalize import normalize
-    from kg.parse import parse_file
+    from kg.core.errors import KgError
+    from kg.curated.agency_names import issuing_department, resolve_name
+    from kg.extract.parse import parse_file
+    from kg.read.normalize import normalize
 
     files = sorted(args.folder.glob("*.pdf"), key=lambda p: (len(p.name.split("、")[0]), p.name))
     if args.docs:

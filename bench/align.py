@@ -29,7 +29,7 @@ from rapidfuzz import process as rf_process
 from kg.align import align_documents, pairs_to_align  # noqa: E402
 from kg.align.measures import measure_texts  # noqa: E402
 from kg.align.prepared import clear_caches, parent_side, side_of  # noqa: E402
-from kg.align.text import BigramIdf, _jieba, clean, corpus_idf  # noqa: E402  # noqa: E402
+from kg.core.similarity import BigramIdf, _jieba, clean, corpus_idf  # noqa: E402  # noqa: E402
 from kg.corpus import process  # noqa: E402
 
 

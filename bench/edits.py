@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from kg.model import Document
+from kg.core.model import Document
 
 # Probabilities of the edits a government makes to its parent's measures.
 

@@ -49,9 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from edits import Child, City, Province, _child_measures, make_version, render  # noqa: E402
 
+from kg.core.model import Document  # noqa: E402
 from kg.corpus import load_registry, process  # noqa: E402
-from kg.model import Document  # noqa: E402
-from kg.parse import parse_text  # noqa: E402
+from kg.extract.parse import parse_text  # noqa: E402
 
 PARENTS = (
     "jiangxi-2021-green-economy",

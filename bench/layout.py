@@ -5,7 +5,7 @@ pages separated by form feeds (``pdftotext FILE.pdf OUT.txt`` gives that shape):
 
     python bench/layout.py TXT_DIR [--baseline REV] [--show N]
 
-``--baseline`` (default ``HEAD``) is a git revision whose ``kg/normalize.py`` is measured
+``--baseline`` (default ``HEAD``) is a git revision whose ``kg/read/normalize.py`` is measured
 beside the working tree's. Counts, summed over the folder:
 
 - page_numbers: lines that are only a page number (``— 2 —``, ``- 3 -``, ``第 3 页``,
@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.normalize import CJK, normalize  # noqa: E402
+from kg.read.normalize import CJK, normalize  # noqa: E402
 
 NUM = r"[一二三四五六七八九十百]+"
 PAGE_NUMBER = re.compile(r"^(?:[-—―–－一]+ *\d+ *[-—―–－一]*|第 *\d+ *页(?: *共 *\d+ *页)?|\d+ */ *\d+)$")

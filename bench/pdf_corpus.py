@@ -32,7 +32,7 @@ def _peak_mib() -> float:
 
 def read_only(files: list[Path]) -> tuple[float, int, list[str]]:
     """Seconds to read every text layer, pages read, failures (the baseline)."""
-    from kg.errors import InputError
+    from kg.core.errors import InputError
     from kg.read import read_source
 
     pages, failed = 0, []
@@ -55,8 +55,8 @@ def main() -> int:
         print(f"{a.folder}: no such folder (the shared corpus is not here)", file=sys.stderr)
         return 2
     from kg.corpus import corpus_files, process
-    from kg.infer_score import score_inference
-    from kg.records import docs_records
+    from kg.corpus.infer_score import score_inference
+    from kg.present.records import docs_records
 
     files = corpus_files(a.folder)
     read_s, pages, unreadable = read_only(files)

@@ -24,8 +24,8 @@ MARKER = re.compile(r"责任单位|牵头单位|配合单位|参与单位|责任
 
 def measure(doc) -> dict:
     """One document's figures; a marker is missed when it lies in no list that is inside a measure."""
-    from kg.normalize import normalize
-    from kg.responsibility import find_responsibility_lists
+    from kg.extract.responsibility import find_responsibility_lists
+    from kg.read.normalize import normalize
 
     t = normalize(doc.raw)
     segments = [(s.start, s.end) for m in doc.measures for s in m.segments]
@@ -54,9 +54,9 @@ def main() -> int:
     if not a.folder.is_dir():
         print(f"{a.folder}: no such folder (the shared corpus is not here)", file=sys.stderr)
         return 2
+    from kg.core.errors import InputError
     from kg.corpus import corpus_files
-    from kg.errors import InputError
-    from kg.parse import parse_file
+    from kg.extract.parse import parse_file
 
     files = corpus_files(a.folder)
     total = {"docs": 0, "with_agency": 0, "measures": 0, "with_list": 0, "mentions": 0, "mapped": 0}

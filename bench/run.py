@@ -22,13 +22,13 @@ ground truth. Every figure is printed next to a baseline measured in the same ru
 - parent discovery (``bench/discovery.py``): the children registered without a parent
   against the ground truth and against brute force on a sample of them;
 - queries: the saved ``gaps`` and ``agency-load`` queries on the Oxigraph store through a
-  warm ``kg.bounded.Worker`` (median of runs; ``kg.query.run_query``, which starts a
+  warm ``kg.store.bounded.Worker`` (median of runs; ``kg.store.query.run_query``, which starts a
   worker per query, is shown as "cold"), against rdflib's in-memory SPARQL over
   ``graph.nt`` (``Graph().parse`` timed apart, then ``g.query``).
 
 ``build`` is timed whole and by stage (graph, SHACL validation, serialisation, store),
-by wrapping kg.build's stage functions with timers; "build w/o SHACL" is build minus the
-validation stage (kg.build is not changed: every build here is validated).
+by wrapping kg.store.build's stage functions with timers; "build w/o SHACL" is build minus the
+validation stage (kg.store.build is not changed: every build here is validated).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import discovery  # noqa: E402
 
-from kg.parallel import default_workers  # noqa: E402
+from kg.core.parallel import default_workers  # noqa: E402
 
 QUERIES = ("gaps", "agency-load")
 
@@ -119,15 +119,15 @@ def _median_ms(fn, runs: int) -> float:
 
 
 class _StageTimer:
-    """Times kg.build's stages by wrapping the functions it calls (behaviour unchanged).
+    """Times kg.store.build's stages by wrapping the functions it calls (behaviour unchanged).
 
     Validation runs in worker processes while the main process writes the files: "shacl
     wait" is how long the build then still waited for it, and the CPU seconds the workers
     spent are read from ``RUSAGE_CHILDREN`` around the build."""
 
     def __init__(self):
-        import kg.build as b
-        import kg.validate as v
+        import kg.rdf.validate as v
+        import kg.store.build as b
 
         stages = [
             (b, "graph_lines", "graph"),
@@ -220,11 +220,11 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
     from rapidfuzz import process as rf
 
     from kg.align import align_corpus
-    from kg.align.text import _jieba, clean
-    from kg.bounded import Worker
-    from kg.build import build
+    from kg.core.similarity import _jieba, clean
     from kg.corpus import process
-    from kg.query import resolve, run_query
+    from kg.store.bounded import Worker
+    from kg.store.build import build
+    from kg.store.query import resolve, run_query
 
     res: dict = {"docs": size, "seed": seed, "workers": workers, "seconds": {}, "peak_mib": {}}
     sec, peak = res["seconds"], res["peak_mib"]

@@ -9,7 +9,7 @@ measures (shared PDF 89): the body is cut into units (a measure's heading with t
 section heading before it, each sentence, the responsibility list), the units into
 passages of 3–8 (the runs seed 000 shows), a third of the measure headings are lost, a fifth of the passages are
 printed twice, and the passages are shuffled and run together with a few line breaks
-(seeded RNG). The scrambled text is parsed and rebuilt (``kg.rebuild``).
+(seeded RNG). The scrambled text is parsed and rebuilt (``kg.corpus.rebuild``).
 
 Placement accuracy is the share of the document's distinct sentences placed under their
 true measure: by the parser alone (before) and after the rebuild, per document and in
@@ -17,7 +17,7 @@ total. A scrambled document the detector does not flag keeps the parser's placem
 
 A document the corpus's ``citations.jsonl`` names as the parent of others (the national
 guidance and its provinces, a province and its cities) is also rebuilt with those children
-passed in, as ``kg.rebuild.rebuild_corpus`` passes the documents that implement it: the
+passed in, as ``kg.corpus.rebuild.rebuild_corpus`` passes the documents that implement it: the
 same scrambled text, placement without and with its children, side by side.
 """
 
@@ -35,11 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "corpora" / "dual-carbon" / "pdf"
 sys.path.insert(0, str(ROOT))
 
-from kg.headings import label  # noqa: E402
-from kg.model import Document  # noqa: E402
-from kg.parse import parse_file, parse_text  # noqa: E402
-from kg.rebuild import rebuild_document, scramble_evidence  # noqa: E402
-from kg.rebuild.units import text_key  # noqa: E402
+from kg.core.model import Document  # noqa: E402
+from kg.corpus.rebuild import rebuild_document, scramble_evidence  # noqa: E402
+from kg.corpus.rebuild.units import text_key  # noqa: E402
+from kg.extract.headings import label  # noqa: E402
+from kg.extract.parse import parse_file, parse_text  # noqa: E402
 
 MIN_MEASURES = 8
 LOSE_HEADING = 1 / 3

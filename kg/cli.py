@@ -6,14 +6,14 @@ import sys
 
 import click
 
-from . import __version__
-from .corpus import process
-from .errors import KgError
-from .mappings import LEVELS
-from .output import FORMATS, default_format, render
-from .parse import parse_file
-from .pipeline import run_all
-from .records import agencies_records, docs_records, document_record, targets_records
+from kg import __version__
+from kg.core.errors import KgError
+from kg.corpus import process
+from kg.curated.mappings import LEVELS
+from kg.extract.parse import parse_file
+from kg.pipeline import run_all
+from kg.present.output import FORMATS, default_format, render
+from kg.present.records import agencies_records, docs_records, document_record, targets_records
 
 BUILD = "out/build"  # where `kg build` writes and every reader looks: the build inside `kg all`'s output folder
 BUILD_HELP = (
@@ -76,7 +76,7 @@ def _data_option():
 
 
 def _workers_option():
-    from .parallel import default_workers
+    from kg.core.parallel import default_workers
 
     return click.option(
         "--workers",
@@ -158,7 +158,7 @@ def docs(ctx, fmt):
 @_format_option(("json", "table", "jsonl", "csv"))
 def parse(file, fmt):
     """One file's structure, agencies and targets (no registry needed)."""
-    from .corpus import unexpected
+    from kg.corpus import unexpected
 
     try:
         doc = parse_file(file)
@@ -199,7 +199,7 @@ def parse(file, fmt):
 def agencies(ctx, docs_, level, network, build_dir, fmt):
     """Agencies with the number of measures each leads and supports."""
     if network:
-        from .load import agency_load, load_records
+        from kg.analysis.load import agency_load, load_records
 
         if docs_:
             raise click.UsageError("--doc does not apply with --network (the ranking covers the whole graph)")
@@ -255,9 +255,9 @@ def targets(ctx, docs_, fmt):
 @click.pass_context
 def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_discover, fmt):
     """Child measure -> parent measure links with score, status and evidence."""
-    from .align import align_corpus
-    from .numerals import int_to_cn
-    from .records import align_records, evaluation_records
+    from kg.align import align_corpus
+    from kg.core.numerals import int_to_cn
+    from kg.present.records import align_records, evaluation_records
 
     alignment = align_corpus(
         ctx.obj["data"], source, target, False if no_overrides else overrides, discover=not no_discover
@@ -273,7 +273,7 @@ def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_dis
             err=True,
         )
     if evaluate:
-        from .align.evaluate import evaluate as run_evaluation
+        from kg.align.evaluate import evaluate as run_evaluation
 
         notes: list[str] = []
         evaluations = run_evaluation(alignment, labels, notes)
@@ -328,7 +328,7 @@ def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_dis
 @_workers_option()
 def report(out, build_dir, child, parent, workers):
     """Alignment-gap report per child/parent pair, as Markdown and self-contained HTML."""
-    from .report import write_report
+    from kg.present.report import write_report
 
     summary = write_report(build_dir, out, child, parent, workers=workers)
     click.echo(f"{len(summary.pairs)} document pairs reported")
@@ -378,7 +378,7 @@ def build(ctx, out, workers):
     """Build the RDF graph of the corpus, validate it with SHACL, write files and the query store."""
     from rich.console import Console
 
-    from .build import build as build_graph
+    from kg.store.build import build as build_graph
 
     with Console(stderr=True).status("parsing and aligning the corpus…") as status:
         summary = build_graph(ctx.obj["data"], out, workers=workers, stage=lambda message: status.update(message + "…"))
@@ -411,7 +411,7 @@ def build(ctx, out, workers):
 @click.option("--list", "list_", is_flag=True, help="List the saved queries and the questions they answer.")
 def query(sparql, build_dir, fmt, timeout, list_):
     """Run SPARQL (text, a .rq file, or a saved query's name) on the built graph."""
-    from .query import resolve, run_query, saved_queries
+    from kg.store.query import resolve, run_query, saved_queries
 
     if list_:
         _emit(
@@ -460,7 +460,7 @@ def query(sparql, build_dir, fmt, timeout, list_):
 )
 def serve(build_dir, host, port, timeout, max_rows, workers, cors_origins):
     """Serve the built graph as a read-only SPARQL 1.1 endpoint at /sparql."""
-    from .serve import serve as serve_graph
+    from kg.store.serve import serve as serve_graph
 
     serve_graph(
         build_dir,
@@ -491,8 +491,8 @@ def serve(build_dir, host, port, timeout, max_rows, workers, cors_origins):
 @_format_option()
 def gaps(child, parent, kinds, summary, build_dir, fmt):
     """Coverage gaps, local innovations, weak links, target changes and agency gaps, from the built graph."""
-    from .gaps import KINDS, coverage
-    from .gaps import gaps as find_gaps
+    from kg.analysis.gaps import KINDS, coverage
+    from kg.analysis.gaps import gaps as find_gaps
 
     if summary:
         _emit(
@@ -543,7 +543,7 @@ def gaps(child, parent, kinds, summary, build_dir, fmt):
 @_build_option()
 def viz(view, out_file, build_dir):
     """Write an interactive, self-contained HTML view of the built graph (opens with no network)."""
-    from .viz import write_view
+    from kg.present.viz import write_view
 
     path = write_view(build_dir, view, out_file)
     click.echo(f"wrote {path}")
@@ -568,8 +568,8 @@ def viz(view, out_file, build_dir):
 @click.option("--replace", is_flag=True, help="Replace the graph (HTTP PUT) instead of adding to it (POST).")
 def push(build_dir, endpoint, graph, default_graph, replace):
     """Upload the built graph (graph.nt) to a SPARQL 1.1 Graph Store HTTP Protocol endpoint."""
-    from .push import DEFAULT_GRAPH_IRI
-    from .push import push as push_graph
+    from kg.store.push import DEFAULT_GRAPH_IRI
+    from kg.store.push import push as push_graph
 
     if graph is not None and default_graph:
         raise click.UsageError("give --graph IRI or --default-graph, not both")

@@ -14,9 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from .corpus import ReadingProgress, process
-from .output import to_json
-from .records import agencies_records, align_records, docs_records, document_record, targets_records, warnings_records
+from kg.corpus import ReadingProgress, process
+from kg.present.output import to_json
+from kg.present.records import (
+    agencies_records,
+    align_records,
+    docs_records,
+    document_record,
+    targets_records,
+    warnings_records,
+)
 
 
 @dataclass
@@ -46,9 +53,9 @@ def run_all(
     """Parse, align, build and validate the graph, report and draw the corpus in ``data_dir``
     into ``out``: listings as JSON Lines, ``build/``, ``report/`` and the interactive views.
     ``workers``: processes for parsing, alignment, validation and reports."""
-    from .align import align_corpus
-    from .build import build
-    from .report import write_report
+    from kg.align import align_corpus
+    from kg.present.report import write_report
+    from kg.store.build import build
 
     step = progress or (lambda message: None)
     registry, results = process(data_dir, progress=ReadingProgress(step), workers=workers)
@@ -92,7 +99,7 @@ def run_all(
     summary.written += [p for p in report.written if p.suffix == ".html"]
     summary.reports = len(report.pairs)
     step("drawing the interactive views")
-    from .viz import write_view
+    from kg.present.viz import write_view
 
     for view in ("alignment", "agencies"):
         summary.written.append(write_view(out / "build", view, out / f"{view}.html"))

@@ -63,7 +63,7 @@ HAND = [
 def hand_links(docs: dict) -> list:
     """Links a researcher would accept for the seed corpus, with real sentences as evidence,
     plus one peer link (吉林 2021 and 江西 2021 both implement 国发〔2021〕4号)."""
-    from kg.model import Evidence, Link
+    from kg.core.model import Evidence, Link
 
     def measure(doc, key):
         return next(m for m in docs[doc].measures if m.key == key)
@@ -111,7 +111,7 @@ def links(docs_by_id):
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, links):
     """One real build of the seed corpus with the hand links, shared by graph, query and serve tests."""
-    from kg.build import build
+    from kg.store.build import build
 
     out = tmp_path_factory.mktemp("graph") / "build"
     return build(DATA, out, links=links)

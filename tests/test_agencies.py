@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.agencies import find_responsibility_lists, parse_agencies, resolve_name
-from kg.normalize import normalize
+from kg.extract.agencies import find_responsibility_lists, parse_agencies, resolve_name
+from kg.read.normalize import normalize
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SHANGRAO = DATA / "001_7d4b3fc7bf085163.txt"

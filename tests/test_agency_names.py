@@ -1,8 +1,8 @@
-"""Names resolved by their shape (kg.agency_kinds): divisions, zones, institutions, enterprises, counties."""
+"""Names resolved by their shape (kg.curated.agency_kinds): divisions, zones, institutions, enterprises, counties."""
 
 import pytest
 
-from kg.agency_names import issuing_department, resolve_name
+from kg.curated.agency_names import issuing_department, resolve_name
 
 
 def test_a_division_belongs_to_the_department_named_by_the_title():
@@ -73,7 +73,7 @@ def test_a_class_of_bodies_is_generic_and_keeps_the_documents_region():
 def test_every_agency_kinds_row_decides_the_names_it_describes():
     """No row of agency_kinds.csv is shadowed by an earlier one: a name holding (or ending in)
     the row's word gets the row's kind and function."""
-    from kg.agency_kinds import load_kinds
+    from kg.curated.agency_kinds import load_kinds
 
     table = load_kinds()
     for word, kind, function in table.contains:

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from kg.align import align_corpus, align_documents
 from kg.cli import main
 from kg.corpus import load_registry, process
-from kg.parse import parse_text
-from kg.records import align_records
+from kg.extract.parse import parse_text
+from kg.present.records import align_records
 
 from .conftest import DATA, write_corpus
 

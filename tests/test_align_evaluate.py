@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from kg.align import align_corpus
 from kg.align.evaluate import COLUMNS, Metrics, evaluate
 from kg.cli import main
+from kg.core.errors import MappingError
 from kg.corpus import load_registry
-from kg.errors import MappingError
 
 from .conftest import DATA
 

@@ -6,8 +6,8 @@ from click.testing import CliRunner
 from kg.align import align_corpus, align_documents
 from kg.align.overrides import COLUMNS, load_overrides
 from kg.cli import main
-from kg.errors import MappingError
-from kg.parse import parse_text
+from kg.core.errors import MappingError
+from kg.extract.parse import parse_text
 
 from .conftest import write_corpus
 from .test_align import ENVIRO, FARMING, INDUSTRY, LOGISTICS, MERGED, PROVINCE, PROVINCE_LOST_HEADING, city

@@ -5,7 +5,7 @@ import gc
 
 from kg.align import align_documents
 from kg.align.prepared import child_side, parent_side, side_of
-from kg.parse import parse_text
+from kg.extract.parse import parse_text
 
 from .test_align import CITY_HEAD, PROVINCE
 

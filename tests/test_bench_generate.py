@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from kg.corpus import load_registry, process
-from kg.mappings import parent_region
+from kg.curated.mappings import parent_region
 
 ROOT = Path(__file__).resolve().parent.parent
 

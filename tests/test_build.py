@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import to_isomorphic
 
-from kg.build import FILES, build
 from kg.cli import main
-from kg.errors import BuildError, GraphInvalid
-from kg.model import Link
+from kg.core.errors import BuildError, GraphInvalid
+from kg.core.model import Link
 from kg.store import open_store
+from kg.store.build import FILES, build
 
 from .conftest import DATA, MINI_DOC, ROOT, SHANGRAO_ID, write_corpus
 
@@ -63,7 +63,7 @@ def test_jsonld_holds_one_node_per_line_with_the_prefix_context(built):
 
 def test_rebuild_with_another_hash_seed_gives_identical_files(built, tmp_path):
     code = (
-        "from kg.build import build; from tests.conftest import hand_links, DATA; from kg.corpus import process;"
+        "from kg.store.build import build; from tests.conftest import hand_links, DATA; from kg.corpus import process;"
         "docs = {p.entry.id: p.doc for p in process(DATA)[1]};"
         f"build(DATA, {str(tmp_path / 'again')!r}, links=hand_links(docs))"
     )
@@ -165,9 +165,9 @@ def test_cli_build_into_a_foreign_directory_is_one_line(tmp_path):
 
 def test_a_store_loaded_in_small_blocks_holds_every_triple(tmp_path, monkeypatch):
     # blocks far shorter than the file: each ends mid-line and is completed to the line's end
-    import kg.build
+    import kg.store.build
 
-    monkeypatch.setattr(kg.build, "LOAD_BLOCK", 100)
+    monkeypatch.setattr(kg.store.build, "LOAD_BLOCK", 100)
     summary = build(write_corpus(tmp_path, {"mini.txt": MINI_DOC}, REGISTRY), tmp_path / "out")
     assert (tmp_path / "out" / "graph.nt").stat().st_size > 50 * 100
     (count,) = next(iter(open_store(tmp_path / "out").query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))

@@ -8,7 +8,7 @@ from kg.align.candidates import CandidateIndex, candidate_documents, candidate_p
 from kg.align.evaluate import load_labels
 from kg.align.overrides import resolve_measure
 from kg.corpus import process
-from kg.parse import parse_text
+from kg.extract.parse import parse_text
 
 from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID
 

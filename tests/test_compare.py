@@ -2,10 +2,10 @@
 
 import pytest
 
-from kg import compare
-from kg.compare import compare_engines
-from kg.errors import QueryError, StoreError
-from kg.query import resolve, run_query
+from kg.core.errors import QueryError, StoreError
+from kg.store import compare
+from kg.store.compare import compare_engines
+from kg.store.query import resolve, run_query
 
 
 @pytest.mark.parametrize("name", ["gaps", "agency-load"])

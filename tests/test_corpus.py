@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from kg.core.errors import RegistryError
 from kg.corpus import load_registry, process
-from kg.errors import RegistryError
 
 from .conftest import MINI_DOC, write_corpus
 
@@ -118,8 +118,8 @@ def _seeds_plus(tmp_path, name, text):
 
 
 def test_a_malformed_heading_numeral_is_a_warning_not_a_crash():
-    from kg.numerals import int_to_cn
-    from kg.parse import parse_text
+    from kg.core.numerals import int_to_cn
+    from kg.extract.parse import parse_text
 
     assert int_to_cn(1890) == "1890"
     doc = parse_text(BAD_NUMERAL.replace("（九百九十九百）", "（一）推进。\n（九百九十九百）"))

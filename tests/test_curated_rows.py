@@ -13,10 +13,10 @@ import pytest
 
 from kg.align.evaluate import load_labels
 from kg.align.overrides import check_title, load_overrides, resolve_measure
+from kg.core.errors import KgError
+from kg.core.model import Document
 from kg.corpus import process
-from kg.duplicates import similarity
-from kg.errors import KgError
-from kg.model import Document
+from kg.corpus.duplicates import similarity
 
 from .conftest import DATA
 
@@ -40,7 +40,7 @@ def copies() -> dict[str, Document | None]:
 
 
 def _clean_copy(doc_id: str, docs: dict[str, Document], copies: dict) -> Document | None:
-    """The most similar other document when it is the same text (see kg.duplicates), else None."""
+    """The most similar other document when it is the same text (see kg.corpus.duplicates), else None."""
     if doc_id not in copies:
         scored = [(similarity(docs[doc_id], d), i) for i, d in docs.items() if i != doc_id]
         best, other = max(scored, default=(0.0, None))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from kg.align.diffusion import copy_rate
-from kg.model import Evidence, Link, Sentence, Span
-from kg.query import resolve, run_query
-from kg.report_diffusion import additions_table, matrices, matrix_table
+from kg.core.model import Evidence, Link, Sentence, Span
+from kg.present.report_diffusion import additions_table, matrices, matrix_table
+from kg.store.query import resolve, run_query
 
 from .conftest import write_corpus
 
@@ -104,8 +104,8 @@ def test_copy_rate_is_absent_without_a_parent_measure_or_text():
 def family(tmp_path_factory):
     """The tiny family built with hand links: 江西 （一）→（一） copied, （二）→（二） rewritten,
     （三） an addition; 吉林 （一）→（一） half copied (one of two sentences of equal length), （二）→（三） copied but only weak."""
-    from kg.build import build
     from kg.corpus import process
+    from kg.store.build import build
 
     data = write_corpus(
         tmp_path_factory.mktemp("family"),
@@ -189,7 +189,7 @@ def test_matrix_page_lists_what_each_province_adds(family):
 
 
 def test_report_writes_the_matrix_page_for_a_parent_with_two_implementations(family, tmp_path):
-    from kg.report import write_report
+    from kg.present.report import write_report
 
     summary = write_report(family, tmp_path / "report")
     names = {p.name for p in summary.written}
@@ -203,7 +203,7 @@ def test_report_writes_the_matrix_page_for_a_parent_with_two_implementations(fam
 def shared_family(tmp_path_factory):
     if not SHARED.is_dir():
         pytest.skip("shared corpus ../shared/corpora/dual-carbon is absent")
-    from kg.build import build
+    from kg.store.build import build
 
     folder = tmp_path_factory.mktemp("green-economy")
     for n in (NATIONAL_PDF, *PROVINCES, *CITIES):

@@ -4,7 +4,7 @@ a plan copying nothing gets no parent."""
 
 from kg.align.candidates import CandidateIndex
 from kg.align.discovery import align_undeclared, find_parents
-from kg.parse import parse_text
+from kg.extract.parse import parse_text
 
 # One policy as two provinces issued it: most sentences shared, some reworded by each.
 VERSION_A = """甲省人民政府关于推进绿色发展的实施方案

@@ -7,8 +7,8 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from kg.analysis.gaps import KINDS, coverage, gaps, norm_indicator, query_text
 from kg.cli import main
-from kg.gaps import KINDS, coverage, gaps, norm_indicator, query_text
 
 from .conftest import DATA, JIANGXI_ID, SHANGRAO, SHANGRAO_ID
 
@@ -17,7 +17,7 @@ QUERIES = ["unimplemented", "local-innovations", "weak-links", "targets", "agenc
 
 @pytest.fixture(scope="module")
 def aligned_build(tmp_path_factory):
-    from kg.build import build
+    from kg.store.build import build
 
     return build(DATA, tmp_path_factory.mktemp("gaps") / "build")
 
@@ -30,7 +30,7 @@ def found(aligned_build):
 @pytest.fixture(scope="module")
 def align_records():
     from kg.align import align_corpus
-    from kg.records import align_records as records
+    from kg.present.records import align_records as records
 
     return [r for r in records(align_corpus(DATA, SHANGRAO_ID, JIANGXI_ID)) if r["target_doc"] == JIANGXI_ID]
 
@@ -49,7 +49,7 @@ def test_gap_query_states_its_question_without_update_keywords_in_comments(name)
 
 
 def test_every_parent_measure_is_implemented_once_the_scrape_is_rebuilt(found):
-    # The scrape is rebuilt first (kg.rebuild): its lost headings （九）（十一）…（二十） hold their
+    # The scrape is rebuilt first (kg.corpus.rebuild): its lost headings （九）（十一）…（二十） hold their
     # sentences again and Shangrao implements every one of the 21 (the one-document test
     # below shows unimplemented findings on a child that stops early).
     assert of(found, "unimplemented") == []
@@ -162,7 +162,7 @@ def test_missing_store_says_to_run_kg_build(tmp_path):
 def two_children(tmp_path_factory):
     """Jiangxi 2021 implemented by two cities: Shangrao's plan, and the same plan cut before its
     measure （十一） (so it leaves more of the parent unimplemented)."""
-    from kg.build import build
+    from kg.store.build import build
 
     from .conftest import JIANGXI_2021, write_corpus
 

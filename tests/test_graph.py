@@ -5,11 +5,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
-from kg.errors import GraphInvalid
-from kg.graph import agency_iri, doc_iri, function_iri, make_graph, measure_iri, region_iri
-from kg.model import Link
-from kg.validate import validate
-from kg.vocab import ELI, ORG, PKG, RDF, SDO, SKOS
+from kg.core.errors import GraphInvalid
+from kg.core.model import Link
+from kg.rdf.graph import agency_iri, doc_iri, function_iri, make_graph, measure_iri, region_iri
+from kg.rdf.validate import validate
+from kg.rdf.vocab import ELI, ORG, PKG, RDF, SDO, SKOS
 
 from .conftest import JIANGXI_ID, SHANGRAO_ID
 
@@ -216,7 +216,7 @@ REPEATING = """上饶市人民政府印发关于测试的实施方案的通知
 
 
 def test_a_measure_whose_whole_body_repeats_earlier_text_keeps_its_title(tmp_path):
-    from kg.build import build
+    from kg.store.build import build
 
     from .conftest import write_corpus
 
@@ -241,7 +241,7 @@ def test_a_measure_whose_whole_body_repeats_earlier_text_keeps_its_title(tmp_pat
 
 
 def test_unaligned_link_keeps_its_evidence_under_the_target_document(small, docs_by_id):
-    from kg.model import Evidence
+    from kg.core.model import Evidence
 
     sr = docs_by_id[SHANGRAO_ID].measures
     link = Link(
@@ -264,8 +264,8 @@ def test_an_internal_division_is_part_of_the_department_that_issued_the_plan(tmp
     """责任处室：气候处 in a 省生态环境厅 plan: the division is a sub-organisation of that department."""
     from rdflib import Graph, URIRef
 
-    from kg.build import build
-    from kg.iris import agency_iri
+    from kg.rdf.iris import agency_iri
+    from kg.store.build import build
 
     text = (
         "江苏省生态环境厅关于印发2021年工作计划的通知\n\n一、重点任务\n\n（一）推进碳达峰。编制行动方案。\n"

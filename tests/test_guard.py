@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.errors import QueryError, QueryRefused
-from kg.guard import check_query
-from kg.query import saved_queries
+from kg.core.errors import QueryError, QueryRefused
+from kg.store.guard import check_query
+from kg.store.query import saved_queries
 
 # Escapes a prefixed name's local part may hold (SPARQL 1.1 PN_LOCAL_ESC).
 PN_LOCAL_ESC = list("_~.-!$&'()*+,;=/?#@%")
@@ -135,7 +135,7 @@ def test_an_isolated_process_cannot_open_any_connection():
     server, count, thread = _listener()
     port = server.getsockname()[1]
     probe = (
-        "import socket, sys\nfrom kg.guard import isolate_network\n"
+        "import socket, sys\nfrom kg.store.guard import isolate_network\n"
         "ok = isolate_network()\n"
         f"s = socket.socket()\ntry:\n    s.connect(('127.0.0.1', {port})); print(ok, 'connected')\n"
         "except OSError as e:\n    print(ok, 'refused')\n"

@@ -1,4 +1,4 @@
-from kg.headings import find_headings, outline, sentence_ranges
+from kg.extract.headings import find_headings, outline, sentence_ranges
 
 
 def heads(s):

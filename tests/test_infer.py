@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from kg.core.model import Citation, Span
 from kg.corpus import process
-from kg.infer import Candidate, CitationIndex, infer_place, readable_id, unique_id
-from kg.model import Citation, Span
-from kg.records import docs_records
+from kg.corpus.identify import Candidate, CitationIndex, readable_id, unique_id
+from kg.extract.place import infer_place
+from kg.present.records import docs_records
 
 from .conftest import DATA, JIANGXI_2021, SHANGRAO
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.layout import ascii_full_stops, glued_heading_breaks, page_furniture
-from kg.normalize import normalize
+from kg.read.layout import ascii_full_stops, glued_heading_breaks, page_furniture
+from kg.read.normalize import normalize
 
 SHARED_PDF = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "dual-carbon" / "pdf"
 

@@ -7,9 +7,9 @@ from collections import defaultdict
 import pytest
 from click.testing import CliRunner
 
+from kg.analysis.load import Agency, Responsibility, agency_load, betweenness, co_responsibility_graph, rank
 from kg.cli import main
-from kg.load import Agency, Responsibility, agency_load, betweenness, co_responsibility_graph, rank
-from kg.records import agencies_records
+from kg.present.records import agencies_records
 
 from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID
 
@@ -94,7 +94,7 @@ def test_provincial_agency_sits_next_to_its_city_counterparts_and_the_city_next_
 
 @pytest.fixture(scope="module")
 def real_build(tmp_path_factory):
-    from kg.build import build
+    from kg.store.build import build
 
     out = tmp_path_factory.mktemp("load") / "build"
     build(DATA, out)

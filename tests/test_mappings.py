@@ -4,9 +4,10 @@ import shutil
 
 import pytest
 
-from kg.agency_names import resolve_name
-from kg.errors import MappingError
-from kg.mappings import (
+from kg.core.errors import MappingError
+from kg.core.resources import mapping_path
+from kg.curated.agency_names import resolve_name
+from kg.curated.mappings import (
     KINDS,
     LEVELS,
     find_region_in,
@@ -16,7 +17,6 @@ from kg.mappings import (
     parent_region,
     region_by_name,
 )
-from kg.resources import mapping_path
 
 HEADER = "name,aliases,level,region,kind,counterpart,note\n"
 GOOD = (
@@ -225,7 +225,7 @@ def test_every_doc_number_prefix_is_its_regions_abbreviation():
     """Each row of doc_number_prefixes.csv checked against the region it names: a province's
     one-character abbreviation (regions.csv aliases) or the first character of its short name
     (内政发, 云政发); the State Council's and the Party Centre's prefixes name the state."""
-    from kg.mappings import load_doc_number_prefixes, load_regions
+    from kg.curated.mappings import load_doc_number_prefixes, load_regions
 
     national = load_regions().national()
     for prefix, region in load_doc_number_prefixes().items():

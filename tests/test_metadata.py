@@ -1,4 +1,4 @@
-from kg.parse import parse_text
+from kg.extract.parse import parse_text
 
 
 def test_title_broken_over_several_lines_and_doc_number():

@@ -1,4 +1,4 @@
-from kg.normalize import normalize
+from kg.read.normalize import normalize
 
 
 def test_spaces_inside_numbers_and_units_are_removed():

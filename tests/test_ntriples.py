@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.compare import to_isomorphic
 
-from kg.ntriples import from_rdflib, iri_object, lang, line, lit, predicate, subject, to_rdflib, typed, zh
+from kg.rdf.ntriples import from_rdflib, iri_object, lang, line, lit, predicate, subject, to_rdflib, typed, zh
 
 S, P = "https://w3id.org/policy-kg/id/doc/x/measure/1", "https://w3id.org/policy-kg/ontology#text"
 

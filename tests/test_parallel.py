@@ -2,7 +2,7 @@
 
 import os
 
-from kg.parallel import default_workers, fan_out, run_jobs
+from kg.core.parallel import default_workers, fan_out, run_jobs
 
 _STATE = {}
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import InputError
-from kg.parse import parse_text
+from kg.core.errors import InputError
+from kg.extract.parse import parse_text
 
 from .conftest import MINI_DOC
 
@@ -195,7 +195,7 @@ def test_shared_jiangxi_measures_pdf_gives_21_titled_measures():
 
 
 def test_shared_shangrao_pdf_gives_the_seed_measures():
-    from kg.parse import parse_file
+    from kg.extract.parse import parse_file
 
     from .conftest import SHANGRAO
 

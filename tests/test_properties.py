@@ -6,9 +6,9 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.errors import InputError
-from kg.normalize import normalize
-from kg.parse import parse_text
+from kg.core.errors import InputError
+from kg.extract.parse import parse_text
+from kg.read.normalize import normalize
 
 PIECES = [
     "一、",

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.push import DEFAULT_GRAPH_IRI, push
-from kg.query import resolve, rows_from_json, run_query
+from kg.store.push import DEFAULT_GRAPH_IRI, push
+from kg.store.query import resolve, rows_from_json, run_query
 
 OTHER = "https://example.org/policy-kg/partition/jiangxi"
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.query import resolve, run_query, saved_queries
-from kg.records import agencies_records
+from kg.present.records import agencies_records
+from kg.store.query import resolve, run_query, saved_queries
 
 from .conftest import HAND, JIANGXI_ID, SHANGRAO_ID
 
@@ -167,7 +167,7 @@ def test_corrupt_store_says_how_to_rebuild_it(built, tmp_path):
 
 
 def test_restrict_puts_values_or_a_filter_where_the_query_marks_them():
-    from kg.query import restrict
+    from kg.store.query import restrict
 
     q = "SELECT * WHERE {\n  ?d <x:id> ?doc .\n  # VALUES ?doc ?other\n  # FILTER ?doc\n}"
     got = restrict(q, {"doc": ["a", 'b"c\\d']})
@@ -176,16 +176,16 @@ def test_restrict_puts_values_or_a_filter_where_the_query_marks_them():
 
 
 def test_restrict_refuses_a_variable_the_query_does_not_mark():
-    from kg.errors import QueryError
-    from kg.query import restrict
+    from kg.core.errors import QueryError
+    from kg.store.query import restrict
 
     with pytest.raises(QueryError, match=r"cannot be restricted by \?child_doc"):
         restrict("SELECT * WHERE { ?s ?p ?o }\n# VALUES ?doc", {"child_doc": ["x"]})
 
 
 def test_restricted_query_answers_for_the_document_asked_for(built):
-    from kg.gaps import query_text
-    from kg.query import restrict
+    from kg.analysis.gaps import query_text
+    from kg.store.query import restrict
 
     rows = run_query(built.out, restrict(query_text("unimplemented"), {"child_doc": [SHANGRAO_ID]})).rows
     assert rows and {r["child_doc"] for r in rows} == {SHANGRAO_ID}
@@ -193,8 +193,8 @@ def test_restricted_query_answers_for_the_document_asked_for(built):
 
 
 def test_queries_on_an_open_build_share_a_worker_and_survive_a_timeout(built):
-    from kg.errors import QueryTimeout
-    from kg.query import Build
+    from kg.core.errors import QueryTimeout
+    from kg.store.query import Build
 
     with Build(built.out) as build:
         first = build.query(resolve("gaps")).rows
@@ -209,8 +209,8 @@ def test_queries_on_an_open_build_share_a_worker_and_survive_a_timeout(built):
 
 
 def test_an_open_build_stands_for_its_path(built):
-    from kg.gaps import coverage
-    from kg.query import Build
+    from kg.analysis.gaps import coverage
+    from kg.store.query import Build
 
     with Build(built.out.parent if (built.out.parent / "build").exists() else built.out) as build:
         assert os.fspath(build) == str(build.path) and (build.path / "build.json").is_file()

@@ -3,14 +3,14 @@ what a researcher sees for Shangrao → Jiangxi 2021."""
 
 import pytest
 
-from kg.query import resolve, run_query
+from kg.store.query import resolve, run_query
 
 from .conftest import DATA, SHANGRAO_ID
 
 
 @pytest.fixture(scope="module")
 def aligned_build(tmp_path_factory):
-    from kg.build import build
+    from kg.store.build import build
 
     return build(DATA, tmp_path_factory.mktemp("aligned") / "build")
 
@@ -20,7 +20,7 @@ def rows(built, query):
 
 
 def test_no_gap_once_the_scrape_is_rebuilt(aligned_build):
-    # six before the scrape was rebuilt (kg.rebuild): every lost heading now holds its sentences
+    # six before the scrape was rebuilt (kg.corpus.rebuild): every lost heading now holds its sentences
     assert rows(aligned_build, "gaps") == []
 
 

@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from kg.errors import InputError
+from kg.core.errors import InputError
 from kg.read import decode, read_text
 
 TEXT = "上饶市人民政府印发关于加快建立健全绿色低碳循环发展经济体系的实施方案的通知\n（一）推进工业绿色转型。"

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from kg.errors import InputError
+from kg.core.errors import InputError
 from kg.read import read_bytes
 
 
@@ -150,7 +150,7 @@ def test_word_list_numbers_are_put_in_front_of_their_paragraphs():
 
 
 def test_a_docx_numbered_by_word_parses_into_measures(tmp_path):
-    from kg.parse import parse_file
+    from kg.extract.parse import parse_file
 
     items = [
         (0, "健全生产体系"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kg.errors import InputError
+from kg.core.errors import InputError
 from kg.read import read_bytes
 
 TITLE = "江西省人民政府关于加快建立健全绿色低碳循环发展经济体系的若干措施"

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.errors import InputError
+from kg.core.errors import InputError
 from kg.read import read_bytes, read_source
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "dual-carbon"
@@ -118,7 +118,7 @@ def test_kg_parse_reads_a_pdf(tmp_path):
             "一、健全生产体系\n（一）推进工业绿色转型。到2025年全市绿色工厂总数达到20家。\n（二）加快农业绿色发展。推进农业节水。",
         )
     )
-    from kg.parse import parse_file
+    from kg.extract.parse import parse_file
 
     doc = parse_file(p)
     assert doc.format == "pdf" and len(doc.pages) == 2
@@ -186,7 +186,7 @@ def test_text_layer_of_unmapped_glyphs_is_one_line(monkeypatch):
 
 
 def test_parse_warns_about_pages_that_are_pictures(tmp_path):
-    from kg.parse import parse_file
+    from kg.extract.parse import parse_file
 
     p = tmp_path / "plan.pdf"
     p.write_bytes(

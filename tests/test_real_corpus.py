@@ -2,7 +2,7 @@
 
 import pytest
 
-from kg.parse import parse_file
+from kg.extract.parse import parse_file
 
 from .conftest import JIANGXI_2021, JIANGXI_2022, JIANGXI_2024, JILIN, SHANGRAO
 

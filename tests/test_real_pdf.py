@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.parse import parse_file
+from kg.extract.parse import parse_file
 
 from .conftest import SHANGRAO
 

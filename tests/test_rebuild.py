@@ -1,13 +1,13 @@
-"""Scrambled documents rebuilt before alignment (kg.rebuild)."""
+"""Scrambled documents rebuilt before alignment (kg.corpus.rebuild)."""
 
 from pathlib import Path
 
 import pytest
 
-from kg.parse import parse_file, parse_text
-from kg.rebuild import rebuild_corpus, rebuild_document, scramble_evidence
-from kg.rebuild.units import text_key
-from kg.records import document_record
+from kg.corpus.rebuild import rebuild_corpus, rebuild_document, scramble_evidence
+from kg.corpus.rebuild.units import text_key
+from kg.extract.parse import parse_file, parse_text
+from kg.present.records import document_record
 
 from .conftest import JIANGXI_2021, SHANGRAO
 

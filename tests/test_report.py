@@ -5,9 +5,9 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from kg.analysis.gaps import coverage
 from kg.cli import main
-from kg.gaps import coverage
-from kg.report import to_html, to_markdown, write_report
+from kg.present.report import to_html, to_markdown, write_report
 
 from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID
 
@@ -16,7 +16,7 @@ STEM = f"{SHANGRAO_ID}__{JIANGXI_ID}"
 
 @pytest.fixture(scope="module")
 def reported(tmp_path_factory):
-    from kg.build import build
+    from kg.store.build import build
 
     root = tmp_path_factory.mktemp("report")
     build(DATA, root / "build")

@@ -6,8 +6,8 @@ from collections import defaultdict
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.report import to_markdown
-from kg.report_load import (
+from kg.present.report import to_markdown
+from kg.present.report_load import (
     NO_FUNCTION,
     Family,
     city_table,

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.agencies import parse_agencies
-from kg.normalize import normalize
-from kg.parse import parse_text
-from kg.responsibility import deadline_targets, find_responsibility_lists, measure_agencies
+from kg.extract.agencies import parse_agencies
+from kg.extract.parse import parse_text
+from kg.extract.responsibility import deadline_targets, find_responsibility_lists, measure_agencies
+from kg.read.normalize import normalize
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "dual-carbon" / "pdf"
 
@@ -206,7 +206,7 @@ def test_parse_gives_a_measure_the_union_and_its_deadline():
     ],
 )
 def test_shared_pdfs_with_labelled_lists_yield_agencies(name, n_with, n_measures):
-    from kg.parse import parse_file
+    from kg.extract.parse import parse_file
 
     d = parse_file(SHARED / name)
     assert len(d.measures) == n_measures

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from rdflib import Graph, URIRef
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 
-from kg.query import rows_from_json, run_query, saved_queries
+from kg.store.query import rows_from_json, run_query, saved_queries
 
 from .conftest import MINI_DOC, ROOT, write_corpus
 from .test_guard import ISSUE_BYPASSES, _listener, service_queries
@@ -251,8 +251,8 @@ def test_no_construction_around_service_opens_a_connection(endpoint, listener, d
 
 
 def test_endpoint_workers_are_cut_off_the_network(built):
-    from kg.bounded import Worker
     from kg.store import check_store
+    from kg.store.bounded import Worker
 
     w = Worker(str(check_store(built.out)), public=True)
     try:
@@ -297,7 +297,7 @@ MEASURES = "SELECT (COUNT(*) AS ?n) WHERE { ?m a <https://w3id.org/policy-kg/ont
 
 
 def test_a_running_server_answers_from_the_new_build_after_a_rebuild(tmp_path):
-    from kg.build import build
+    from kg.store.build import build
 
     data = write_corpus(tmp_path, {"mini.txt": MINI_DOC}, MINI_REGISTRY)
     build(data, tmp_path / "b")

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.normalize import normalize
-from kg.targets import extract_targets
+from kg.extract.targets import extract_targets
+from kg.read.normalize import normalize
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SHANGRAO = DATA / "001_7d4b3fc7bf085163.txt"

@@ -5,9 +5,9 @@ for the case, in the form kg.read gives DOCX and HTML tables (one line per row, 
 joined by tabs).
 """
 
-from kg.normalize import normalize
-from kg.parse import parse_text
-from kg.task_tables import find_task_rows, match_rows
+from kg.extract.parse import parse_text
+from kg.extract.task_tables import find_task_rows, match_rows
+from kg.read.normalize import normalize
 
 BODY = (
     "关于推进节能降碳工作的实施方案\n一、重点任务\n"
@@ -71,7 +71,7 @@ def test_parse_gives_measures_the_table_agencies_and_reports_unmatched_rows():
 
 def test_a_table_agency_is_resolved_like_a_listed_one():
     """A row's agencies carry what a responsibility list's carry: function and counterpart too."""
-    from kg.agencies import resolve_name
+    from kg.extract.agencies import resolve_name
 
     [first, _] = find_task_rows(normalize(BODY + TABLE), 0, None, "provincial", "江西省", "2022-05-01")
     lead = first.agencies[0]

@@ -6,11 +6,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from kg.errors import GraphInvalid
-from kg.graph import agency_iri, doc_iri, graph_lines, load_shapes, measure_iri
-from kg.model import Link
-from kg.ntriples import RDF_TYPE, to_rdflib
-from kg.validate import check, partition_of, reads_of, validate, violations
+from kg.core.errors import GraphInvalid
+from kg.core.model import Link
+from kg.rdf.graph import agency_iri, doc_iri, graph_lines, load_shapes, measure_iri
+from kg.rdf.ntriples import RDF_TYPE, to_rdflib
+from kg.rdf.validate import check, partition_of, reads_of, validate, violations
 
 from .conftest import JIANGXI_ID, SHANGRAO_ID
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.query import run_query
-from kg.viz import PREFIXES, RESPONSIBILITIES, STATUS_COLOUR, co_responsibility, write_view
+from kg.present.viz import PREFIXES, RESPONSIBILITIES, STATUS_COLOUR, co_responsibility, write_view
+from kg.store.query import run_query
 
 from .conftest import DATA, JIANGXI_ID, MINI_DOC, ROOT, SHANGRAO_ID, write_corpus
 
@@ -25,7 +25,7 @@ HOSTILE = '<img src=x onerror="window.__pwned=1">'
 
 @pytest.fixture(scope="module")
 def real_build(tmp_path_factory):
-    from kg.build import build
+    from kg.store.build import build
 
     return build(DATA, tmp_path_factory.mktemp("viz") / "build").out
 
@@ -38,7 +38,7 @@ def pages(real_build):
 @pytest.fixture(scope="module")
 def hostile_page(tmp_path_factory):
     """A one-document build whose title and measure text carry HTML that must stay text."""
-    from kg.build import build
+    from kg.store.build import build
 
     tmp = tmp_path_factory.mktemp("hostile")
     registry = f"""documents:

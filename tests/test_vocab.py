@@ -1,11 +1,11 @@
-"""kg/vocab.py and ontology/*.ttl define the same terms, each labelled and explained."""
+"""kg/rdf/vocab.py and ontology/*.ttl define the same terms, each labelled and explained."""
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from kg.graph import load_ontology, load_shapes
-from kg.vocab import PKG
+from kg.rdf.graph import load_ontology, load_shapes
+from kg.rdf.vocab import PKG
 
 NS = str(PKG._NS)
 

@@ -22,10 +22,10 @@ def test_wheel_ships_curated_tables_and_finds_them(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     probe = (
-        "import kg.resources as r, kg.mappings as m;"
+        "import kg.core.resources as r, kg.curated.mappings as m;"
         "p = r.mapping_path('agencies.csv'); print(p);"
         "assert len(m.load_agencies(p)) > 10;"
-        "import kg.graph as g, kg.query as q;"
+        "import kg.rdf.graph as g, kg.store.query as q;"
         "assert len(g.load_shapes()) > 50 and len(g.load_ontology()) > 300;"
         "assert {'gaps', 'innovations'} <= set(q.saved_queries());"
         "print(r.resource_dir('ontology')); print(q.saved_queries()['gaps'].path)"

@@ -16,17 +16,17 @@ from typing import Callable, Optional, Union
 
 from threadpoolctl import threadpool_limits
 
-from ..corpus import LEVELS, Entry, Processed, Registry, process
-from ..errors import KgError
-from ..model import Link
-from ..parallel import run_jobs, shared
-from . import text
-from .candidates import CandidateIndex
-from .discovery import align_undeclared, find_parents
-from .measures import PairScores, measure_texts
-from .overrides import load_overrides
-from .pair import align_documents
-from .text import _jieba
+from kg.align.candidates import CandidateIndex
+from kg.align.discovery import align_undeclared, find_parents
+from kg.align.measures import PairScores, measure_texts
+from kg.align.overrides import load_overrides
+from kg.align.pair import align_documents
+from kg.core import similarity as text
+from kg.core.errors import KgError
+from kg.core.model import Link
+from kg.core.parallel import run_jobs, shared
+from kg.core.similarity import _jieba
+from kg.corpus import LEVELS, Entry, Processed, Registry, process
 
 __all__ = [
     "AlignedPair",

@@ -24,7 +24,7 @@ Why bigrams and BM25, not jieba words or MinHash/LSH:
 - It is exact, deterministic and tunable by one number (k): no random permutations,
   no false negatives from banding.
 
->>> from kg.parse import parse_text
+>>> from kg.extract.parse import parse_text
 >>> a = parse_text("甲省措施\\n\\n一、任务\\n\\n（一）推进工业绿色转型。推动钢铁、有色、石化等传统产业绿色化改造。\\n\\n"
 ...                "（二）打造绿色物流。加快发展冷链物流，推广新能源物流车辆。\\n")
 >>> index = CandidateIndex({"province": a})
@@ -41,8 +41,8 @@ from typing import Optional
 
 import numpy as np
 
-from ..model import Document, Measure
-from .text import clean, ranges
+from kg.core.model import Document, Measure
+from kg.core.similarity import clean, ranges
 
 K1, B = 1.2, 0.75  # Okapi BM25 defaults: term-frequency saturation, length normalisation
 

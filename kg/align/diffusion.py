@@ -7,7 +7,7 @@ sentence weighs more than a copied slogan, and it is measured on the child side:
 child that copies two national sentences and adds five of its own has rewritten most of
 its measure.
 
->>> from kg.model import Evidence, Link, Sentence, Span
+>>> from kg.core.model import Evidence, Link, Sentence, Span
 >>> own = [Sentence("推进工业绿色转型。", Span(0, 9)), Sentence("建设绿色工厂。", Span(9, 16))]
 >>> parent = Sentence("推进工业绿色转型。", Span(40, 49))
 >>> link = Link("c", "1", "p", "1", 0.8, "aligned", evidence=[Evidence(own[0], parent, 0.97)])
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model import Link, Sentence
+from kg.core.model import Link, Sentence
 
 # Evidence similarity from which a child sentence counts as copied: the copy end of the
 # sentence scorer's ramp (kg.align.measures) and the threshold of `kg gaps --summary`.

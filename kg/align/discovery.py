@@ -15,7 +15,7 @@
    one is kept as well only when it is clearly closer for a good part of the child (a
    plan implementing two documents at once).
 
->>> from kg.parse import parse_text
+>>> from kg.extract.parse import parse_text
 >>> from kg.align.candidates import CandidateIndex
 >>> a = parse_text("甲省方案\\n\\n一、任务\\n\\n（一）推进工业绿色转型。推动钢铁、石化等传统产业绿色化改造。\\n")
 >>> b = parse_text("乙省方案\\n\\n一、任务\\n\\n（一）推进工业绿色转型。推动钢铁、有色等传统产业数字化改造。\\n")
@@ -31,10 +31,10 @@ from typing import Optional
 
 import numpy as np
 
-from ..model import Document, Link
-from .candidates import CandidateIndex, shortlist
-from .measures import PairScores
-from .pair import align_documents
+from kg.align.candidates import CandidateIndex, shortlist
+from kg.align.measures import PairScores
+from kg.align.pair import align_documents
+from kg.core.model import Document, Link
 
 # Documents shortlisted per child, and candidate measures per child measure within each.
 # The shortlist holds the parent and its closest rival for the scorer to tell apart: for

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
 
-from ..mappings import Rows
-from ..resources import mapping_path
-from . import AlignedPair, Alignment, _with_ids
-from .measures import PREAMBLE
-from .overrides import check_title, resolve_measure
-from .status import relative_evidence
+from kg.align import AlignedPair, Alignment, _with_ids
+from kg.align.measures import PREAMBLE
+from kg.align.overrides import check_title, resolve_measure
+from kg.align.status import relative_evidence
+from kg.core.resources import mapping_path
+from kg.curated.mappings import Rows
 
 COLUMNS = ("source_doc", "source_measure", "target_doc", "target_measure", "note")
 # Titles as the labeller read them, checked against the text (a number naming another
@@ -123,7 +123,7 @@ def _gold(pair: AlignedPair, labels: list[Label], rows: Rows) -> dict[str, Optio
 
 
 def _number(key: Optional[str]) -> str:
-    from ..numerals import int_to_cn
+    from kg.core.numerals import int_to_cn
 
     return "none" if key is None else int_to_cn(int(key)) if key.isdigit() else key
 

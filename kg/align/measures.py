@@ -7,7 +7,7 @@ For every child measure the score against a parent measure combines five signals
   a shortened measure still scores);
 - title similarity (headings survive even when a scraped body is shuffled);
 - whole-measure similarity: character-bigram TF-IDF cosine with the IDF of the whole
-  corpus being aligned (``kg.align.text.whole_similarity``), which a paraphrase keeps;
+  corpus being aligned (``kg.core.similarity.whole_similarity``), which a paraphrase keeps;
 - agreement of the responsible agencies through their cross-level counterparts
   (市工信局 ↔ 省工业和信息化厅), lead agency weighted;
 - document order (implementations mostly follow their parent), weighted lightly so that a
@@ -39,12 +39,22 @@ from typing import Optional
 
 import numpy as np
 
-from ..model import Document, Evidence, Link, Sentence
-from ..numerals import int_to_cn
-from . import text
-from .prepared import KEEP_CHILDREN, PREAMBLE, Unit, agency_names, child_side, parent_side, side_of, subset, units_of
-from .status import ALSO_SHARE, LIFT_MIN, column_rank, pair_noise, relative_evidence, status_of
-from .text import BigramIdf, whole_similarity
+from kg.align.prepared import (
+    KEEP_CHILDREN,
+    PREAMBLE,
+    Unit,
+    agency_names,
+    child_side,
+    parent_side,
+    side_of,
+    subset,
+    units_of,
+)
+from kg.align.status import ALSO_SHARE, LIFT_MIN, column_rank, pair_noise, relative_evidence, status_of
+from kg.core import similarity as text
+from kg.core.model import Document, Evidence, Link, Sentence
+from kg.core.numerals import int_to_cn
+from kg.core.similarity import BigramIdf, whole_similarity
 
 # Weights of evidence, title, whole-measure similarity, agencies and order where the child
 # copies its parent and where it rewrites it; a pair's weights are the mix of the two at its

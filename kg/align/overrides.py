@@ -25,11 +25,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional, Union
 
-from ..mappings import Rows
-from ..model import Document, Link
-from ..numerals import cn_to_int
-from ..resources import mapping_path
-from .measures import PREAMBLE, WEAK, PairScores, evidence_for, unit_score
+from kg.align.measures import PREAMBLE, WEAK, PairScores, evidence_for, unit_score
+from kg.core.model import Document, Link
+from kg.core.numerals import cn_to_int
+from kg.core.resources import mapping_path
+from kg.curated.mappings import Rows
 
 COLUMNS = ("source_doc", "source_measure", "target_doc", "target_measure", "action", "comment")
 TITLES = ("source_title", "target_title")

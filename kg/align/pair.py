@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..corpus import LEVELS
-from ..mappings import load_agencies
-from ..model import AgencyRef, Document, Link
-from .measures import PairScores, choose, score_pair
-from .overrides import apply_overrides
+from kg.align.measures import PairScores, choose, score_pair
+from kg.align.overrides import apply_overrides
+from kg.core.model import AgencyRef, Document, Link
+from kg.corpus import LEVELS
+from kg.curated.mappings import load_agencies
 
 
 def _lift(source_level: Optional[str], target_level: Optional[str]):

@@ -1,7 +1,7 @@
 """Documents prepared for scoring, once per process however many pairs they are part of.
 
 A parent document is aligned with every child that implements it: its sentences are
-cleaned, cut into jieba words and indexed (``kg.align.text.Texts``) the first time, and
+cleaned, cut into jieba words and indexed (``kg.core.similarity.Texts``) the first time, and
 the prepared form is kept (``side_of``) for the most recently used documents. The child
 side is prepared the same way, so a child aligned with several candidate parents is cut
 once too.
@@ -15,9 +15,9 @@ from typing import Callable, Optional, TypeVar
 
 import numpy as np
 
-from ..model import AgencyRef, Document, Measure, Sentence
-from . import text
-from .text import Bags, Texts
+from kg.core import similarity as text
+from kg.core.model import AgencyRef, Document, Measure, Sentence
+from kg.core.similarity import Bags, Texts
 
 PREAMBLE = "preamble"
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputError
-from .docx import read_docx
-from .html import read_html
-from .pdf import read_pdf
-from .sniff import sniff
-from .source import SUPPORTED, Source, page_of
-from .text import CHINESE_ENCODINGS, decode, file_bytes, read_text
+from kg.core.errors import InputError
+from kg.read.docx import read_docx
+from kg.read.html import read_html
+from kg.read.pdf import read_pdf
+from kg.read.sniff import sniff
+from kg.read.source import SUPPORTED, Source, page_of
+from kg.read.text import CHINESE_ENCODINGS, decode, file_bytes, read_text
 
 __all__ = ["CHINESE_ENCODINGS", "Source", "decode", "page_of", "read_bytes", "read_source", "read_text"]
 

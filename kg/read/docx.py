@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import io
 
-from ..errors import InputError
-from .docx_numbering import Numbering
-from .source import Source
+from kg.core.errors import InputError
+from kg.read.docx_numbering import Numbering
+from kg.read.source import Source
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

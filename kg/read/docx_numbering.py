@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from ..numerals import int_to_cn
+from kg.core.numerals import int_to_cn
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TIANGAN = "甲乙丙丁戊己庚辛壬癸"

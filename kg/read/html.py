@@ -12,9 +12,9 @@ from __future__ import annotations
 import codecs
 import re
 
-from ..errors import InputError
-from .source import Source
-from .text import decode
+from kg.core.errors import InputError
+from kg.read.source import Source
+from kg.read.text import decode
 
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
 _WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "big5": "big5hkscs"}

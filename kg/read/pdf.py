@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError
-from .source import Source, join_pages
+from kg.core.errors import InputError
+from kg.read.source import Source, join_pages
 
 MIN_PAGE_CHARS = 5  # a page with fewer visible characters carries no text layer
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -10,8 +10,8 @@ import io
 import re
 import zipfile
 
-from ..errors import InputError
-from .source import SUPPORTED
+from kg.core.errors import InputError
+from kg.read.source import SUPPORTED
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc/.xls/.wps/.ppt, and password-protected OOXML
 _HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s", re.I)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from ..errors import InputError
+from kg.core.errors import InputError
 
 CHINESE_ENCODINGS = ["gb18030", "gbk", "gb2312", "big5", "utf_16", "utf_8"]
 _BOMS = [

@@ -1,0 +1,35 @@
+"""Locate the curated tables and vocabulary that ship with the package.
+
+In a wheel, ``mappings/`` and ``ontology/`` are force-included as ``kg/mappings`` and
+``kg/ontology``; in a source checkout they sit at the repository top level, where
+researchers edit them. ``KG_MAPPINGS`` points at a researcher's own copy.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+
+def resource_dir(name: str) -> Path:
+    """Directory ``name`` ("mappings" or "ontology"), wherever this install keeps it."""
+    return _located(name, os.environ.get(f"KG_{name.upper()}"))
+
+
+@lru_cache(maxsize=16)
+def _located(name: str, env: Optional[str]) -> Path:
+    """Cached: the tables are looked up for every agency mention of every document."""
+    if env:
+        return Path(env)
+    packaged = resources.files("kg") / name
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / name
+
+
+def mapping_path(filename: str) -> Path:
+    """Path of one curated table, e.g. ``mapping_path("agencies.csv")``."""
+    return resource_dir("mappings") / filename

@@ -1,0 +1,419 @@
+"""``kg report``: an alignment-gap report per child/parent pair, as Markdown and HTML.
+
+Everything in it is read from the built graph (saved queries, ``kg.analysis.gaps``, ``kg.analysis.load``),
+so the report states exactly what ``kg query`` and ``kg serve`` would answer. Every row
+cites measure numbers as printed （十一） so a reader can find the text. The HTML page is
+self-contained (inline CSS, the chart as inline SVG); the Markdown links the same SVG.
+Outputs are deterministic: no timestamps, sorted rows.
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Optional, Union
+
+from kg.analysis.gaps import coverage, gaps
+from kg.analysis.load import agency_load
+from kg.core.files import write_atomic
+from kg.core.parallel import run_jobs, shared
+from kg.present.report_diffusion import diffusion_pages
+from kg.present.report_load import load_blocks, pyplot, svg_of
+from kg.store import DEFAULT
+from kg.store.query import opened, restrict, run_query
+
+Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
+#               | ("matrix", columns, rows, styles): a table with a CSS style per cell (HTML only)
+VERSIONS = ("policy-kg", "rapidfuzz", "rjieba", "rdflib", "pyoxigraph", "pyshacl", "networkx", "matplotlib")
+CSS = """body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;
+max-width:72rem;padding:0 1rem;color:#222}table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}
+th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}
+.matrix td{text-align:center;white-space:nowrap}.matrix td:first-child{text-align:left}
+.aligned{color:#1a7f37}.weak{color:#b35900}.unaligned{color:#888}figure{margin:1rem 0}code{background:#f3f3f3}"""
+
+
+@dataclass
+class ReportSummary:
+    out: Path
+    written: list[Path] = field(default_factory=list)
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _query(build: Path, name: str, only: Optional[dict] = None) -> list[dict]:
+    """The rows of a report query, restricted in SPARQL to the documents in ``only``."""
+    path = Path(__file__).parents[1] / "queries" / "report" / f"{name}.rq"
+    return run_query(build, restrict(path.read_text(encoding="utf-8"), only or {})).rows
+
+
+def _m(number, title) -> str:
+    """A measure as a reader finds it in the text: （十一）促进绿色产品消费."""
+    if number is None:
+        return "—"
+    return f"（{number}）{title or '（标题缺失）'}"
+
+
+def _pct(share) -> str:
+    return "—" if share is None else f"{share * 100:.0f}%"
+
+
+def _chart(loads, child_doc: str, parent_doc: str) -> Optional[str]:
+    """Horizontal bars of measures led and supported per agency of the two documents, as SVG
+    with text kept as text (the browser draws the Chinese names with its own fonts)."""
+    rows = []
+    for a in loads:
+        for d in a.documents:
+            if d.doc in (child_doc, parent_doc):
+                rows.append((d.doc, a.agency, d.lead, d.support))
+    if not rows:
+        return None
+    top = {}
+    for doc in (parent_doc, child_doc):
+        mine = sorted((r for r in rows if r[0] == doc), key=lambda r: (-(r[2] + r[3]), r[1]))[:10]
+        top[doc] = list(reversed(mine))
+    with pyplot() as plt:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+        for ax, doc in zip(axes, (parent_doc, child_doc)):
+            data = top[doc]
+            names = [r[1] for r in data]
+            ax.barh(names, [r[2] for r in data], color="#1f6feb", label="lead")
+            ax.barh(names, [r[3] for r in data], left=[r[2] for r in data], color="#9ec5fe", label="support")
+            ax.set_title(doc, fontsize=9)
+            ax.set_xlabel("measures")
+            ax.legend(fontsize=8, loc="lower right")
+        return svg_of(plt, fig)
+
+
+def _versions() -> list[list[str]]:
+    rows = [["python", platform.python_version()]]
+    for name in VERSIONS:
+        try:
+            rows.append([name, metadata.version(name)])
+        except metadata.PackageNotFoundError:
+            rows.append([name, "not installed"])
+    return rows
+
+
+def pair_report(
+    build: Path,
+    child: str,
+    parent: str,
+    docs: dict[str, dict],
+    links: list[dict],
+    findings,
+    cover,
+    loads,
+    warnings: list[dict],
+) -> list[Block]:
+    """The blocks of one child/parent report."""
+    c, p = docs.get(child, {}), docs.get(parent, {})
+    blocks: list[Block] = [
+        ("h1", f"{c.get('title', child)} → {p.get('title', parent)}"),
+        (
+            "p",
+            f"Alignment-gap report: how `{child}` ({c.get('level')}) implements "
+            f"`{parent}` ({p.get('level')}). Measures are cited by their printed numbers.",
+        ),
+    ]
+    mine = [r for r in links if r["child_doc"] == child and r["parent_doc"] == parent]
+    statuses = {}
+    for r in mine:
+        if r.get("status"):
+            statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+    cov = next((x.record() for x in cover if x.child_doc == child and x.parent_doc == parent), None)
+    blocks.append(("h2", "Summary"))
+    if cov:
+        blocks.append(
+            (
+                "table",
+                ["figure", "value"],
+                [
+                    [
+                        "parent measures implemented",
+                        f"{cov['implemented']} / {cov['parent_measures']} ({_pct(cov['implemented_share'])})",
+                    ],
+                    [
+                        "child measures with a parent",
+                        f"{cov['with_parent']} / {cov['child_measures']} ({_pct(cov['with_parent_share'])})",
+                    ],
+                    [
+                        "parent sentences carried over (copy rate)",
+                        f"{cov['copied_sentences']} / {cov['parent_sentences']} ({_pct(cov['copy_rate'])})",
+                    ],
+                    [
+                        "links to parent measures by status",
+                        "、".join(f"{k} {v}" for k, v in sorted(statuses.items())) or "none",
+                    ],
+                ],
+            )
+        )
+    blocks.append(("h2", "Parent measures and the child measures implementing them"))
+    blocks.append(
+        (
+            "table",
+            ["parent measure", "child measure", "score", "status", "method", "margin", "rank"],
+            [
+                [
+                    _m(r["parent_number"], r["parent_title"])
+                    + (" ⚠ heading lost in the source" if r.get("heading_lost") else ""),
+                    _m(r.get("child_number"), r.get("child_title")) if r.get("child_key") else "—",
+                    "" if r.get("score") is None else f"{r['score']:.2f}",
+                    r.get("status") or "not implemented",
+                    r.get("method") or "",
+                    "" if r.get("margin") is None else f"{r['margin']:.2f}",
+                    "" if r.get("rank") is None else str(r["rank"]),
+                ]
+                for r in mine
+            ],
+        )
+    )
+    mine_f = [g for g in findings if g.child_doc == child and g.parent_doc == parent]
+    sections = [
+        (
+            "unimplemented",
+            "Parent measures the child does not implement",
+            ["parent measure", "parent agencies", "detail"],
+            lambda g: [_m(g.parent_number, g.parent_title), "、".join(g.agencies), g.detail],
+        ),
+        (
+            "local_innovation",
+            "Local innovations: child measures with no parent",
+            ["child measure", "detail"],
+            lambda g: [_m(g.child_number, g.child_title), g.detail],
+        ),
+        (
+            "weak_link",
+            "Weak links to confirm or override",
+            ["child measure", "parent measure", "score", "detail"],
+            lambda g: [
+                _m(g.child_number, g.child_title),
+                _m(g.parent_number, g.parent_title),
+                "" if g.score is None else f"{g.score:.2f}",
+                g.detail,
+            ],
+        ),
+        (
+            "target_change",
+            "Targets: child against parent",
+            ["child measure", "parent measure", "indicator", "child target", "parent target", "change"],
+            lambda g: [
+                _m(g.child_number, g.child_title),
+                _m(g.parent_number, g.parent_title),
+                g.indicator or "",
+                g.child_target or "—",
+                g.parent_target or "—",
+                g.change or "",
+            ],
+        ),
+        (
+            "agency_gap",
+            "Agency gaps: a lead agency without its counterpart on the other side",
+            ["child measure", "parent measure", "lead agency", "side", "detail"],
+            lambda g: [
+                _m(g.child_number, g.child_title),
+                _m(g.parent_number, g.parent_title),
+                g.agency or "",
+                g.side or "",
+                g.detail,
+            ],
+        ),
+    ]
+    for kind, heading, columns, row in sections:
+        items = [g for g in mine_f if g.kind == kind]
+        blocks.append(("h2", f"{heading} ({len(items)})"))
+        blocks.append(("table", columns, [row(g) for g in items]) if items else ("p", "None."))
+    blocks.append(("h2", "Agency load"))
+    rows = []
+    for a in loads:
+        for d in a.documents:
+            if d.doc in (child, parent):
+                rows.append(
+                    [
+                        d.doc,
+                        a.agency,
+                        str(d.lead),
+                        str(d.support),
+                        str(a.degree),
+                        f"{a.betweenness:.3f}",
+                        a.counterpart or "—",
+                    ]
+                )
+    rows.sort(key=lambda r: (r[0] != parent, -(int(r[2]) + int(r[3])), r[1]))
+    svg = _chart(loads, child, parent)
+    if svg:
+        blocks.append(
+            (
+                "figure",
+                svg,
+                f"{child}__{parent}-agencies.svg",
+                "Measures each agency leads (dark) and supports (light), ten busiest per document.",
+            )
+        )
+    blocks.append(
+        ("table", ["document", "agency", "lead", "support", "co-listed agencies", "betweenness", "counterpart"], rows)
+    )
+    blocks.append(("h2", "Data-quality warnings"))
+    for doc in (parent, child):
+        ws = [w for w in warnings if w["doc"] == doc]
+        blocks.append(("h3", f"{doc} ({len(ws)})"))
+        blocks.append(
+            (
+                "table",
+                ["code", "message", "chars"],
+                [
+                    [
+                        w["code"],
+                        w.get("message") or "",
+                        f"{w['start']}–{w['end']}" if w.get("start") is not None else "",
+                    ]
+                    for w in ws
+                ],
+            )
+            if ws
+            else ("p", "None.")
+        )
+    blocks.append(("h2", "How to reproduce"))
+    blocks.append(
+        (
+            "p",
+            "From the repository: `kg all` (or `kg build` then `kg report`). "
+            f"The numbers here come from the graph in `{build.name}/` built from the corpus registry.",
+        )
+    )
+    blocks.append(("table", ["software", "version"], _versions()))
+    return blocks
+
+
+def _md_cell(s) -> str:
+    return str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(blocks: list[Block]) -> str:
+    out = []
+    for b in blocks:
+        if b[0] in ("h1", "h2", "h3"):
+            out.append("#" * int(b[0][1]) + " " + b[1])
+        elif b[0] == "p":
+            out.append(b[1])
+        elif b[0] in ("table", "matrix"):
+            out.append("| " + " | ".join(b[1]) + " |\n|" + "---|" * len(b[1]))
+            out[-1] += "".join("\n| " + " | ".join(_md_cell(c) for c in row) + " |" for row in b[2])
+        elif b[0] == "figure":
+            out.append(f"![{b[3]}]({b[2]})")
+    return "\n\n".join(out) + "\n"
+
+
+def _inline_code(text: str) -> str:
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def to_html(blocks: list[Block]) -> str:
+    title = next((b[1] for b in blocks if b[0] == "h1"), "policy-kg report")
+    out = [
+        f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{CSS}</style></head><body>"
+    ]
+    for b in blocks:
+        if b[0] in ("h1", "h2", "h3"):
+            out.append(f"<{b[0]}>{html.escape(b[1])}</{b[0]}>")
+        elif b[0] == "p":
+            out.append(f"<p>{_inline_code(b[1])}</p>")
+        elif b[0] == "table":
+            head = "".join(f"<th>{html.escape(c)}</th>" for c in b[1])
+            body = "".join(
+                "<tr>"
+                + "".join(
+                    f'<td class="{html.escape(str(c))}">{html.escape(str(c))}</td>'
+                    if str(c) in ("aligned", "weak", "unaligned")
+                    else f"<td>{html.escape(str(c))}</td>"
+                    for c in row
+                )
+                + "</tr>"
+                for row in b[2]
+            )
+            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        elif b[0] == "matrix":
+            head = "".join(f"<th>{html.escape(c)}</th>" for c in b[1])
+            body = "".join(
+                "<tr>"
+                + "".join(
+                    f'<td style="{html.escape(st)}">{html.escape(str(c))}</td>'
+                    if st
+                    else f"<td>{html.escape(str(c))}</td>"
+                    for c, st in zip(row, styles)
+                )
+                + "</tr>"
+                for row, styles in zip(b[2], b[3])
+            )
+            out.append(f'<table class="matrix"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+        elif b[0] == "figure":
+            out.append(f"<figure>{b[1]}<figcaption>{html.escape(b[3])}</figcaption></figure>")
+    out.append("</body></html>\n")
+    return "\n".join(out)
+
+
+_write = write_atomic
+
+
+def _write_pair(c: str, p: str) -> list[Path]:
+    """One pair's report files (in a worker process when there are many pairs)."""
+    s = shared()
+    out = s["out"]
+    blocks = pair_report(s["build"], c, p, *s["inputs"])
+    written = []
+    for b in blocks:
+        if b[0] == "figure":
+            _write(out / b[2], b[1])
+            written.append(out / b[2])
+    stem = f"{c}__{p}"
+    _write(out / f"{stem}.md", to_markdown(blocks))
+    _write(out / f"{stem}.html", to_html(blocks))
+    return written + [out / f"{stem}.md", out / f"{stem}.html"]
+
+
+def write_report(
+    build: Union[str, Path] = DEFAULT,
+    out: Union[str, Path] = "out/report",
+    child: Optional[str] = None,
+    parent: Optional[str] = None,
+    workers: int = 1,
+) -> ReportSummary:
+    """Write ``<child>__<parent>.md`` / ``.html`` (+ the chart's SVG) per document pair, and
+    ``index.md`` / ``index.html`` linking them, from the graph built in ``build``;
+    ``workers`` > 1 writes pairs in that many processes (drawing the charts dominates)."""
+    out = Path(out)
+    only = {var: [doc] for var, doc in (("child_doc", child), ("parent_doc", parent)) if doc is not None}
+    with opened(build) as b:
+        docs = {r["doc"]: r for r in _query(b, "documents")}
+        links = _query(b, "parent-links", only)
+        findings = gaps(b, child, parent)
+        cover = coverage(b, child, parent)
+        loads = agency_load(b)
+        pairs = sorted({(r["child_doc"], r["parent_doc"]) for r in links})
+        warnings = _query(b, "warnings", {"doc": sorted({d for pair in pairs for d in pair})} if only else None)
+        across = load_blocks(b, docs)
+        spread, pages = diffusion_pages(b, docs)
+        build = b.path  # the workers writing the pairs open it again: a worker process is not shared
+    out.mkdir(parents=True, exist_ok=True)
+    summary = ReportSummary(out, pairs=pairs)
+    index: list[Block] = [("h1", "policy-kg alignment-gap reports"), ("table", ["child", "parent", "report"], [])]
+    state = {"build": build, "out": out, "inputs": (docs, links, findings, cover, loads, warnings)}
+    for (c, p), written in zip(pairs, run_jobs(_write_pair, pairs, workers, shared=state)):
+        summary.written += written
+        index[1][2].append([docs.get(c, {}).get("title", c), docs.get(p, {}).get("title", p), f"{c}__{p}.html"])
+    index += across + spread
+    for stem, blocks in pages:
+        _write(out / f"{stem}.md", to_markdown(blocks))
+        _write(out / f"{stem}.html", to_html(blocks))
+        summary.written += [out / f"{stem}.md", out / f"{stem}.html"]
+    for b in across:
+        if b[0] == "figure":
+            _write(out / b[2], b[1])
+            summary.written.append(out / b[2])
+    _write(out / "index.md", to_markdown(index))
+    _write(out / "index.html", to_html(index))
+    summary.written += [out / "index.md", out / "index.html"]
+    return summary

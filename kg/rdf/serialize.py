@@ -1,0 +1,157 @@
+"""The graph files of a build: N-Triples, Turtle and JSON-LD, written from the sorted lines.
+
+All three are streamed: Turtle by Oxigraph's writer straight from ``graph.nt``, JSON-LD
+one node at a time, so a graph of millions of triples never sits in memory as objects.
+The input order is the sorted N-Triples order, in which all triples of a subject are
+adjacent (lines sharing the prefix ``<subject> `` are contiguous), so every writer sees
+each node once and the files are byte-identical across rebuilds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable
+
+from kg.rdf.vocab import ID, PREFIXES
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def write_ntriples(lines: Iterable[str], path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(lines)
+
+
+def _triples(nt: Path):
+    import pyoxigraph
+
+    return pyoxigraph.parse(path=str(nt), format=pyoxigraph.RdfFormat.N_TRIPLES)
+
+
+class _AfterPrefixes:
+    """A byte sink passing on what Oxigraph's Turtle writer writes after its ``@prefix``
+    lines (it writes them in an order of its own; the header is written sorted instead)."""
+
+    def __init__(self, f):
+        self.f, self.head, self.passing = f, b"", False
+
+    def write(self, data: bytes) -> int:
+        if self.passing:
+            return self.f.write(data)
+        self.head += data
+        while not self.passing and b"\n" in self.head:
+            first, rest = self.head.split(b"\n", 1)
+            if first.startswith(b"@prefix "):
+                self.head = rest
+            else:
+                self.passing = True
+                self.f.write(self.head)
+        return len(data)
+
+    def flush(self) -> None:
+        self.f.flush()
+
+    def close(self) -> None:
+        if not self.passing:
+            self.f.write(b"" if self.head.startswith(b"@prefix ") else self.head)
+
+
+def write_turtle(nt: Path, path: Path) -> None:
+    """Turtle in the sorted order, vocabulary prefixes in alphabetical order; instance IRIs
+    stay whole (they are readable as they are)."""
+    import pyoxigraph
+
+    vocab = {k: str(v) for k, v in PREFIXES.items() if not str(v).startswith(str(ID))}
+    with open(path, "wb") as f:
+        f.write("".join(sorted(f"@prefix {k}: <{v}> .\n" for k, v in vocab.items())).encode("utf-8"))
+        sink = _AfterPrefixes(f)
+        pyoxigraph.serialize(_triples(nt), sink, format=pyoxigraph.RdfFormat.TURTLE, prefixes=vocab)
+        sink.close()
+
+
+class _Compactor:
+    """JSON-LD compaction with the prefix context, as rdflib's ``auto_compact`` writes it:
+    compact IRIs, ``@type`` for rdf:type, plain strings, native booleans and integers (only
+    lexical forms that read back unchanged), single values unwrapped."""
+
+    def __init__(self, prefixes: dict[str, str]):
+        self.prefixes = sorted(((ns, name) for name, ns in prefixes.items()), key=lambda x: -len(x[0]))
+        self.cache: dict[str, str] = {}
+
+    def iri(self, iri: str) -> str:
+        short = self.cache.get(iri)
+        if short is None:
+            short = iri
+            for ns, name in self.prefixes:  # longest namespace first
+                if iri.startswith(ns) and len(iri) > len(ns):
+                    rest = iri[len(ns) :]
+                    if not rest.startswith("//") and ":" not in rest:
+                        short = f"{name}:{rest}"
+                    break
+            self.cache[iri] = short
+        return short
+
+    def value(self, term):
+        import pyoxigraph
+
+        if isinstance(term, pyoxigraph.NamedNode):
+            return {"@id": self.iri(term.value)}
+        lexical = term.value
+        if term.language:
+            return {"@language": term.language, "@value": lexical}
+        dt = term.datatype.value
+        if dt == _XSD + "string":
+            return lexical
+        if dt == _XSD + "boolean" and lexical in ("true", "false"):
+            return lexical == "true"
+        if dt == _XSD + "integer" and lexical.lstrip("-").isdigit() and str(int(lexical)) == lexical:
+            return int(lexical)
+        return {"@type": self.iri(dt), "@value": lexical}
+
+    def node(self, iri: str, props: dict[str, list]) -> dict:
+        import pyoxigraph
+
+        out = {"@id": self.iri(iri)}
+        for key, terms in props.items():
+            if key == _RDF_TYPE and all(isinstance(t, pyoxigraph.NamedNode) for t in terms):
+                types = [self.iri(t.value) for t in terms]
+                out["@type"] = types[0] if len(types) == 1 else types
+            else:
+                values = [self.value(t) for t in terms]
+                out[self.iri(key)] = values[0] if len(values) == 1 else values
+        return out
+
+
+def _nodes(nt: Path):
+    """(subject IRI, {predicate IRI: [objects]}) per subject, in file order."""
+    current, props = None, {}
+    for t in _triples(nt):
+        s = t.subject.value
+        if s != current:
+            if current is not None:
+                yield current, props
+            current, props = s, {}
+        props.setdefault(t.predicate.value, []).append(t.object)
+    if current is not None:
+        yield current, props
+
+
+def write_jsonld(nt: Path, path: Path) -> None:
+    """Compacted JSON-LD: the ``@context`` of the prefixes, then one ``@graph`` node per
+    subject, one node per line (keys sorted), so the file greps and diffs like N-Triples."""
+    context = {k: str(v) for k, v in sorted(PREFIXES.items())}
+    compact = _Compactor(context)
+    dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # the C encoder: no indent
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(
+            '{\n "@context": '
+            + json.dumps(context, ensure_ascii=False, indent=1).replace("\n", "\n ")
+            + ',\n "@graph": ['
+        )
+        sep = "\n  "
+        for iri, props in _nodes(nt):
+            f.write(sep + dumps(compact.node(iri, props)))
+            sep = ",\n  "
+        f.write("\n ]\n}\n")

@@ -1,0 +1,322 @@
+"""SHACL validation of the built graph with pySHACL, one partition of the graph at a time.
+
+pySHACL checks some 20,000-50,000 triples a second on one core, so a corpus of 10^3
+documents (about 3·10^6 triples) validated as one rdflib graph would take minutes and
+gigabytes.
+The graph is cut by the document each node belongs to: a node whose IRI lies under a
+document's IRI (``…/doc/<id>/measure/2``) is in that document's partition, every other
+node (vocabulary, agencies, regions, provenance) in one corpus partition. All triples about
+a node are therefore in its partition, and each partition is validated together with
+
+- the ``rdf:type`` of every node it points to in another partition, and the class
+  hierarchy (``rdfs:subClassOf``): all that ``sh:class`` looks at beyond the focus node
+  (those borrowed nodes come with their other triples too, see ``_context``);
+- nothing else: results about borrowed nodes are dropped (their own partition reports
+  them).
+
+For shapes that read the data only along predicate paths (or alternatives of them) from
+the focus node and check the classes of the values, as all of ``ontology/shapes.ttl``
+does, the union of the partition results is exactly the result on the whole graph
+(``reads_of`` says when shapes read more; the graph is then checked whole). Only triples
+whose predicate a shape reads are handed to pySHACL. Partitions are packed into batches
+of about ``BATCH`` triples, validated in worker processes (``kg.core.parallel``).
+
+A partition's result depends only on its triples, the types it borrows, the class
+hierarchy, the shapes and the validator, so each conforming partition is recorded with a
+digest of those; a rebuild checks again only the partitions whose digest changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Mapping, Optional, Sequence
+
+from kg.core.errors import GraphInvalid
+from kg.core.parallel import shared, start
+from kg.rdf.ntriples import RDF_TYPE, iri_object, predicate
+from kg.rdf.vocab import ID, PREFIXES
+
+BATCH = 40_000  # triples per pySHACL call: large enough to amortise its set-up, small enough to spread
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_DOC = f"{ID}doc/"
+_SH = "http://www.w3.org/ns/shacl#"
+# Parameters of SHACL core whose values are predicates the data is read through.
+_PATH_PARAMETERS = ("path", "lessThan", "lessThanOrEquals", "equals", "disjoint", "targetSubjectsOf")
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    path: Optional[str]
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.focus} {_short(self.path) if self.path else ''}".strip() + f": {self.message}"
+
+
+def _short(iri: str) -> str:
+    for name, ns in sorted(PREFIXES.items(), key=lambda x: -len(str(x[1]))):
+        if iri.startswith(str(ns)):
+            return f"{name}:{iri[len(str(ns)) :]}"
+    return iri
+
+
+def partition_of(iri: str) -> str:
+    """The registry id of the document a node belongs to, or "" for corpus-level nodes.
+
+    >>> partition_of("https://w3id.org/policy-kg/id/doc/shangrao-2022/measure/2/sentence/1")
+    'shangrao-2022'
+    >>> partition_of("https://w3id.org/policy-kg/id/agency/360000/x")
+    ''
+    """
+    if not iri.startswith(_DOC):
+        return ""
+    rest = iri[len(_DOC) :]
+    cut = rest.find("/")
+    return rest if cut < 0 else rest[:cut]
+
+
+@lru_cache(maxsize=1)
+def _shapes():
+    from kg.rdf.graph import load_shapes
+
+    return load_shapes()
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """What the shapes read of the data: the predicates (plus rdf:type and rdfs:subClassOf)
+    and, of those, the ones whose values are checked with sh:class."""
+
+    predicates: frozenset[str]
+    classed: frozenset[str]
+
+
+# Constructs that read more than the focus node's own triples and its values' classes.
+_NOT_LOCAL = ("closed", "node", "qualifiedValueShape", "targetObjectsOf", "sparql")
+
+
+@lru_cache(maxsize=1)
+def shapes_read() -> Optional[_Reads]:
+    """What ``ontology/shapes.ttl`` reads (see ``reads_of``)."""
+    return reads_of(_shapes())
+
+
+def reads_of(g) -> Optional[_Reads]:
+    """What the shapes graph ``g`` reads, or None when some shape reads beyond a focus
+    node's own triples and its values' types (a sequence or inverse path, sh:node,
+    sh:closed …): the graph is then validated whole."""
+    from rdflib import URIRef
+    from rdflib.collection import Collection
+
+    if any((None, URIRef(_SH + name), None) in g for name in _NOT_LOCAL):
+        return None
+
+    def steps(path) -> Optional[list[str]]:
+        alternatives = g.value(path, URIRef(_SH + "alternativePath"))
+        found = [path] if alternatives is None else list(Collection(g, alternatives))
+        return [str(x) for x in found] if all(isinstance(x, URIRef) for x in found) else None
+
+    keep, classed = {RDF_TYPE, SUBCLASS}, set()
+    for name in _PATH_PARAMETERS:
+        for value in g.objects(None, URIRef(_SH + name)):
+            found = steps(value)
+            if found is None:
+                return None
+            keep.update(found)
+    for shape in g.subjects(URIRef(_SH + "class"), None):
+        classed.update(steps(g.value(shape, URIRef(_SH + "path"))) or ())
+    return _Reads(frozenset(keep), frozenset(classed))
+
+
+@dataclass
+class _Index:
+    parts: dict[str, list[str]]  # partition -> its lines (only predicates the shapes read)
+    facts: dict[str, list[str]]  # node -> its lines (the same lines, by subject)
+    hierarchy: list[str]  # rdfs:subClassOf lines
+    owners: dict[str, str]  # node -> partition, for nodes that are subjects
+    classed: Optional[frozenset[str]]  # predicates whose values' classes are checked (None: all)
+
+
+def _index(lines: Iterable[str]) -> _Index:
+    reads = shapes_read()
+    keep = {f"<{p}>" for p in reads.predicates} if reads is not None else None
+    parts: dict[str, list[str]] = {}
+    facts: dict[str, list[str]] = {}
+    hierarchy: list[str] = []
+    owners: dict[str, str] = {}
+    subclass = f"<{SUBCLASS}>"
+    for ln in lines:
+        s, p, _ = ln.split(" ", 2)  # IRIs hold no spaces: "<s>", "<p>", the rest
+        if keep is not None and p not in keep:
+            continue
+        s = s[1:-1]
+        key = owners.get(s)
+        if key is None:
+            key = owners[s] = partition_of(s) if reads is not None else ""
+        parts.setdefault(key, []).append(ln)
+        facts.setdefault(s, []).append(ln)
+        if p == subclass:
+            hierarchy.append(ln)
+    return _Index(parts, facts, hierarchy, owners, reads.classed if reads is not None else None)
+
+
+def _batches(parts: dict[str, list[str]], size: int = BATCH) -> list[list[str]]:
+    """Partition keys packed in order into batches of about ``size`` triples."""
+    out, current, n = [], [], 0
+    for key in sorted(parts):
+        current.append(key)
+        n += len(parts[key])
+        if n >= size:
+            out.append(current)
+            current, n = [], 0
+    return out + ([current] if current else [])
+
+
+def _borrowed(index: _Index, lines: list[str], mine: set[str]) -> set[str]:
+    """Nodes of partitions other than ``mine`` that ``lines`` point to through predicates
+    whose values' classes are checked."""
+    return {
+        o
+        for ln in lines
+        if (index.classed is None or predicate(ln) in index.classed)
+        and (o := iri_object(ln)) is not None
+        and index.owners.get(o, "") not in mine
+    }
+
+
+def _context(index: _Index, own: list[str], mine: set[str]) -> list[str]:
+    """What validating ``own`` needs beyond it: the types of the nodes it points to in
+    other partitions, and the class hierarchy. Those nodes come with all their triples
+    and the types of the nodes *they* point to: being targets of the shapes too, a bare
+    type would make pySHACL fill its report with their missing facts (results that are
+    dropped, but cost twice the checking)."""
+    first = _borrowed(index, own, mine)
+    whole = [ln for o in sorted(first) for ln in index.facts.get(o, ())]
+    second = _borrowed(index, whole, mine) - first
+    types = [ln for o in sorted(second) for ln in index.facts.get(o, ()) if predicate(ln) == RDF_TYPE]
+    return whole + types + index.hierarchy
+
+
+@lru_cache(maxsize=1)
+def _rules() -> bytes:
+    """What besides the data decides a partition's result: the shapes and the validator."""
+    import pyshacl
+
+    from kg.core.resources import resource_dir
+
+    return (resource_dir("ontology") / "shapes.ttl").read_bytes() + f"\npyshacl {pyshacl.__version__}\n".encode()
+
+
+def _digest(index: _Index, key: str) -> str:
+    """A fingerprint of all a partition's result depends on: its triples, the types it
+    borrows, the class hierarchy, the shapes and the validator's version."""
+    h = hashlib.sha256(_rules())
+    own = index.parts[key]
+    for ln in own + _context(index, own, {key}):
+        h.update(ln.encode("utf-8"))
+    return h.hexdigest()
+
+
+def _check(keys: list[str]) -> tuple[list[Violation], dict[str, str]]:
+    """Validate the partitions ``keys`` (in a worker: the index is shared); the violations
+    and each partition's digest."""
+    import pyshacl
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    from kg.rdf.ntriples import to_rdflib
+
+    index: _Index = shared()["index"]
+    own = [ln for key in keys for ln in index.parts[key]]
+    mine = set(keys)
+    g = to_rdflib(own + _context(index, own, mine), Graph())
+    conforms, report, _ = pyshacl.validate(g, shacl_graph=_shapes(), inference="none", advanced=False)
+    digests = {key: _digest(index, key) for key in keys}
+    if conforms:
+        return [], digests
+    out = []
+    for result in report.subjects(SH.focusNode, None):
+        focus = str(report.value(result, SH.focusNode))
+        if index.owners.get(focus) not in mine:
+            continue  # a borrowed node: its own partition reports it
+        path = report.value(result, SH.resultPath)
+        out.append(
+            Violation(focus, str(path) if path is not None else None, str(report.value(result, SH.resultMessage)))
+        )
+    return out, digests
+
+
+class Check:
+    """A validation running in worker processes (``check``); ``violations()`` waits for it.
+
+    ``known``: partition → digest of the partitions a previous build found conforming;
+    those whose digest is unchanged are not checked again (``reused``). After
+    ``violations()``, ``conforming`` holds the digests of every conforming partition.
+    """
+
+    def __init__(self, lines: Sequence[str], workers: int, batch: int, known: Optional[Mapping[str, str]] = None):
+        self._index = index = _index(lines)
+        self.reused: dict[str, str] = {}
+        if known:
+            for key in index.parts:
+                if known.get(key) is not None and known[key] == _digest(index, key):
+                    self.reused[key] = known[key]
+        todo = {k: v for k, v in index.parts.items() if k not in self.reused}
+        batches = _batches(todo, batch)
+        self.partitions, self.batches = len(index.parts), len(batches)
+        self.conforming: dict[str, str] = {}
+        self._pending = start(_check, batches, workers, shared={"index": index})
+
+    def violations(self, progress: Optional[Callable[[int, int], None]] = None) -> list[Violation]:
+        """Every violation found, sorted by focus node, path and message; ``progress`` is
+        told (batches done, batches) as results come in."""
+        found: set[Violation] = set()
+        digests = dict(self.reused)
+        for done, (batch_result, batch_digests) in enumerate(self._pending.results(), 1):
+            found.update(batch_result)
+            digests.update(batch_digests)
+            if progress:
+                progress(done, self.batches)
+        failing = {self._index.owners.get(v.focus) for v in found}
+        self.conforming = {k: d for k, d in sorted(digests.items()) if k not in failing}
+        return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
+
+    def close(self) -> None:
+        self._pending.close()
+
+
+def check(
+    lines: Sequence[str], workers: int = 1, batch: int = BATCH, known: Optional[Mapping[str, str]] = None
+) -> Check:
+    """Start validating the graph given as N-Triples lines against ``ontology/shapes.ttl``;
+    with ``workers`` > 1 it runs in that many processes while the caller goes on.
+    ``known``: the ``conforming`` digests of a previous check, whose unchanged partitions
+    are not checked again."""
+    return Check(lines, workers, batch, known)
+
+
+def violations(lines: Sequence[str], workers: int = 1, batch: int = BATCH) -> list[Violation]:
+    """Every violation of ``ontology/shapes.ttl`` in the graph given as N-Triples lines, sorted."""
+    return check(lines, workers, batch).violations()
+
+
+def raise_for(problems: list[Violation]) -> None:
+    """GraphInvalid (one line, the first few violations) when there are any."""
+    if problems:
+        shown = "; ".join(str(v) for v in problems[:3])
+        raise GraphInvalid(f"graph does not conform to ontology/shapes.ttl ({len(problems)} violations): {shown}")
+
+
+def validate(graph, workers: int = 1) -> None:
+    """Raise GraphInvalid unless the graph conforms.
+
+    ``graph``: N-Triples lines (as ``kg.rdf.graph.graph_lines`` makes them) or an rdflib Graph.
+    """
+    from rdflib import Graph
+
+    from kg.rdf.ntriples import from_rdflib
+
+    raise_for(violations(from_rdflib(graph) if isinstance(graph, Graph) else graph, workers))

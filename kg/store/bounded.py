@@ -1,0 +1,286 @@
+"""SPARQL with hard bounds: each query runs in a worker process that can be killed.
+
+Oxigraph evaluates a query inside Rust without returning to Python (a cartesian product
+under COUNT never yields a row), so a timer in the calling process cannot stop it. A
+worker process opens the store read-only, answers requests over a pipe, and is
+terminated when a query outlives its time limit; a fresh worker takes its place.
+Results are cut at ``max_rows`` rows (or triples) inside the worker and reported as too
+large rather than silently truncated. Without a row limit, SELECT results are serialised by
+Oxigraph itself: building them term by term in Python costs more than the query on a large graph.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Optional, Sequence
+
+from kg.core.errors import NotAcceptable, QueryError, QueryRefused, QueryTimeout, ResultTooLarge, StoreError
+
+SELECT_TYPES = {  # media type → pyoxigraph QueryResultsFormat name
+    "application/sparql-results+json": "JSON",
+    "application/json": "JSON",
+    "application/sparql-results+xml": "XML",
+    "application/xml": "XML",
+    "text/xml": "XML",
+    "text/csv": "CSV",
+    "text/tab-separated-values": "TSV",
+}
+GRAPH_TYPES = {  # media type → pyoxigraph RdfFormat name
+    "text/turtle": "TURTLE",
+    "application/x-turtle": "TURTLE",
+    "application/n-triples": "N_TRIPLES",
+    "text/plain": "N_TRIPLES",
+    "application/rdf+xml": "RDF_XML",
+    "application/ld+json": "JSON_LD",
+    "text/n3": "N3",
+}
+DEFAULT_SELECT = "application/sparql-results+json"
+DEFAULT_GRAPH = "text/turtle"
+
+
+@dataclass
+class Answer:
+    """A serialised result: ``kind`` is select, ask or graph; ``body`` is in ``media_type``."""
+
+    kind: str
+    media_type: str
+    body: bytes
+    count: Optional[int]  # rows or triples (1 for ASK); None: a SELECT serialised whole, without a row limit
+
+
+def _term_json(t) -> dict:
+    import pyoxigraph as ox
+
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        out = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = t.datatype.value
+        return out
+    if isinstance(t, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term_json(t.subject),
+                "predicate": _term_json(t.predicate),
+                "object": _term_json(t.object),
+            },
+        }
+    raise TypeError(f"unexpected term {t!r}")
+
+
+def _pick(accept: Sequence[str], table: dict, default: str) -> Optional[str]:
+    for media in accept:
+        if media in table:
+            return media
+        if media in ("*/*", "application/*", "text/*", ""):
+            return default
+    return None if accept else default
+
+
+def execute(store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None) -> Answer:
+    """Run ``sparql`` on an open store and serialise the answer in the first acceptable type."""
+    import pyoxigraph as ox
+
+    try:
+        result = store.query(sparql)
+    except SyntaxError as e:
+        raise QueryError(f"invalid SPARQL: {e}") from None
+    limit = max_rows + 1 if max_rows else None
+    if isinstance(result, ox.QueryBoolean):
+        media = _pick(accept, SELECT_TYPES, DEFAULT_SELECT)
+        if media is None:
+            raise NotAcceptable("not acceptable: an ASK result is available as SPARQL JSON, XML, CSV or TSV")
+        return Answer("ask", media, result.serialize(format=getattr(ox.QueryResultsFormat, SELECT_TYPES[media])), 1)
+    if isinstance(result, ox.QuerySolutions):
+        media = _pick(accept, SELECT_TYPES, DEFAULT_SELECT)
+        if media is None:
+            raise NotAcceptable("not acceptable: a SELECT result is available as SPARQL JSON, XML, CSV or TSV")
+        if not max_rows:
+            return Answer(
+                "select", media, result.serialize(format=getattr(ox.QueryResultsFormat, SELECT_TYPES[media])), None
+            )
+        names = [v.value for v in result.variables]
+        rows = list(islice(result, limit))
+        if max_rows and len(rows) > max_rows:
+            raise ResultTooLarge(f"the result has more than {max_rows} rows (the limit); add LIMIT or narrow the query")
+        bindings = [{n: _term_json(s[n]) for n in names if s[n] is not None} for s in rows]
+        doc = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
+        fmt = SELECT_TYPES[media]
+        if fmt != "JSON":
+            doc = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON).serialize(
+                format=getattr(ox.QueryResultsFormat, fmt)
+            )
+        return Answer("select", media, doc, len(rows))
+    media = _pick(accept, GRAPH_TYPES, DEFAULT_GRAPH)
+    if media is None:
+        raise NotAcceptable(
+            "not acceptable: a CONSTRUCT or DESCRIBE result is available as Turtle, N-Triples, RDF/XML or JSON-LD"
+        )
+    triples = list(islice(result, limit))
+    if max_rows and len(triples) > max_rows:
+        raise ResultTooLarge(f"the result has more than {max_rows} triples (the limit); add LIMIT or narrow the query")
+    from kg.rdf.vocab import ID, PREFIXES
+
+    fmt = getattr(ox.RdfFormat, GRAPH_TYPES[media])
+    vocab = {k: v for k, v in PREFIXES.items() if not v.startswith(str(ID))}  # instance IRIs stay whole
+    prefixes = vocab if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N3) else None
+    body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
+    return Answer("graph", media, body or b"", len(triples))
+
+
+def _worker(conn, path: str, public: bool = False) -> None:
+    """Worker process: open the store read-only, then answer (sparql, accept, max_rows) requests.
+
+    A ``public`` worker (one behind ``kg serve``) first leaves the network, then checks each
+    query before running it (kg.store.guard)."""
+    isolated = False
+    if public:
+        from kg.store.guard import check_query, isolate_network
+
+        isolated = isolate_network()  # before pyoxigraph starts any thread
+    import pyoxigraph as ox
+
+    try:
+        store = ox.Store.read_only(path)
+    except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
+        conn.send(("store", str(e).splitlines()[0] if str(e) else "cannot open"))
+        return
+    conn.send(("ready", "isolated" if isolated else ""))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if request is None:
+            return
+        sparql, accept, max_rows = request
+        try:
+            if public:
+                check_query(sparql)
+            conn.send(("ok", execute(store, sparql, accept, max_rows)))
+        except QueryRefused as e:
+            conn.send(("refused", str(e)))
+        except ResultTooLarge as e:
+            conn.send(("too_large", str(e)))
+        except NotAcceptable as e:
+            conn.send(("not_acceptable", str(e)))
+        except QueryError as e:
+            conn.send(("query", str(e)))
+        except (OSError, RuntimeError, ValueError, TypeError) as e:  # evaluation errors from Oxigraph
+            conn.send(("query", f"query failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}"))
+
+
+def _worker_entry(fd: int, path: str, public: str = "") -> None:
+    """Entry point of a worker process started by ``Worker`` (fd: its end of a socket pair)."""
+    from multiprocessing.connection import Connection
+
+    _worker(Connection(fd), path, public == "public")
+
+
+class Worker:
+    """One worker process over a store; ``run`` kills it when a query exceeds ``timeout``.
+
+    The worker is a fresh interpreter started with subprocess and talks over a socket
+    pair; unlike multiprocessing's spawn it never re-imports the caller's ``__main__``,
+    so a plain script can use it without a ``__main__`` guard, and it never forks a
+    process that may hold RocksDB threads.
+    """
+
+    def __init__(self, path: str, start_timeout: float = 60.0, public: bool = False):
+        import kg
+
+        self.path = path
+        self.isolated = False  # a public worker that could leave the network
+        self.stamp = None  # which build the worker's store belongs to (set by the server's pool)
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        home = str(Path(kg.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from kg.store.bounded import _worker_entry; _worker_entry(int(sys.argv[1]), *sys.argv[2:])",
+                str(theirs.fileno()),
+                path,
+                *(["public"] if public else []),
+            ],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        if not self.conn.poll(start_timeout):
+            self.close()
+            raise StoreError(f"{path}: the query worker did not start")
+        try:
+            status, message = self.conn.recv()
+        except EOFError:
+            status, message = "store", "the worker exited while opening it"
+        if status != "ready":
+            self.close()
+            raise StoreError(f"{path}: the graph store is corrupt or unreadable ({message}); run `kg build` again")
+        self.isolated = message == "isolated"
+
+    def run(
+        self, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None, timeout: Optional[float] = None
+    ) -> Answer:
+        """Answer one query; raises QueryTimeout (and kills the worker) when it runs too long."""
+        self.conn.send((sparql, list(accept), max_rows))
+        if not self.conn.poll(timeout):
+            self.close()
+            raise QueryTimeout(f"the query ran longer than the {timeout:g} s time limit and was stopped")
+        try:
+            status, payload = self.conn.recv()
+        except EOFError:
+            self.close()
+            raise QueryError("the query worker died while answering; try again") from None
+        if status == "ok":
+            return payload
+        if status == "too_large":
+            raise ResultTooLarge(payload)
+        if status == "not_acceptable":
+            raise NotAcceptable(payload)
+        if status == "refused":
+            raise QueryRefused(payload)
+        raise QueryError(payload)
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        """Stop the worker now (a running query is abandoned)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.conn.close()
+
+
+def run_bounded(
+    path: str, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None, timeout: Optional[float] = None
+) -> Answer:
+    """One query in a fresh worker, stopped after ``timeout`` seconds."""
+    worker = Worker(path)
+    try:
+        return worker.run(sparql, accept, max_rows, timeout)
+    finally:
+        worker.close()
