@@ -1,4 +1,5 @@
-"""The quality gate CI runs with the tests: ruff's lint rules and formatting (pyproject.toml)."""
+"""The quality gate CI runs with the tests: ruff's lint rules and formatting, and the import
+layering of the stages (import-linter), all configured in pyproject.toml."""
 
 import shutil
 import subprocess
@@ -19,3 +20,21 @@ def _ruff(*args: str) -> subprocess.CompletedProcess:
 def test_ruff_finds_nothing(args):
     r = _ruff(*args)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_stages_import_only_lower_stages():
+    """``[tool.importlinter]``: lower stages never import higher ones; nothing imports the CLI."""
+    exe = shutil.which("lint-imports") or shutil.which("lint-imports", path=str(ROOT / ".venv" / "bin"))
+    assert exe, "lint-imports is not installed (pip install -e '.[test]')"
+    r = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr
+
+
+def test_public_api_resolves_and_import_is_cheap():
+    import kg
+
+    for name in kg.__all__:
+        assert getattr(kg, name) is not None, name
+    probe = "import sys, kg; print(sorted(m for m in sys.modules if m.startswith('kg.')))"
+    r = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]", r.stdout
