@@ -250,7 +250,7 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
     docs = {p.entry.id: p.doc for p in results}
 
     t = time.perf_counter()
-    alignment = align_corpus(corpus, processed=(registry, results), workers=workers)
+    alignment = align_corpus((registry, results), workers=workers)
     sec["align"] = time.perf_counter() - t
     peak["align"] = _peak_mib()
     res["discovery"] = discovery.measure(corpus, registry, results, alignment, truth, seed)
@@ -313,7 +313,7 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
     timer = _StageTimer()
     try:
         t, cpu = time.perf_counter(), _children_cpu()
-        summary = build(corpus, out, links=alignment.links, processed=(registry, results), workers=workers)
+        summary = build((registry, results), alignment.links, out, workers=workers)
         sec["build"] = time.perf_counter() - t
         res["shacl_cpu_seconds"] = _children_cpu() - cpu
     finally:

@@ -7,6 +7,7 @@ import sys
 import click
 
 from kg import __version__
+from kg.analysis import GAP_KINDS
 from kg.core.errors import KgError
 from kg.corpus import process
 from kg.curated.mappings import LEVELS
@@ -109,12 +110,28 @@ def _report_written(written, failed) -> None:
         sys.exit(1)
 
 
+def rebuild_command(build) -> str:
+    """The command that makes the build folder ``build``."""
+    from pathlib import Path
+
+    from kg.store import DEFAULT
+
+    return "`kg all` or `kg build`" if Path(build) == DEFAULT else f"`kg build --out {build}`"
+
+
+def _words(e: KgError) -> str:
+    """The library's message, with the command that fixes it when the fix is a build."""
+    if e.build is None:
+        return str(e)
+    return f"{e}; run {rebuild_command(e.build)} to build it"
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except KgError as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(_words(e)) from None
 
 
 @click.group(cls=_Group)
@@ -231,8 +248,10 @@ def targets(ctx, docs_, fmt):
 
 
 @main.command()
-@click.option("--source", help="Child (or first peer) document: id, file or doc number.")
-@click.option("--target", help="Parent (or second peer) document; with --source, any pair is aligned.")
+@click.option("--child", "--source", "source", help="Child document (--source: first peer): id, file or doc number.")
+@click.option(
+    "--parent", "--target", "target", help="Parent document (--target: second peer); with --child, any pair is aligned."
+)
 @click.option(
     "--overrides",
     type=click.Path(dir_okay=False),
@@ -251,16 +270,17 @@ def targets(ctx, docs_, fmt):
     help="Align declared parents only; do not search parents for documents that declare none.",
 )
 @_format_option()
+@_workers_option()
 @_data_option()
 @click.pass_context
-def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_discover, fmt):
+def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_discover, fmt, workers):
     """Child measure -> parent measure links with score, status and evidence."""
-    from kg.align import align_corpus
     from kg.core.numerals import int_to_cn
+    from kg.pipeline import align_folder
     from kg.present.records import align_records, evaluation_records
 
-    alignment = align_corpus(
-        ctx.obj["data"], source, target, False if no_overrides else overrides, discover=not no_discover
+    alignment = align_folder(
+        ctx.obj["data"], source, target, False if no_overrides else overrides, not no_discover, workers
     )
     for note in alignment.skipped:
         click.echo(f"note: skipped {note}", err=True)
@@ -378,10 +398,12 @@ def build(ctx, out, workers):
     """Build the RDF graph of the corpus, validate it with SHACL, write files and the query store."""
     from rich.console import Console
 
-    from kg.store.build import build as build_graph
+    from kg.pipeline import build_graph
 
     with Console(stderr=True).status("parsing and aligning the corpus…") as status:
-        summary = build_graph(ctx.obj["data"], out, workers=workers, stage=lambda message: status.update(message + "…"))
+        summary = build_graph(
+            ctx.obj["data"], out, workers=workers, progress=lambda message: status.update(message + "…")
+        )
     reused = f"; {summary.reused} unchanged since the last build" if summary.reused else ""
     click.echo(
         f"{summary.triples} triples from {summary.parsed} documents ({summary.links} alignment links), "
@@ -483,7 +505,7 @@ def serve(build_dir, host, port, timeout, max_rows, workers, cors_origins):
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(("unimplemented", "local_innovation", "weak_link", "target_change", "agency_gap")),
+    type=click.Choice(GAP_KINDS),
     help="Only findings of this kind; repeatable (default: all).",
 )
 @click.option("--summary", is_flag=True, help="Print the coverage figures per document pair instead of the findings.")

@@ -1,4 +1,6 @@
-"""``kg all``: the main job — parse, align, build + validate, report, views — into one folder.
+"""The one driver of the stages: ``kg all`` (parse, align, build + validate, report, views,
+into one folder), ``kg build`` and ``kg align``. Stages take the data of the stage before;
+only this module runs them in order.
 
 Outputs are written to a temporary directory beside ``out`` and moved into place file
 by file with ``os.replace``, so a reader never sees a half-written file and a failed
@@ -12,9 +14,10 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
-from kg.corpus import ReadingProgress, process
+from kg.core.progress import Progress, or_silent
+from kg.corpus import process
 from kg.present.output import to_json
 from kg.present.records import (
     agencies_records,
@@ -24,6 +27,7 @@ from kg.present.records import (
     targets_records,
     warnings_records,
 )
+from kg.store import DEFAULT
 
 
 @dataclass
@@ -47,9 +51,35 @@ def _jsonl(records) -> str:
     return "".join(to_json(r) + "\n" for r in records)
 
 
-def run_all(
-    data_dir: str | Path, out: str | Path, progress: Optional[Callable[[str], None]] = None, workers: int = 1
-) -> RunSummary:
+def align_folder(
+    data_dir: str | Path,
+    source: Optional[str] = None,
+    target: Optional[str] = None,
+    overrides=None,
+    discover: bool = True,
+    workers: int = 1,
+    progress: Optional[Progress] = None,
+):
+    """``kg align``: the corpus in ``data_dir`` processed and aligned (``kg.align.Alignment``)."""
+    from kg.align import align_corpus
+
+    corpus = process(data_dir, progress=progress, workers=workers)
+    return align_corpus(corpus, source, target, overrides, workers=workers, progress=progress, discover=discover)
+
+
+def build_graph(data_dir: str | Path, out: str | Path = DEFAULT, workers: int = 1, progress: Optional[Progress] = None):
+    """``kg build``: the corpus in ``data_dir`` processed, aligned, built and validated into ``out``."""
+    from kg.align import align_corpus
+    from kg.store.build import build
+
+    step = or_silent(progress)
+    corpus = process(data_dir, progress=step, workers=workers)
+    step("aligning child documents to their parents")
+    links = align_corpus(corpus, workers=workers, progress=step).links
+    return build(corpus, links, out, workers=workers, progress=step)
+
+
+def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Progress] = None, workers: int = 1) -> RunSummary:
     """Parse, align, build and validate the graph, report and draw the corpus in ``data_dir``
     into ``out``: listings as JSON Lines, ``build/``, ``report/`` and the interactive views.
     ``workers``: processes for parsing, alignment, validation and reports."""
@@ -57,10 +87,11 @@ def run_all(
     from kg.present.report import write_report
     from kg.store.build import build
 
-    step = progress or (lambda message: None)
-    registry, results = process(data_dir, progress=ReadingProgress(step), workers=workers)
+    step = or_silent(progress)
+    corpus = process(data_dir, progress=step, workers=workers)
+    registry, results = corpus
     step("aligning child documents to their parents")
-    alignment = align_corpus(data_dir, processed=(registry, results), workers=workers, progress=step)
+    alignment = align_corpus(corpus, workers=workers, progress=step)
     links = align_records(alignment)
     out = Path(out)
     summary = RunSummary(out)
@@ -89,9 +120,7 @@ def run_all(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     step("building and validating the graph")
-    built = build(
-        data_dir, out / "build", links=alignment.links, processed=(registry, results), workers=workers, stage=step
-    )
+    built = build(corpus, alignment.links, out / "build", workers=workers, progress=step)
     summary.written += [out / "build"]
     summary.triples = built.triples
     step("writing the alignment-gap reports")

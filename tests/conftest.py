@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from kg.corpus import process
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SHANGRAO = DATA / "001_7d4b3fc7bf085163.txt"
@@ -114,4 +116,4 @@ def built(tmp_path_factory, links):
     from kg.store.build import build
 
     out = tmp_path_factory.mktemp("graph") / "build"
-    return build(DATA, out, links=links)
+    return build(process(DATA), links, out)

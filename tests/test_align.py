@@ -302,7 +302,7 @@ def small_corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def discovered(small_corpus):
-    return align_corpus(small_corpus)
+    return align_corpus(process(small_corpus))
 
 
 def test_child_without_a_declared_parent_finds_the_province_it_copies(discovered):
@@ -334,7 +334,7 @@ def test_documents_too_unlike_any_higher_one_get_no_parent(discovered):
 
 
 def test_discovery_off_gives_no_links_for_undeclared_documents(small_corpus, discovered):
-    off = align_corpus(small_corpus, discover=False)
+    off = align_corpus(process(small_corpus), discover=False)
     assert off.discovered == {}
     assert {p.source.id for p in off.pairs} == {"nanchang"}
     assert align_records(off) == [r for r in align_records(discovered) if r["source_doc"] == "nanchang"]
@@ -343,12 +343,12 @@ def test_discovery_off_gives_no_links_for_undeclared_documents(small_corpus, dis
 def test_pairs_scored_count_the_shortlisted_documents_discovery_rejects(small_corpus, discovered):
     kept = sum(p.scores.pairs_scored for p in discovered.pairs)
     assert discovered.discovered["jiangxi"] == [] and discovered.pairs_scored > kept  # compared, none kept
-    off = align_corpus(small_corpus, discover=False)
+    off = align_corpus(process(small_corpus), discover=False)
     assert off.pairs_scored == sum(p.scores.pairs_scored for p in off.pairs) > 0
 
 
 def test_discovery_in_two_processes_gives_the_same_records(small_corpus, discovered):
-    assert align_records(align_corpus(small_corpus, workers=2)) == align_records(discovered)
+    assert align_records(align_corpus(process(small_corpus), workers=2)) == align_records(discovered)
 
 
 def test_align_cli_marks_discovered_links_and_says_how_many_children_had_parents_found(small_corpus):
@@ -484,14 +484,14 @@ def test_unknown_source_is_a_one_line_error():
 
 
 def test_aligning_twice_gives_identical_records(processed):
-    first = align_records(align_corpus(DATA, processed=processed))
-    again = align_records(align_corpus(DATA))  # parsed afresh
+    first = align_records(align_corpus(processed))
+    again = align_records(align_corpus(process(DATA)))  # parsed afresh
     assert first and json.dumps(first, ensure_ascii=False) == json.dumps(again, ensure_ascii=False)
 
 
 def test_aligning_in_two_processes_gives_the_same_records_and_scores(processed):
-    one = align_corpus(DATA, processed=processed)
-    two = align_corpus(DATA, processed=processed, workers=2)
+    one = align_corpus(processed)
+    two = align_corpus(processed, workers=2)
     assert align_records(two) == align_records(one)
     # The scores come back bound to this process's documents, so records can cite them.
     for a, b in zip(one.pairs, two.pairs):
@@ -542,7 +542,7 @@ def test_paraphrasing_peer_provinces_are_aligned_without_a_confident_wrong_link(
         (tmp_path / pdf.name).symlink_to(pdf)
     registry, results = process(tmp_path)
     ids = {e.id[:2]: e.id for e in registry.entries}
-    alignment = align_corpus(tmp_path, ids["吉林"], ids["江西"], overrides=False, processed=(registry, results))
+    alignment = align_corpus((registry, results), ids["吉林"], ids["江西"], overrides=False)
     (pair,) = alignment.pairs
     assert pair.relation == "peer" and pair.scores.copy_rate < 0.2  # rewritten, not copied
     links = {int(l.source_key): l for l in pair.links}

@@ -60,7 +60,7 @@ def test_metrics_count_agreeing_no_parent_for_accuracy_only():
 
 @pytest.fixture(scope="module")
 def alignment(corpus):
-    return align_corpus(DATA, *PAIR, overrides=False, processed=(load_registry(DATA), corpus))
+    return align_corpus((load_registry(DATA), corpus), *PAIR, overrides=False)
 
 
 @pytest.mark.parametrize(

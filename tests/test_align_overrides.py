@@ -7,6 +7,7 @@ from kg.align import align_corpus, align_documents
 from kg.align.overrides import COLUMNS, load_overrides
 from kg.cli import main
 from kg.core.errors import MappingError
+from kg.corpus import process
 from kg.extract.parse import parse_text
 
 from .conftest import write_corpus
@@ -134,7 +135,7 @@ def tiny_corpus(tmp_path):
 
 def test_overrides_apply_through_align_corpus(tiny_corpus, tmp_path):
     path = overrides_file(tmp_path, "city,一,province,,reject,")
-    links = {l.source_key: l for l in align_corpus(tiny_corpus, overrides=path).links}
+    links = {l.source_key: l for l in align_corpus(process(tiny_corpus), overrides=path).links}
     assert (links["1"].status, links["1"].method) == ("unaligned", "curated")
     assert links["2"].target_key == "2"
 
@@ -142,14 +143,14 @@ def test_overrides_apply_through_align_corpus(tiny_corpus, tmp_path):
 def test_unknown_document_is_a_one_line_error(tiny_corpus, tmp_path):
     path = overrides_file(tmp_path, "city,一,province,一,accept,", "town,一,province,一,accept,")
     with pytest.raises(MappingError) as e:
-        align_corpus(tiny_corpus, overrides=path)
+        align_corpus(process(tiny_corpus), overrides=path)
     assert "town" in one_line_error(e, path, 3, "source_doc")
 
 
 def test_override_naming_a_document_by_its_file_is_applied_or_reported(tiny_corpus, tmp_path):
     path = overrides_file(tmp_path, "city.txt,一,province,,reject,")
     try:
-        links = {l.source_key: l for l in align_corpus(tiny_corpus, overrides=path).links}
+        links = {l.source_key: l for l in align_corpus(process(tiny_corpus), overrides=path).links}
     except MappingError:
         return
     assert links["1"].method == "curated"

@@ -56,6 +56,6 @@ def test_align_corpus_hands_one_corpus_wide_idf_to_every_pair(monkeypatch, corpu
         return real(a, b, idf)
 
     monkeypatch.setattr(measures, "whole_similarity", spy)
-    align_corpus(DATA, overrides=False, processed=(load_registry(DATA), corpus), discover=False)
+    align_corpus((load_registry(DATA), corpus), overrides=False, discover=False)
     texts = sum(len(measure_texts(p.doc)) for p in corpus if p.doc is not None)
     assert seen and set(seen) == {texts}

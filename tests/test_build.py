@@ -14,6 +14,8 @@ from rdflib.compare import to_isomorphic
 from kg.cli import main
 from kg.core.errors import BuildError, GraphInvalid
 from kg.core.model import Link
+from kg.corpus import process
+from kg.pipeline import build_graph
 from kg.store import open_store
 from kg.store.build import FILES, build
 
@@ -65,7 +67,7 @@ def test_rebuild_with_another_hash_seed_gives_identical_files(built, tmp_path):
     code = (
         "from kg.store.build import build; from tests.conftest import hand_links, DATA; from kg.corpus import process;"
         "docs = {p.entry.id: p.doc for p in process(DATA)[1]};"
-        f"build(DATA, {str(tmp_path / 'again')!r}, links=hand_links(docs))"
+        f"build(process(DATA), hand_links(docs), {str(tmp_path / 'again')!r})"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -78,13 +80,13 @@ def test_a_rebuild_validates_only_the_documents_that_changed(processed, tmp_path
     docs = {p.entry.id: p.doc for p in processed[1]}
     links = hand_links(docs)
     out = tmp_path / "build"
-    first = build(DATA, out, links=links, processed=processed)
+    first = build(processed, links, out)
     parts = len(processed[1]) + 1  # one per document, one for agencies, regions and vocabulary
     assert (first.checked, first.reused) == (parts, 0)
-    again = build(DATA, out, links=links, processed=processed)
+    again = build(processed, links, out)
     assert (again.checked, again.reused) == (0, parts)
     fewer = [link for link in links if not (link.source_doc == SHANGRAO_ID and link.source_key == "9")]
-    third = build(DATA, out, links=fewer, processed=processed)
+    third = build(processed, fewer, out)
     assert (third.checked, third.reused) == (1, parts - 1)  # only 上饶's links changed
     assert third.triples < again.triples
 
@@ -95,7 +97,7 @@ def test_failed_build_leaves_the_previous_outputs_intact(built, tmp_path):
     before = _snapshot(out)
     bad = [Link(SHANGRAO_ID, "2", "jiangxi-2021-green-economy", "1", 2.0, "aligned")]
     with pytest.raises(GraphInvalid, match="score"):
-        build(DATA, out, links=bad)
+        build(process(DATA), bad, out)
     assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"], "no temporary directories left behind"
     open_store(out)
@@ -104,9 +106,9 @@ def test_failed_build_leaves_the_previous_outputs_intact(built, tmp_path):
 def test_build_replaces_a_previous_build_in_place(tmp_path):
     data = write_corpus(tmp_path, {"mini.txt": MINI_DOC}, REGISTRY)
     out = tmp_path / "out"
-    first = build(data, out)
+    first = build_graph(data, out)
     (out / "graph.ttl").write_text("stale", encoding="utf-8")
-    second = build(data, out)
+    second = build_graph(data, out)
     assert second.triples == first.triples and (out / "graph.ttl").read_text(encoding="utf-8") != "stale"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.yaml", "mini.txt", "out"]
 
@@ -115,7 +117,7 @@ def test_build_refuses_to_replace_a_directory_it_did_not_write(tmp_path):
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "mine.txt").write_text("keep", encoding="utf-8")
     with pytest.raises(BuildError, match="not a `kg build` output"):
-        build(DATA, tmp_path / "notes")
+        build_graph(DATA, tmp_path / "notes")
     assert (tmp_path / "notes" / "mine.txt").read_text(encoding="utf-8") == "keep"
 
 
@@ -168,7 +170,7 @@ def test_a_store_loaded_in_small_blocks_holds_every_triple(tmp_path, monkeypatch
     import kg.store.build
 
     monkeypatch.setattr(kg.store.build, "LOAD_BLOCK", 100)
-    summary = build(write_corpus(tmp_path, {"mini.txt": MINI_DOC}, REGISTRY), tmp_path / "out")
+    summary = build_graph(write_corpus(tmp_path, {"mini.txt": MINI_DOC}, REGISTRY), tmp_path / "out")
     assert (tmp_path / "out" / "graph.nt").stat().st_size > 50 * 100
     (count,) = next(iter(open_store(tmp_path / "out").query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))
     assert int(count.value) == summary.triples

@@ -129,8 +129,9 @@ def test_parallel_processing_records_failures(tmp_path):
 """
     d = write_corpus(tmp_path, {"good.txt": MINI_DOC, "empty.txt": " \n"}, registry)
     seen = []
-    _, results = process(d, progress=lambda p, done, total: seen.append((p.entry.id, done, total)), workers=2)
-    assert seen == [("good", 1, 3), ("empty", 2, 3), ("textless", 3, 3)]
+    _, results = process(d, progress=seen.append, workers=2)
+    assert [s.split(" (last: ")[1] for s in seen] == ["good.txt)", "empty.txt)", "textless)"]
+    assert [s.split(" documents")[0] for s in seen] == ["read 1/3", "read 2/3", "read 3/3"]
     assert results[0].doc is not None and results[0].error is None
     assert results[1].doc is None and results[1].error
     assert results[2].doc is None and results[2].error is None

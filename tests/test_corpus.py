@@ -176,12 +176,10 @@ def test_a_document_that_crashes_the_parser_fails_alone_and_kg_all_writes_the_re
 
 
 def test_reading_progress_counts_documents_measures_and_failures():
-    from kg.corpus import ReadingProgress
-
     from .conftest import DATA
 
     said = []
-    _, results = process(DATA, progress=ReadingProgress(said.append))
+    _, results = process(DATA, progress=said.append)
     assert len(said) == len(results)
     # measures as read, before the scrambled Jiangxi scrape is rebuilt (13 read, 21 rebuilt)
     rebuilt = sum(

@@ -9,6 +9,7 @@ import pytest
 
 from kg.align.diffusion import copy_rate
 from kg.core.model import Evidence, Link, Sentence, Span
+from kg.pipeline import build_graph
 from kg.present.report_diffusion import additions_table, matrices, matrix_table
 from kg.store.query import resolve, run_query
 
@@ -129,7 +130,7 @@ def family(tmp_path_factory):
         link("jilin", "1", "1", "aligned", 1),
         link("jilin", "2", "3", "weak", 2),
     ]
-    return build(data, data / "build", links=links, processed=(registry, results)).out
+    return build((registry, results), links, data / "build").out
 
 
 def test_diffusion_query_gives_each_parent_measure_with_the_documents_linked_to_it(family):
@@ -203,13 +204,12 @@ def test_report_writes_the_matrix_page_for_a_parent_with_two_implementations(fam
 def shared_family(tmp_path_factory):
     if not SHARED.is_dir():
         pytest.skip("shared corpus ../shared/corpora/dual-carbon is absent")
-    from kg.store.build import build
 
     folder = tmp_path_factory.mktemp("green-economy")
     for n in (NATIONAL_PDF, *PROVINCES, *CITIES):
         (pdf,) = SHARED.glob(f"{n}、*.pdf")
         (folder / pdf.name).symlink_to(pdf)
-    return build(folder, folder / "build").out
+    return build_graph(folder, folder / "build").out
 
 
 def test_green_economy_family_is_aligned_on_three_levels(shared_family):

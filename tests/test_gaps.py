@@ -9,6 +9,8 @@ from click.testing import CliRunner
 
 from kg.analysis.gaps import KINDS, coverage, gaps, norm_indicator, query_text
 from kg.cli import main
+from kg.corpus import process
+from kg.pipeline import build_graph
 
 from .conftest import DATA, JIANGXI_ID, SHANGRAO, SHANGRAO_ID
 
@@ -17,9 +19,7 @@ QUERIES = ["unimplemented", "local-innovations", "weak-links", "targets", "agenc
 
 @pytest.fixture(scope="module")
 def aligned_build(tmp_path_factory):
-    from kg.store.build import build
-
-    return build(DATA, tmp_path_factory.mktemp("gaps") / "build")
+    return build_graph(DATA, tmp_path_factory.mktemp("gaps") / "build")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def align_records():
     from kg.align import align_corpus
     from kg.present.records import align_records as records
 
-    return [r for r in records(align_corpus(DATA, SHANGRAO_ID, JIANGXI_ID)) if r["target_doc"] == JIANGXI_ID]
+    return [r for r in records(align_corpus(process(DATA), SHANGRAO_ID, JIANGXI_ID)) if r["target_doc"] == JIANGXI_ID]
 
 
 def of(found, kind):
@@ -162,7 +162,6 @@ def test_missing_store_says_to_run_kg_build(tmp_path):
 def two_children(tmp_path_factory):
     """Jiangxi 2021 implemented by two cities: Shangrao's plan, and the same plan cut before its
     measure （十一） (so it leaves more of the parent unimplemented)."""
-    from kg.store.build import build
 
     from .conftest import JIANGXI_2021, write_corpus
 
@@ -194,7 +193,7 @@ def two_children(tmp_path_factory):
         },
         registry,
     )
-    return build(data, data / "build").out
+    return build_graph(data, data / "build").out
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -7,6 +7,7 @@ from rdflib.compare import to_isomorphic
 
 from kg.core.errors import GraphInvalid
 from kg.core.model import Link
+from kg.pipeline import build_graph
 from kg.rdf.graph import agency_iri, doc_iri, function_iri, make_graph, measure_iri, region_iri
 from kg.rdf.validate import validate
 from kg.rdf.vocab import ELI, ORG, PKG, RDF, SDO, SKOS
@@ -216,7 +217,6 @@ REPEATING = """上饶市人民政府印发关于测试的实施方案的通知
 
 
 def test_a_measure_whose_whole_body_repeats_earlier_text_keeps_its_title(tmp_path):
-    from kg.store.build import build
 
     from .conftest import write_corpus
 
@@ -231,7 +231,7 @@ def test_a_measure_whose_whole_body_repeats_earlier_text_keeps_its_title(tmp_pat
     region: 上饶市
 """,
     )
-    summary = build(data, tmp_path / "build")  # validates
+    summary = build_graph(data, tmp_path / "build")  # validates
     g = Graph().parse(tmp_path / "build" / "graph.nt", format="nt")
     second = measure_iri("rep-2022", "2")
     assert (second, ELI.title, Literal("打造特色文旅品牌", lang="zh")) in g and (second, PKG.text, None) not in g
@@ -265,14 +265,13 @@ def test_an_internal_division_is_part_of_the_department_that_issued_the_plan(tmp
     from rdflib import Graph, URIRef
 
     from kg.rdf.iris import agency_iri
-    from kg.store.build import build
 
     text = (
         "江苏省生态环境厅关于印发2021年工作计划的通知\n\n一、重点任务\n\n（一）推进碳达峰。编制行动方案。\n"
         "责任处室：气候处\n\n（二）加强监测。开展碳监测试点。\n责任处室：监测处\n"
     )
     (tmp_path / "plan.txt").write_text(text, encoding="utf-8")
-    built = build(tmp_path, tmp_path / "build", workers=1)
+    built = build_graph(tmp_path, tmp_path / "build", workers=1)
     g = Graph().parse(built.out / "graph.nt")
     division = agency_iri("省生态环境厅气候处", "320000")
     parent = agency_iri("省生态环境厅", "320000")

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from kg.analysis.load import Agency, Responsibility, agency_load, betweenness, co_responsibility_graph, rank
 from kg.cli import main
+from kg.pipeline import build_graph
 from kg.present.records import agencies_records
 
 from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID
@@ -94,10 +95,9 @@ def test_provincial_agency_sits_next_to_its_city_counterparts_and_the_city_next_
 
 @pytest.fixture(scope="module")
 def real_build(tmp_path_factory):
-    from kg.store.build import build
 
     out = tmp_path_factory.mktemp("load") / "build"
-    build(DATA, out)
+    build_graph(DATA, out)
     return out
 
 

@@ -3,6 +3,7 @@ what a researcher sees for Shangrao → Jiangxi 2021."""
 
 import pytest
 
+from kg.pipeline import build_graph
 from kg.store.query import resolve, run_query
 
 from .conftest import DATA, SHANGRAO_ID
@@ -10,9 +11,7 @@ from .conftest import DATA, SHANGRAO_ID
 
 @pytest.fixture(scope="module")
 def aligned_build(tmp_path_factory):
-    from kg.store.build import build
-
-    return build(DATA, tmp_path_factory.mktemp("aligned") / "build")
+    return build_graph(DATA, tmp_path_factory.mktemp("aligned") / "build")
 
 
 def rows(built, query):

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from kg.analysis.gaps import coverage
 from kg.cli import main
+from kg.pipeline import build_graph
 from kg.present.report import to_html, to_markdown, write_report
 
 from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID
@@ -16,10 +17,9 @@ STEM = f"{SHANGRAO_ID}__{JIANGXI_ID}"
 
 @pytest.fixture(scope="module")
 def reported(tmp_path_factory):
-    from kg.store.build import build
 
     root = tmp_path_factory.mktemp("report")
-    build(DATA, root / "build")
+    build_graph(DATA, root / "build")
     summary = write_report(root / "build", root / "report")
     return root, summary
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from rdflib import Graph, URIRef
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 
+from kg.pipeline import build_graph
 from kg.store.query import rows_from_json, run_query, saved_queries
 
 from .conftest import MINI_DOC, ROOT, write_corpus
@@ -297,16 +298,15 @@ MEASURES = "SELECT (COUNT(*) AS ?n) WHERE { ?m a <https://w3id.org/policy-kg/ont
 
 
 def test_a_running_server_answers_from_the_new_build_after_a_rebuild(tmp_path):
-    from kg.store.build import build
 
     data = write_corpus(tmp_path, {"mini.txt": MINI_DOC}, MINI_REGISTRY)
-    build(data, tmp_path / "b")
+    build_graph(data, tmp_path / "b")
     with running_server(tmp_path / "b", "--workers", "1") as url:
         assert httpx.get(url, params={"query": MEASURES}).json()["results"]["bindings"][0]["n"]["value"] == "2"
         (data / "mini.txt").write_text(
             MINI_DOC + "\n（三）加强宣传引导。做好宣传。（市委宣传部负责）\n", encoding="utf-8"
         )
-        build(data, tmp_path / "b")
+        build_graph(data, tmp_path / "b")
         answer = httpx.get(url, params={"query": MEASURES}, timeout=30).json()
         assert answer["results"]["bindings"][0]["n"]["value"] == "3"
 

@@ -13,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
+from kg.corpus import process
+from kg.pipeline import build_graph
 from kg.present.viz import PREFIXES, RESPONSIBILITIES, STATUS_COLOUR, co_responsibility, write_view
 from kg.store.query import run_query
 
@@ -25,9 +27,7 @@ HOSTILE = '<img src=x onerror="window.__pwned=1">'
 
 @pytest.fixture(scope="module")
 def real_build(tmp_path_factory):
-    from kg.store.build import build
-
-    return build(DATA, tmp_path_factory.mktemp("viz") / "build").out
+    return build_graph(DATA, tmp_path_factory.mktemp("viz") / "build").out
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def hostile_page(tmp_path_factory):
 """
     text = MINI_DOC.replace("推进农业节水。", f"推进农业节水{HOSTILE}</script>。")
     data = write_corpus(tmp, {"mini.txt": text}, registry)
-    out = build(data, tmp / "build", links=[]).out
+    out = build(process(data), [], tmp / "build").out
     return write_view(out, "alignment")
 
 

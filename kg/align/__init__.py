@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import Optional, Union
 
 from threadpoolctl import threadpool_limits
 
@@ -25,8 +25,9 @@ from kg.core import similarity as text
 from kg.core.errors import KgError
 from kg.core.model import Link
 from kg.core.parallel import run_jobs, shared
+from kg.core.progress import Progress
 from kg.core.similarity import _jieba
-from kg.corpus import LEVELS, Entry, Processed, Registry, process
+from kg.corpus import LEVELS, Corpus, Entry, Processed, Registry
 
 __all__ = [
     "AlignedPair",
@@ -143,21 +144,22 @@ def _job(kind: str, source_id: str, *args) -> tuple[Optional[list], list[tuple],
 
 
 def align_corpus(
-    data_dir: Union[str, Path],
+    corpus: Corpus,
     source: Optional[str] = None,
     target: Optional[str] = None,
     overrides: Union[str, Path, None, bool] = None,
-    processed=None,
     workers: int = 1,
-    progress: Optional[Callable[[str], None]] = None,
+    progress: Optional[Progress] = None,
     discover: bool = True,
 ) -> Alignment:
-    """Align the corpus in ``data_dir``. ``overrides``: a CSV path, None for the installed
-    mappings/alignment_overrides.csv, or False to see the tool's own links only.
+    """Align a processed corpus (``kg.corpus.process``). ``overrides``: a CSV path, None for
+    the installed mappings/alignment_overrides.csv, or False to see the tool's own links only.
     ``discover``: find the parents of documents that declare none (see ``Alignment.discovered``).
     ``workers`` > 1 aligns document pairs in that many processes (large corpora);
     ``progress`` is told of each pair as it is done."""
-    registry, results = processed or process(data_dir)
+    if isinstance(corpus, (str, Path)):
+        raise TypeError("align_corpus takes a processed corpus: align_corpus(kg.process(folder))")
+    registry, results = corpus
     docs = {p.entry.id: p.doc for p in results}
     entries = {e.id: e for e in registry.entries}
     order = {e.id: i for i, e in enumerate(registry.entries)}

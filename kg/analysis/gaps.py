@@ -22,11 +22,12 @@ from typing import Optional
 
 from rapidfuzz import fuzz
 
+from kg.analysis import GAP_KINDS
 from kg.core.errors import KgError
 from kg.rdf.vocab import sparql_prefixes
 from kg.store.query import opened, restrict, run_query
 
-KINDS = ("unimplemented", "local_innovation", "weak_link", "target_change", "agency_gap")
+KINDS = GAP_KINDS
 CHANGES = ("kept", "raised", "lowered", "dropped", "new", "not_comparable")
 SAME_INDICATOR = 90  # rapidfuzz ratio of normalised indicators: the same indicator
 RELATED_INDICATOR = 60  # partial ratio: related wording, but not the same indicator

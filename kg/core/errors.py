@@ -2,7 +2,15 @@
 
 
 class KgError(Exception):
-    """A problem the user can fix (bad input, bad registry, bad mapping)."""
+    """A problem the user can fix (bad input, bad registry, bad mapping).
+
+    ``build``, when set, is the build folder whose (re)making fixes the problem; the
+    message says what is wrong, and the CLI adds the command that makes that build.
+    """
+
+    def __init__(self, message: str = "", build=None):
+        super().__init__(message)
+        self.build = build
 
 
 class InputError(KgError):
@@ -31,7 +39,7 @@ class GraphInvalid(BuildError):
 
 
 class StoreError(KgError):
-    """The graph store is missing or unreadable (message says how to rebuild it)."""
+    """The graph store is missing or unreadable (``build``: the folder to build again)."""
 
 
 class QueryError(KgError):

@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Optional
+from typing import NamedTuple, Optional
 
 import yaml
 
 from kg.core.errors import KgError, RegistryError
 from kg.core.model import Document, Issue
 from kg.core.parallel import run_jobs
+from kg.core.progress import Progress
 from kg.curated.mappings import LEVELS
 from kg.extract.parse import parse_file
 
@@ -232,7 +233,7 @@ class ReadingProgress:
     """Running totals while a corpus is read, as one line: "read 37/147 documents, 812
     measures, 1 failed (last: 89、江西省….pdf)"."""
 
-    def __init__(self, say: Callable[[str], None]):
+    def __init__(self, say: Progress):
         self.say, self.measures, self.failed = say, 0, 0
 
     def __call__(self, p: Processed, done: int, total: int) -> None:
@@ -263,17 +264,32 @@ def corpus_files(data_dir: str | Path) -> list[Path]:
     return sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
 
 
+class Corpus(NamedTuple):
+    """A processed corpus, what every later stage takes: the registry (every document,
+    listed or placed from its text) and each document's result, in registry order.
+    Unpacks as ``registry, results = corpus``."""
+
+    registry: Registry
+    results: list[Processed]
+
+    @property
+    def docs(self) -> dict[str, Optional[Document]]:
+        """Document id → the parsed document (None when it failed or has no file)."""
+        return {p.entry.id: p.doc for p in self.results}
+
+
 def process(
     data_dir: str | Path,
     only: Optional[list[str]] = None,
-    progress: Optional[Callable[[Processed, int, int], None]] = None,
+    progress: Optional[Progress] = None,
     workers: int = 1,
-) -> tuple[Registry, list[Processed]]:
+) -> Corpus:
     """Parse every document of the corpus: the registry's entries and every other
     document file in the folder (placed from its text); failures are recorded, not raised.
 
     ``workers`` > 1 parses files in that many processes (parsing is pure Python, so
     threads would not help); results keep registry order, then file order, either way.
+    ``progress`` hears running totals as documents come in.
     """
     from kg.corpus.identify import complete_corpus
 
@@ -299,13 +315,13 @@ def process(
     jobs = [(reg.path.parent / e.file, e.level, e.region) for e in entries if e.file]
     # Lazily in order, so ``progress`` hears of each document as its result comes in
     # (the Processed record, how many are done, how many in all).
-    results = _collect(reg, entries, run_jobs(_parse, jobs, workers), progress)
+    results = _collect(reg, entries, run_jobs(_parse, jobs, workers), ReadingProgress(progress) if progress else None)
     full = Registry(reg.path, [p.entry for p in results] + [e for e in reg.entries if e not in entries])
     complete_corpus(full, results)
     from kg.corpus.rebuild import rebuild_corpus
 
     rebuild_corpus(results)  # scrambled documents rebuilt, with the children that copy them
-    return Registry(reg.path, [p.entry for p in results]), results
+    return Corpus(Registry(reg.path, [p.entry for p in results]), results)
 
 
 def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Processed]:

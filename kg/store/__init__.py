@@ -33,25 +33,16 @@ def store_path(out: str | Path) -> Path:
     return build_dir(out) / STORE
 
 
-def rebuild_command(out: Path) -> str:
-    """The command that makes the build ``out``, as a hint in an error."""
-    return "`kg all` or `kg build`" if out == DEFAULT else f"`kg build --out {out}`"
-
-
-def _rebuild(out: Path) -> str:
-    return f"run {rebuild_command(out)} to build it"
-
-
 def check_store(out: str | Path) -> Path:
     """The store path, after checking that a complete build is there (cheap: no store open)."""
     out = build_dir(out)
     path = store_path(out)
     if not path.is_dir() or not (out / MANIFEST).is_file():
-        raise StoreError(f"{out}: no graph store found; {_rebuild(out)}")
+        raise StoreError(f"{out}: no graph store found", build=out)
     try:
         json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise StoreError(f"{out / MANIFEST}: unreadable build manifest; {_rebuild(out)} again") from None
+        raise StoreError(f"{out / MANIFEST}: unreadable build manifest", build=out) from None
     return path
 
 
@@ -65,7 +56,7 @@ def open_store(out: str | Path):
         store.query("ASK { ?s ?p ?o }")
     except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
         raise StoreError(
-            f"{path}: the graph store is corrupt or unreadable ({_first_line(e)}); {_rebuild(build_dir(out))} again"
+            f"{path}: the graph store is corrupt or unreadable ({_first_line(e)})", build=build_dir(out)
         ) from None
     return store
 

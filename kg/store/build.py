@@ -1,6 +1,6 @@
 """``kg build``: the corpus as one validated graph, written as files and as a query store.
 
-The job parses the corpus, makes the graph (kg.rdf.graph), validates it against
+The stage takes the processed corpus and its links, makes the graph (kg.rdf.graph), validates it against
 ``ontology/shapes.ttl`` with pySHACL, and writes ``graph.ttl``, ``graph.nt``,
 ``graph.jsonld``, ``build.json`` and the Oxigraph store ``store/`` into a fresh directory
 beside ``out``. Only a complete, conforming build is swapped in for the old ``out``, so a
@@ -19,14 +19,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 from urllib.parse import quote
 
 from kg import __version__
 from kg.core.errors import BuildError
 from kg.core.model import Link
-from kg.core.parallel import default_workers
-from kg.corpus import Processed, Registry, process
+from kg.core.progress import Progress, or_silent
+from kg.corpus import Corpus
 from kg.rdf.graph import graph_lines
 from kg.rdf.ntriples import subject
 from kg.rdf.serialize import write_jsonld, write_ntriples, write_turtle
@@ -50,13 +50,6 @@ class BuildSummary:
     written: list[Path] = field(default_factory=list)
     checked: int = 0  # graph partitions (one per document, one for the rest) validated by this build
     reused: int = 0  # partitions unchanged since the previous build in ``out``, not validated again
-
-
-def corpus_links(registry: Registry, results: list[Processed], workers: int = 1) -> list[Link]:
-    """Alignment links for the corpus: every declared pair, curated overrides applied."""
-    from kg.align import align_corpus
-
-    return align_corpus(registry.path, processed=(registry, results), workers=workers).links
 
 
 def triples_per_document(lines: list[str], ids: list[str]) -> dict[str, int]:
@@ -148,32 +141,25 @@ def _swap_in(new: Path, out: Path) -> None:
 
 
 def build(
-    data_dir: str | Path,
+    corpus: Corpus,
+    links: list[Link],
     out: str | Path = DEFAULT,
-    links: Optional[list[Link]] = None,
-    progress: Optional[Callable[[Processed, int, int], None]] = None,
-    processed=None,
-    workers: Optional[int] = None,
-    stage: Optional[Callable[[str], None]] = None,
+    workers: int = 1,
+    progress: Optional[Progress] = None,
 ) -> BuildSummary:
-    """Build, validate and write the graph of the corpus in ``data_dir`` into ``out``.
+    """Build, validate and write the graph of a processed corpus and its alignment links
+    (``kg.corpus.process``, ``kg.align.align_corpus(...).links``) into ``out``.
 
-    ``links`` are the alignment links (default: ``corpus_links``); ``processed`` is the
-    ``(registry, results)`` of a corpus already parsed (``kg all``). Raises GraphInvalid
-    when the graph breaks the shapes and BuildError when ``out`` cannot be replaced;
-    either way the previous ``out`` is left as it was. ``workers``: processes for parsing,
-    alignment and SHACL validation (default: the cores available); ``stage`` is told what
-    the build is doing, for a progress display.
+    Raises GraphInvalid when the graph breaks the shapes and BuildError when ``out`` cannot
+    be replaced; either way the previous ``out`` is left as it was. ``workers``: processes
+    for making the graph and SHACL validation; ``progress`` is told what the build is doing.
     """
-    stage = stage or (lambda message: None)
+    stage = or_silent(progress)
     started = time.perf_counter()
     out = Path(out)
     if out.exists() and (not out.is_dir() or not _is_build_dir(out)):
         raise BuildError(f"{out}: exists and is not a `kg build` output (no {MANIFEST}); choose another --out")
-    workers = default_workers() if workers is None else workers
-    registry, results = processed or process(data_dir, progress=progress, workers=workers)
-    if links is None:
-        links = corpus_links(registry, results, workers)
+    registry, results = corpus
     stage(f"making the graph of {len(results)} documents and {len(links)} links")
     lines = graph_lines(registry, results, links, workers)
     # runs in worker processes while the files are written; unchanged partitions are not checked again

@@ -22,7 +22,7 @@ from typing import Iterator, Optional
 from urllib.parse import quote
 
 from kg.core.errors import PushError
-from kg.store import build_dir, rebuild_command
+from kg.store import build_dir
 
 DEFAULT_GRAPH_IRI = "https://w3id.org/policy-kg/graph"
 NT = "graph.nt"
@@ -92,7 +92,7 @@ def push(
     out = build_dir(out)
     path = out / NT
     if not path.is_file():
-        raise PushError(f"{out}: no {NT} found; run {rebuild_command(out)} first")
+        raise PushError(f"{out}: no {NT} found", build=out)
     if not endpoint.startswith(("http://", "https://")):
         raise PushError(
             f"{endpoint}: the endpoint must be an http:// or https:// Graph Store URL "
