@@ -20,7 +20,7 @@ from pathlib import Path
 from kg.analysis.evidence import Side, evidence, unimplemented
 from kg.curated.mappings import LEVELS
 from kg.rdf.vocab import sparql_prefixes
-from kg.store.query import opened, resolve, run_query
+from kg.store.query import opened, resolve, restrict, run_query
 
 PREFIXES = sparql_prefixes("eli", "pkg", "skos", "dcterms", "schema")
 DOCUMENTS = (
@@ -54,7 +54,6 @@ MEASURES = (
   OPTIONAL { ?m eli:title ?title } OPTIONAL { ?m pkg:headingLost ?lost }
 } ORDER BY ?doc ?index ?key"""
 )
-LINKED = ("aligned",)  # what implements a parent measure; weak links are drawn, but do not count
 
 
 def pair_id(child: str, parent: str) -> str:
@@ -110,69 +109,69 @@ def pairs(build, docs: dict[str, dict]) -> list[dict]:
     seen: dict[str, dict] = {}
     for p in out:  # a declared pair the aligner also found is listed once
         seen.setdefault(p["id"], p)
-    return sorted(seen.values(), key=lambda p: (docs[p["child"]]["rank"], p["child"], docs[p["parent"]]["rank"], p["parent"]))
+    return sorted(
+        seen.values(), key=lambda p: (docs[p["child"]]["rank"], p["child"], docs[p["parent"]]["rank"], p["parent"])
+    )
 
 
 def _side(side: Side) -> dict:
     d = asdict(side)
-    d["sentences"] = [list(s) for s in d["sentences"]]
+    d["sentences"] = [list(x) for x in d["sentences"]]
+    d["lost"] = d.pop("heading_lost")
     return d
+
+
+def _blank(doc: str, row: dict) -> dict:
+    """A measure the evidence does not cover (no link into this pair): number and title only."""
+    return {"doc": doc, "key": row["key"], "title": row["title"], "text": "", "sentences": [], "agencies": []}
 
 
 def pair_view(build, child: str, parent: str) -> dict:
     """One pair drawn as two columns: every parent measure (in document order, those whose
-    heading the source lost included), every child measure, the links between them with
-    status, score, margin, matched sentences and the marks of copied and changed text."""
+    heading the source lost included), every child measure, the links between them (aligned,
+    weak, curated) with score, margin, matched sentences and the marks of copied and changed text.
+    A parent measure is implemented, and a child measure has a parent, only through an aligned
+    or curated link (``Evidence.implements``), as in the report and ``kg query coverage``."""
     with opened(build) as b:
-        measures = run_query(b, _restrict_docs(MEASURES, [child, parent])).rows
+        measures = run_query(b, restrict(MEASURES, {"doc": [child, parent]})).rows
         found = evidence(b, child, parent)
-        missing = {s.key: s for s in unimplemented(b, child, parent)}
-    sides: dict[str, dict] = {k: _side(s) for k, s in missing.items()}
-    links, children = [], []
+        sides = {s.key: _side(s) for s in unimplemented(b, child, parent)}
+    links, children = [], {}
     for e in found:
-        if e.parent is not None and e.status != "unaligned":
-            sides.setdefault(e.parent.key, _side(e.parent))
-            links.append(
-                {
-                    "child": e.child.key,
-                    "parent": e.parent.key,
-                    "status": e.status,
-                    "method": e.method,
-                    "score": round(float(e.score), 4),
-                    "margin": round(float(e.margin), 4) if e.margin is not None else None,
-                    "pairs": [list(p) for p in e.pairs],
-                    "child_marks": [list(m) for m in e.child_marks],
-                    "parent_marks": [list(m) for m in e.parent_marks],
-                }
-            )
-        children.append(_side(e.child))
-    implemented = {x["parent"] for x in links if x["status"] in LINKED or x["method"] == "curated"}
-    with_parent = {x["child"] for x in links if x["status"] in LINKED or x["method"] == "curated"}
-    heads = {(r["doc"], r["key"]): r for r in measures}
-    parents = []
-    for r in (r for r in measures if r["doc"] == parent):
-        side = sides.get(r["key"]) or {"doc": parent, "key": r["key"], "title": r["title"], "text": "", "sentences": [], "agencies": []}
-        parents.append({**side, "number": r["number"], "lost": bool(r["lost"]), "implemented": r["key"] in implemented})
-    by_key = {c["key"]: c for c in children}
-    ordered = [r for r in measures if r["doc"] == child]
+        children.setdefault(e.child.key, _side(e.child))
+        if e.parent is None or e.status == "unaligned":
+            continue
+        sides.setdefault(e.parent.key, _side(e.parent))
+        links.append(
+            {
+                "child": e.child.key,
+                "parent": e.parent.key,
+                "status": e.status,
+                "method": e.method,
+                "implements": e.implements,
+                "score": round(e.score, 4),
+                "margin": round(e.margin, 4) if e.margin is not None else None,
+                "pairs": [list(p) for p in e.pairs],
+                "child_marks": [list(m) for m in e.child_marks],
+                "parent_marks": [list(m) for m in e.parent_marks],
+                "added": e.agencies_added,
+                "dropped": e.agencies_dropped,
+            }
+        )
+    implemented = {x["parent"] for x in links if x["implements"]}
+    with_parent = {x["child"] for x in links if x["implements"]}
+    column = {parent: [], child: []}
+    for r in measures:
+        found_side = (sides if r["doc"] == parent else children).get(r["key"]) or _blank(r["doc"], r)
+        column[r["doc"]].append({**found_side, "number": r["number"], "lost": bool(r["lost"])})
     return {
         "id": pair_id(child, parent),
         "child": child,
         "parent": parent,
-        "parents": parents,
-        "children": [
-            {**by_key.get(r["key"], {"doc": child, "key": r["key"], "title": r["title"], "text": "", "sentences": [], "agencies": []}),
-             "number": r["number"], "lost": bool(r["lost"]), "innovation": r["key"] not in with_parent}
-            for r in ordered
-        ],
-        "links": sorted(links, key=lambda x: (int(heads[(child, x["child"])]["index"]) if (child, x["child"]) in heads else 0, x["parent"])),
+        "parents": [{**m, "implemented": m["key"] in implemented} for m in column[parent]],
+        "children": [{**m, "innovation": m["key"] not in with_parent} for m in column[child]],
+        "links": links,
     }
-
-
-def _restrict_docs(sparql: str, ids: list[str]) -> str:
-    from kg.store.query import restrict
-
-    return restrict(sparql, {"doc": ids})
 
 
 def alignment_data(build: str | Path) -> dict:

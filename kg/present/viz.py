@@ -41,6 +41,8 @@ LEVEL_COLOUR = {
 EDGE_COLOUR = {"lead": "#37474f", "support": "#b0bec5", "counterpart": "#8e24aa"}
 SEED = 7
 COLUMN, ROW = 520, 34  # agencies view: pixels between level columns and between rows
+
+
 @dataclass
 class View:
     """One view ready to render: vis-network nodes, edges and options, and the filter choices."""

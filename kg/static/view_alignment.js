@@ -125,7 +125,7 @@
     var pair = data.pair[id], meta = pairs[id];
     clear(svg);
     document.body.setAttribute("data-mode", "pair");
-    var ROW = 30, TOP = 64, LABEL = 360, GAP = 280, PAD = 16;
+    var ROW = 30, TOP = 64, LABEL = 320, GAP = 200, PAD = 12;
     var LX = PAD + LABEL, RX = LX + GAP, width = RX + LABEL + PAD;
     var rows = Math.max(pair.parents.length, pair.children.length);
     size(width, TOP + rows * ROW + 20);
