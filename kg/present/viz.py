@@ -1,37 +1,33 @@
-"""``kg viz``: interactive HTML views of the built graph, drawn with pyvis (vis-network).
+"""``kg viz``: the interactive HTML views of the built graph.
 
-Two views, both read from the store with SPARQL (``kg.store.query.run_query``), never from text:
+- ``alignment`` (``kg.present.view_alignment``): a document-level overview, then one
+  document pair at a time as two ordered columns of measures, plain SVG with the evidence
+  of a clicked link beside it.
+- ``agencies`` (drawn here with pyvis / vis-network): the co-responsibility network and the
+  load of ``kg.analysis.load`` — the graph and counts ``kg agencies --network`` and the
+  report use — plus counterpart edges across levels (a city agency → its provincial
+  counterpart), every agency labelled with its region, lead and support told apart.
 
-- ``alignment``: documents and their measures, one row per administrative level
-  (national on top, then provincial, then municipal), with every alignment link that has a
-  parent measure drawn child → parent, coloured by status and as wide as its score;
-  measures whose heading the collected text lost are grey diamonds with a dashed border.
-- ``agencies``: the co-responsibility network: two agencies are linked when a measure
-  lists both, the link as wide as the number of such measures; an agency is as large as
-  its load (measures it leads plus measures it supports) and coloured by its level.
-
-The page is one self-contained file: vis-network's script and style (from the pyvis
-package) are inlined, so it opens with no network at all. All text from the documents is
-HTML-escaped before it enters a tooltip. Nodes and edges are sorted and the layout is
-seeded, so the same build always gives byte-identical HTML.
+Each page is one self-contained file (scripts and styles inlined, a Content-Security-Policy
+that forbids any request), so it opens with no network at all. Text from the documents
+enters the pages escaped, or through ``textContent``. Rows are sorted and layouts seeded,
+so the same build always gives byte-identical HTML.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import combinations
 from pathlib import Path
 from string import Template
 
+from kg.analysis.load import Agency, co_responsibility_graph, rank, read_agencies, read_responsibilities
 from kg.core.files import write_atomic
 from kg.curated.mappings import LEVELS
-from kg.rdf.vocab import sparql_prefixes
 from kg.store import build_dir
-from kg.store.query import opened, run_query
+from kg.store.query import opened
 
 VIEWS = ("alignment", "agencies")
 LEVEL_ZH = {"national": "国家", "provincial": "省级", "municipal": "市级", "county": "县级"}
@@ -42,53 +38,9 @@ LEVEL_COLOUR = {
     "county": "#6a1b9a",
     None: "#757575",
 }
-STATUS_COLOUR = {"aligned": "#2e7d32", "weak": "#ef6c00"}
-EXCERPT = 160
+EDGE_COLOUR = {"lead": "#37474f", "support": "#b0bec5", "counterpart": "#8e24aa"}
 SEED = 7
-
-PREFIXES = sparql_prefixes("eli", "pkg", "skos", "dcterms", "rdfs")
-DOCS = (
-    PREFIXES
-    + """SELECT ?doc ?id ?level ?title ?number ?has_text WHERE {
-  ?doc a eli:LegalResource ; dcterms:identifier ?id ; pkg:level/skos:notation ?level .
-  OPTIONAL { ?doc eli:title ?title } OPTIONAL { ?doc eli:id_local ?number } OPTIONAL { ?doc pkg:hasText ?has_text }
-} ORDER BY ?id"""
-)
-DOC_LINKS = (
-    PREFIXES
-    + """SELECT ?child ?parent WHERE {
-  ?c a eli:LegalResource ; eli:implements ?p ; dcterms:identifier ?child .
-  ?p a eli:LegalResource ; dcterms:identifier ?parent .
-} ORDER BY ?child ?parent"""
-)
-MEASURES = (
-    PREFIXES
-    + """SELECT ?m ?doc ?key ?number ?index ?title ?text ?lost WHERE {
-  ?m a pkg:Measure ; eli:is_part_of ?d ; pkg:key ?key ; eli:number ?number ; pkg:index ?index .
-  ?d a eli:LegalResource ; dcterms:identifier ?doc .
-  OPTIONAL { ?m eli:title ?title } OPTIONAL { ?m pkg:text ?text } OPTIONAL { ?m pkg:headingLost ?lost }
-} ORDER BY ?doc ?index ?key"""
-)
-RESPONSIBILITIES = (
-    PREFIXES
-    + """SELECT ?m ?doc ?key ?number ?title ?agency ?name ?role ?rank ?level ?region ?generic
-WHERE {
-  ?m a pkg:Measure ; eli:is_part_of ?d ; pkg:key ?key ; eli:number ?number ; pkg:hasResponsibility ?r .
-  ?d a eli:LegalResource ; dcterms:identifier ?doc .
-  ?r pkg:agency ?agency ; pkg:role/skos:notation ?role ; pkg:rank ?rank .
-  ?agency skos:prefLabel ?name ; pkg:generic ?generic .
-  OPTIONAL { ?agency pkg:level/skos:notation ?level } OPTIONAL { ?agency dcterms:spatial/<https://schema.org/name> ?region }
-  OPTIONAL { ?m eli:title ?title }
-} ORDER BY ?doc ?m ?rank"""
-)
-LINKS = (
-    PREFIXES
-    + """SELECT ?a ?source ?target ?score ?status ?method ?relation ?comment WHERE {
-  ?a a pkg:Alignment ; pkg:sourceMeasure ?source ; pkg:targetMeasure ?target ; pkg:score ?score ;
-     pkg:status/skos:notation ?status ; pkg:method/skos:notation ?method .
-  OPTIONAL { ?a pkg:relation/skos:notation ?relation } OPTIONAL { ?a rdfs:comment ?comment }
-} ORDER BY ?source ?target ?a"""
-)
+COLUMN, ROW = 520, 34  # agencies view: pixels between level columns and between rows
 
 
 @dataclass
@@ -106,17 +58,8 @@ class View:
     legend: list[tuple[str, str]] = field(default_factory=list)  # (colour, label)
 
 
-def _rows(out, sparql: str) -> list[dict]:
-    return run_query(out, sparql).rows
-
-
 def _e(text) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _excerpt(text) -> str:
-    text = " ".join(str(text or "").split())
-    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
 
 
 def _tip(heading: str, lines: list[tuple[str, object]]) -> str:
@@ -131,273 +74,175 @@ def _network(directed: bool):
     return Network(height="100%", width="100%", directed=directed, cdn_resources="in_line")
 
 
-def _agency_lists(rows: list[dict]) -> dict[str, list[str]]:
-    """Measure IRI → printed agency list, lead first ("市发改委（牵头）、市工信局")."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for r in sorted(rows, key=lambda r: (r["m"], r["rank"])):
-        out[r["m"]].append(r["name"] + ("（牵头）" if r["role"] == "lead" else ""))
+def regional_name(name: str, region: str | None, level: str | None = None) -> str:
+    """An agency's name as a reader tells it apart from its namesakes in other regions:
+    the region takes the place of the leading 省/市/县/区 that stands for it (市发展改革委 of
+    上饶市 → 上饶市发展改革委); a name that already holds its region, or a national one, stays.
+
+    >>> regional_name("市发展改革委", "上饶市"), regional_name("省生态环境厅", "江西省")
+    ('上饶市发展改革委', '江西省生态环境厅')
+    >>> regional_name("上饶市生态环境局", "上饶市"), regional_name("国家发展改革委", "中华人民共和国", "national")
+    ('上饶市生态环境局', '国家发展改革委')
+    >>> regional_name("中国人民银行上饶市中心支行", "上饶市"), regional_name("江西证监局", "江西省")
+    ('中国人民银行上饶市中心支行', '江西证监局')
+    """
+    if not region or level == "national" or name.startswith(region):
+        return name
+    if name[:1] in "省市县区州" and name[:1] == region[-1:]:
+        return region + name[1:]
+    return name
+
+
+def _lead_shared(responsibilities) -> dict[tuple[str, str], int]:
+    """Per pair of agencies listed on the same measure: on how many of them one of the two leads."""
+    on: dict[str, dict[str, str]] = {}
+    for r in responsibilities:
+        roles = on.setdefault(r.measure, {})
+        roles[r.agency] = "lead" if "lead" in (r.role, roles.get(r.agency)) else r.role
+    out: dict[tuple[str, str], int] = {}
+    for roles in on.values():
+        names = sorted(roles)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                if "lead" in (roles[a], roles[b]):
+                    out[(a, b)] = out.get((a, b), 0) + 1
     return out
 
 
-def alignment_view(out: str | Path) -> View:
-    """Documents and measures level by level, with alignment links child → parent."""
-    docs = {r["id"]: r for r in _rows(out, DOCS)}
-    measures = _rows(out, MEASURES)
-    links = _rows(out, LINKS)
-    agencies = _agency_lists(_rows(out, RESPONSIBILITIES))
-    doc_links = [(r["child"], r["parent"]) for r in _rows(out, DOC_LINKS) if r["child"] in docs and r["parent"] in docs]
-    measure_doc = {m["m"]: m["doc"] for m in measures}
-    related: dict[str, set[str]] = defaultdict(set)  # node → documents the document filter shows it for
-    for m in measures:
-        related[m["m"]].add(m["doc"])
-    for child, parent in doc_links:
-        related["doc:" + child] |= {child, parent}
-        related["doc:" + parent] |= {child, parent}
-    for link in links:
-        if link["source"] in measure_doc and link["target"] in measure_doc:
-            related[link["source"]].add(measure_doc[link["target"]])
-            related[link["target"]].add(measure_doc[link["source"]])
-    net = _network(directed=True)
+def _columns(shown: dict[str, Agency], loads: dict) -> dict[str, tuple[int, int]]:
+    """(column, row) of every agency: one column per level, national on the left; provincial
+    agencies by region and load, then each lower agency beside its counterpart and each
+    national one beside the provincial agencies whose counterpart it is, so that counterpart
+    edges run across, not along, the columns."""
     rank = {level: i for i, level in enumerate(LEVELS)}
-    for d in sorted(docs.values(), key=lambda d: (rank.get(d["level"], 9), d["id"])):
-        level = d["level"]
-        net.add_node(
-            "doc:" + d["id"],
-            label=d["id"],
-            shape="box",
-            level=2 * rank.get(level, 4),
-            color=LEVEL_COLOUR.get(level, LEVEL_COLOUR[None]),
-            font={"color": "#ffffff"},
-            title=_tip(
-                d["title"] or d["id"],
-                [
-                    ("编号", d["number"]),
-                    ("级别", LEVEL_ZH.get(level, level)),
-                    ("文本", "有" if d["has_text"] else "未收录"),
-                ],
-            ),
-            kg_level=level,
-            kg_docs=sorted(related["doc:" + d["id"]] | {d["id"]}),
-            kg_search=d["title"] or "",
-        )
-    for m in measures:
-        level = docs[m["doc"]]["level"]
-        lost = bool(m["lost"])
-        label = f"（{m['number']}）" + ("标题缺失" if lost else _excerpt(m["title"])[:12])
-        options = (
-            dict(
-                shape="diamond",
-                color={"background": "#e0e0e0", "border": "#616161"},
-                shapeProperties={"borderDashes": [4, 3]},
-                borderWidth=2,
-            )
-            if lost
-            else dict(shape="dot", color=LEVEL_COLOUR.get(level, LEVEL_COLOUR[None]))
-        )
-        net.add_node(
-            m["m"],
-            label=label,
-            level=2 * rank.get(level, 4) + 1,
-            size=10,
-            title=_tip(
-                f"（{m['number']}）{m['title'] or ''}",
-                [
-                    ("文件", m["doc"]),
-                    ("编号", m["key"]),
-                    ("标题", "原文缺失（标题丢失，仅由对齐推断）" if lost else None),
-                    ("责任单位", "、".join(agencies.get(m["m"], []))),
-                    ("摘要", _excerpt(m["text"])),
-                ],
-            ),
-            kg_level=level,
-            kg_docs=sorted(related[m["m"]]),
-            kg_search=f"{m['title'] or ''} {m['text'] or ''}",
-            **options,
-        )
-        net.add_edge(
-            "doc:" + m["doc"], m["m"], color="#cfd8dc", width=0.5, arrows="", kg_status="structure", physics=False
-        )
-    for child, parent in doc_links:
-        net.add_edge(
-            "doc:" + child,
-            "doc:" + parent,
-            color="#9e9e9e",
-            dashes=True,
-            width=1.5,
-            kg_status="structure",
-            title=_tip("文件实施关系", [("下级", child), ("上级", parent)]),
-        )
-    statuses = set()
-    for link in links:
-        if (
-            link["source"] not in measure_doc
-            or link["target"] not in measure_doc
-            or link["status"] not in STATUS_COLOUR
-        ):
-            continue
-        statuses.add(link["status"])
-        score = float(link["score"])
-        net.add_edge(
-            link["source"],
-            link["target"],
-            color=STATUS_COLOUR[link["status"]],
-            width=round(1 + 6 * score, 2),
-            dashes=[2, 4] if link["method"] == "curated" else False,
-            kg_status=link["status"],
-            title=_tip(
-                f"{link['status']} · {score:.3f}",
-                [("方法", link["method"]), ("关系", link["relation"]), ("说明", link["comment"])],
-            ),
-        )
-    options = {
-        "layout": {
-            "randomSeed": SEED,
-            "hierarchical": {
-                "enabled": True,
-                "direction": "UD",
-                "levelSeparation": 110,
-                "nodeSpacing": 28,
-                "sortMethod": "directed",
-            },
-        },
-        "physics": {
-            "enabled": True,
-            "solver": "hierarchicalRepulsion",
-            "hierarchicalRepulsion": {"nodeDistance": 40, "avoidOverlap": 0.3},
-            "stabilization": {"enabled": True, "iterations": 300, "fit": True},
-        },
-        "edges": {
-            "smooth": {"type": "cubicBezier", "forceDirection": "vertical"},
-            "arrows": {"to": {"scaleFactor": 0.5}},
-        },
-        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
-    }
-    present = {d["level"] for d in docs.values()}
-    return View(
-        "alignment",
-        "对齐视图 · alignment",
-        net.nodes,
-        net.edges,
-        options,
-        documents=[(i, docs[i]["title"] or i) for i in sorted(docs)],
-        levels=[lv for lv in LEVELS if lv in present],
-        statuses=[s for s in STATUS_COLOUR if s in statuses],
-        legend=[(LEVEL_COLOUR[lv], LEVEL_ZH[lv]) for lv in LEVELS if lv in present]
-        + [
-            (STATUS_COLOUR["aligned"], "aligned 对齐"),
-            (STATUS_COLOUR["weak"], "weak 弱对齐"),
-            ("#e0e0e0", "◆ 标题缺失 heading lost"),
-            ("#9e9e9e", "··· curated 人工确认"),
-        ],
-    )
+    total = {i: (loads[i].total if i in loads else 0) for i in shown}
+    col = {i: rank.get(a.level, len(LEVELS)) for i, a in shown.items()}
+    row: dict[str, float] = {}
+    pivot = rank["provincial"]
 
+    def place(members: list[str], key) -> None:
+        for n, i in enumerate(sorted(members, key=key)):
+            row[i] = n
 
-def co_responsibility(rows: list[dict]):
-    """The co-responsibility graph (networkx): agencies linked by the measures they share.
-
-    Node attributes: name, level, region, lead and support (measures), docs; edge
-    attribute ``weight`` (shared measures) and ``measures``. Generic entries (各有关单位)
-    are left out: they are not agencies.
-
-    >>> g = co_responsibility([
-    ...     {"m": "m1", "doc": "d", "key": "1", "number": "一", "title": "t", "agency": "a", "name": "A", "role": "lead",
-    ...      "rank": 1, "level": "municipal", "region": None, "generic": False},
-    ...     {"m": "m1", "doc": "d", "key": "1", "number": "一", "title": "t", "agency": "b", "name": "B",
-    ...      "role": "support", "rank": 2, "level": "municipal", "region": None, "generic": False}])
-    >>> g.edges["a", "b"]["weight"], g.nodes["a"]["lead"], g.nodes["b"]["support"]
-    (1, 1, 1)
-    """
-    import networkx as nx
-
-    g = nx.Graph()
-    on_measure: dict[str, set[str]] = defaultdict(set)
-    label: dict[str, str] = {}
-    for r in rows:
-        if r["generic"]:
-            continue
-        a = r["agency"]
-        if a not in g:
-            g.add_node(a, name=r["name"], level=r["level"], region=r["region"], lead=set(), support=set(), docs=set())
-        g.nodes[a]["lead" if r["role"] == "lead" else "support"].add(r["m"])
-        g.nodes[a]["docs"].add(r["doc"])
-        on_measure[r["m"]].add(a)
-        label[r["m"]] = f"{r['doc']}（{r['number']}）{r['title'] or ''}"
-    for m in sorted(on_measure):
-        for a, b in combinations(sorted(on_measure[m]), 2):
-            if not g.has_edge(a, b):
-                g.add_edge(a, b, weight=0, measures=[])
-            g.edges[a, b]["weight"] += 1
-            g.edges[a, b]["measures"].append(label[m])
-    for _, data in g.nodes(data=True):
-        data["lead"], data["support"] = len(data["lead"]), len(data["support"])
-    return g
+    by_col: dict[int, list[str]] = {}
+    for i in shown:
+        by_col.setdefault(col[i], []).append(i)
+    place(by_col.get(pivot, []), lambda i: (shown[i].region or "", -total[i], shown[i].name, i))
+    for c in sorted(k for k in by_col if k > pivot):  # below: beside the counterpart, grouped by region
+        up = lambda i: row.get(shown[i].counterpart, 1e9) if shown[i].counterpart in shown else 1e9  # noqa: E731
+        place(by_col[c], lambda i: (shown[i].region or "", up(i), -total[i], shown[i].name, i))
+    for c in sorted((k for k in by_col if k < pivot), reverse=True):  # above: beside those pointing at it
+        down: dict[str, float] = {}
+        for i in shown:
+            if col[i] == c + 1 and shown[i].counterpart in shown:
+                down[shown[i].counterpart] = min(down.get(shown[i].counterpart, 1e9), row[i])
+        place(by_col[c], lambda i: (down.get(i, 1e9), -total[i], shown[i].name, i))
+    columns = sorted(by_col)
+    return {i: (columns.index(col[i]), int(row[i])) for i in shown}
 
 
 def agencies_view(out: str | Path) -> View:
-    """Agencies sized by load and coloured by level, linked by shared measures."""
-    g = co_responsibility(_rows(out, RESPONSIBILITIES))
-    docs = {r["id"]: r for r in _rows(out, DOCS)}
-    net = _network(directed=False)
-    for a in sorted(g.nodes):
-        d = g.nodes[a]
-        load = d["lead"] + d["support"]
-        partners = sorted(g[a], key=lambda b: (-g.edges[a, b]["weight"], g.nodes[b]["name"]))[:5]
+    """Agencies sized by load and coloured by level, linked by shared measures (solid when one
+    of the two leads them, dashed when both only support) and to their counterpart one level up."""
+    with opened(out) as b:
+        responsibilities, agencies = read_responsibilities(b), read_agencies(b)
+    g = co_responsibility_graph(responsibilities, agencies)
+    loads = {row.iri: row for row in rank(responsibilities, agencies)}
+    leads = _lead_shared(responsibilities)
+    shown: dict[str, Agency] = {iri: agencies[iri] for iri in g.nodes}
+    for iri in sorted(g.nodes):  # a counterpart with no responsibility here still closes the edge
+        up = agencies[iri].counterpart
+        if up in agencies and not agencies[up].generic:
+            shown.setdefault(up, agencies[up])
+    label = {iri: regional_name(a.name, a.region, a.level) for iri, a in shown.items()}
+    where = _columns(shown, loads)
+    net = _network(directed=True)
+    for iri in sorted(shown, key=lambda i: (where[i], i)):
+        a, row = shown[iri], loads.get(iri)
+        lead, support = (row.lead, row.support) if row else (0, 0)
+        docs = sorted({d.doc for d in row.documents}) if row else []
+        partners = sorted(g[iri], key=lambda x: (-g.edges[iri, x]["weight"], label[x]))[:5] if iri in g else []
+        colour = LEVEL_COLOUR.get(a.level, LEVEL_COLOUR[None])
         net.add_node(
-            a,
-            label=d["name"],
-            shape="dot",
-            value=load,
-            color=LEVEL_COLOUR.get(d["level"], LEVEL_COLOUR[None]),
+            iri,
+            label=f"{label[iri]}  牵头 {lead} · 配合 {support}" if row else f"{label[iri]}（无责任）",
+            shape="box",
+            x=where[iri][0] * COLUMN,
+            y=where[iri][1] * ROW,
+            physics=False,
+            borderWidth=1 + min(lead + support, 30) / 5,
+            color={"background": "#ffffff" if not row else "#f5f5f5", "border": colour},
+            font={"color": "#212121" if row else "#757575", "size": 13},
             title=_tip(
-                d["name"],
+                label[iri],
                 [
-                    ("级别", LEVEL_ZH.get(d["level"], d["level"])),
-                    ("地区", d["region"]),
-                    ("牵头", d["lead"]),
-                    ("配合", d["support"]),
-                    ("文件", "、".join(sorted(d["docs"]))),
-                    ("常见合作", "、".join(f"{g.nodes[b]['name']}×{g.edges[a, b]['weight']}" for b in partners)),
+                    ("级别", LEVEL_ZH.get(a.level, a.level)),
+                    ("地区", a.region),
+                    ("牵头", lead),
+                    ("配合", support),
+                    ("对口上级", label.get(a.counterpart) if a.counterpart else None),
+                    ("文件", "、".join(docs) or "本语料中没有责任"),
+                    ("常见合作", "、".join(f"{label[x]}×{g.edges[iri, x]['weight']}" for x in partners)),
                 ],
             ),
-            kg_level=d["level"],
-            kg_docs=sorted(d["docs"]),
-            kg_search=d["name"],
+            kg_level=a.level,
+            kg_region=a.region or "",
+            kg_docs=docs,
+            kg_search=f"{label[iri]} {a.name}",
         )
-    for a, b in sorted(g.edges):
-        e = g.edges[a, b]
-        shown = e["measures"][:8] + ([f"… +{len(e['measures']) - 8}"] if len(e["measures"]) > 8 else [])
+    for x, y in sorted(g.edges):
+        weight, led = g.edges[x, y]["weight"], leads.get((min(x, y), max(x, y)), 0)
         net.add_edge(
-            a,
-            b,
-            value=e["weight"],
-            color={"color": "#90a4ae", "highlight": "#37474f"},
+            x,
+            y,
+            value=weight,
+            arrows="",
+            dashes=not led,
+            color={"color": EDGE_COLOUR["lead" if led else "support"], "highlight": "#000000", "opacity": 0.35},
+            smooth={"type": "curvedCW", "roundness": 0.4},
+            kg_kind="lead" if led else "support",
             title=_tip(
-                f"{g.nodes[a]['name']} — {g.nodes[b]['name']} · 共同负责 {e['weight']} 项", [("", m) for m in shown]
+                f"{label[x]} — {label[y]} · 共同负责 {weight} 项",
+                [("其中一方牵头", led), ("共同配合", weight - led)],
             ),
         )
+    for iri in sorted(shown):
+        up = shown[iri].counterpart
+        if up in shown:
+            net.add_edge(
+                iri,
+                up,
+                width=2.5,
+                dashes=[8, 4],
+                arrows="to",
+                color={"color": EDGE_COLOUR["counterpart"], "highlight": "#4a148c"},
+                kg_kind="counterpart",
+                title=_tip("对口单位 counterpart", [("下级", label[iri]), ("上级", label[up])]),
+            )
     options = {
-        "layout": {"randomSeed": SEED, "improvedLayout": True},
-        "physics": {
-            "enabled": True,
-            "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120, "avoidOverlap": 0.3},
-            "stabilization": {"enabled": True, "iterations": 400, "fit": True},
-        },
-        "nodes": {"scaling": {"min": 6, "max": 40, "label": {"enabled": True, "min": 10, "max": 22}}},
-        "edges": {"scaling": {"min": 0.5, "max": 8}, "smooth": False},
+        "physics": {"enabled": False},
+        "layout": {"randomSeed": SEED},
+        "edges": {"scaling": {"min": 0.5, "max": 6}, "smooth": False},
         "interaction": {"hover": True, "tooltipDelay": 150},
     }
-    present = {g.nodes[a]["level"] for a in g.nodes}
-    shown_docs = sorted({doc for a in g.nodes for doc in g.nodes[a]["docs"]})
+    present = {a.level for a in shown.values()}
+    all_docs = sorted({d for n in net.nodes for d in n["kg_docs"]})
     return View(
         "agencies",
         "责任单位协同网络 · agencies",
         net.nodes,
         net.edges,
         options,
-        documents=[(i, docs[i]["title"] if i in docs and docs[i]["title"] else i) for i in shown_docs],
+        documents=[(i, i) for i in all_docs],
         levels=[lv for lv in LEVELS if lv in present],
-        legend=[(LEVEL_COLOUR[lv], LEVEL_ZH[lv]) for lv in LEVELS if lv in present],
+        statuses=["counterpart", "lead", "support"],
+        legend=[(LEVEL_COLOUR[lv], LEVEL_ZH[lv]) for lv in LEVELS if lv in present]
+        + [
+            (EDGE_COLOUR["counterpart"], "- - → 对口上级单位 counterpart"),
+            (EDGE_COLOUR["lead"], "—— 一方牵头、一方配合 lead + support"),
+            (EDGE_COLOUR["support"], "- - 共同配合 support only"),
+            ("#ffffff", "○ 本语料中无责任的对口单位"),
+        ],
     )
 
 
@@ -434,7 +279,7 @@ def render_html(view: View) -> str:
         vis_js=_vis_asset("vis-network.min.js"),
         app_js=_static("viz.js"),
         levels=checks("level", view.levels),
-        statuses=f'<fieldset id="kg-statuses"><legend>状态</legend>{checks("status", view.statuses)}</fieldset>'
+        statuses=f'<fieldset id="kg-statuses"><legend>连线</legend>{checks("status", view.statuses)}</fieldset>'
         if view.statuses
         else "",
         documents=options_for([d for d, _ in view.documents], dict(view.documents)),
@@ -444,9 +289,38 @@ def render_html(view: View) -> str:
     )
 
 
+def render_alignment(data: dict) -> str:
+    """The alignment view as one self-contained page: plain SVG drawn by its own script."""
+    from kg.present.view_alignment import pair_label
+
+    docs = {d["id"]: d for d in data["documents"]}
+    options = "".join(
+        f'<option value="{_e(p["id"])}">{_e(pair_label(p, docs))}</option>' for p in data["pairs"] if p["openable"]
+    )
+    legend = "".join(
+        f'<span class="kg-key"><i style="background:{c}"></i>{_e(t)}</span>'
+        for c, t in [
+            ("#2e7d32", "对齐 aligned"),
+            ("#ef6c00", "弱对齐 weak（不计为落实）"),
+            ("#1565c0", "人工确认 curated"),
+            ("#c62828", "○ 未落实的上级措施 unimplemented"),
+            ("#ef6c00", "■ 地方创新 local innovation"),
+            ("#9e9e9e", "◆ 标题缺失 heading lost"),
+        ]
+    )
+    return Template(_static("view_alignment.html")).substitute(
+        pairs=options, legend=legend, data=_script_json(data), app_js=_static("view_alignment.js")
+    )
+
+
 def write_view(build: str | Path, view: str, out: str | Path | None = None) -> Path:
     """Render ``view`` ("alignment" or "agencies") of the build in ``build`` to ``out``
     (default ``<view>.html`` beside the build, where ``kg all`` writes it), written atomically; returns the path written."""
     with opened(build) as b:
-        view_data = alignment_view(b) if view == "alignment" else agencies_view(b)
-    return write_atomic(Path(out) if out else build_dir(build).parent / f"{view}.html", render_html(view_data))
+        if view == "alignment":
+            from kg.present.view_alignment import alignment_data
+
+            page = render_alignment(alignment_data(b))
+        else:
+            page = render_html(agencies_view(b))
+    return write_atomic(Path(out) if out else build_dir(build).parent / f"{view}.html", page)

@@ -29,7 +29,8 @@
   var nodeView = new vis.DataView(nodes, { filter: nodeShown });
   var edgeView = new vis.DataView(edges, {
     filter: function (e) {
-      if (e.kg_status && statuses[e.kg_status] === false) return false;
+      var kind = e.kg_kind || e.kg_status;
+      if (kind && statuses[kind] === false) return false;
       var a = nodes.get(e.from), b = nodes.get(e.to);
       return a && b && nodeShown(a) && nodeShown(b);
     }
@@ -37,11 +38,20 @@
   var container = document.getElementById("kg-network");
   var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
   window.kgNetwork = network;
-  network.once("stabilizationIterationsDone", function () {
-    network.setOptions({ physics: { enabled: false } });
-    network.fit();
+  if (data.options.physics && data.options.physics.enabled === false) {
+    // placed in columns by kg/viz.py: open at a readable scale on the top rows, not fitted to a strip
+    var xs = data.nodes.map(function (n) { return n.x; }), ys = data.nodes.map(function (n) { return n.y; });
+    var left = Math.min.apply(null, xs), right = Math.max.apply(null, xs), top = Math.min.apply(null, ys);
+    var scale = Math.min(1, container.clientWidth / (right - left + 420));
+    network.moveTo({ position: { x: (left + right) / 2, y: top - 30 + container.clientHeight / 2 / scale }, scale: scale });
     document.body.setAttribute("data-stabilized", "true");
-  });
+  } else {
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({ physics: { enabled: false } });
+      network.fit();
+      document.body.setAttribute("data-stabilized", "true");
+    });
+  }
 
   function refresh() {
     levels = checked("level");
