@@ -151,7 +151,7 @@ def test_closed_port_is_one_line_error(tmp_path):
 def test_missing_build_and_bad_endpoint_are_usage_errors(tmp_path):
     r = CliRunner().invoke(main, ["push", "--build", str(tmp_path), "--endpoint", "http://127.0.0.1:9/store"])
     assert r.exit_code == 1
-    assert r.output == f"Error: {tmp_path}: no graph.nt found; run `kg build --out {tmp_path}` first\n"
+    assert r.output == f"Error: {tmp_path}: no graph.nt found; run `kg build --out {tmp_path}` to build it\n"
     (tmp_path / "graph.nt").write_text("", encoding="utf-8")
     r = CliRunner().invoke(main, ["push", "--build", str(tmp_path), "--endpoint", "localhost:7878/store"])
     assert r.exit_code == 1 and "must be an http:// or https:// Graph Store URL" in r.output
