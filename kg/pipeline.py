@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from kg.corpus import ReadingProgress, process
-from kg.present.output import to_json
+from kg.present.output import csv_text, flat_tables, to_json
 from kg.present.records import (
     agencies_records,
     align_records,
@@ -47,11 +47,33 @@ def _jsonl(records) -> str:
     return "".join(to_json(r) + "\n" for r in records)
 
 
+# listing → (columns keying its nested tables, list fields another table already holds)
+TABLES = {
+    "docs": (("id",), ()),
+    "measures": (("doc", "key"), ("targets",)),
+    "agencies": (("name", "region"), ()),
+    "targets": ((), ()),
+    "warnings": ((), ()),
+    "alignment": (("source_doc", "source_measure", "target_doc", "target_measure"), ()),
+}
+
+
+def spreadsheet_tables(listings: dict[str, list[dict]]) -> dict[str, str]:
+    """The listings (name → records) as flat CSV tables for spreadsheets
+    (``kg.present.output.flat_tables``): ``alignment.csv`` plus ``alignment_evidence.csv``
+    keyed by link, and so on."""
+    out = {}
+    for name, (key, drop) in TABLES.items():
+        for table, rows in flat_tables(name, listings[name], key, drop).items():
+            out[f"{table}.csv"] = csv_text(rows)
+    return out
+
+
 def run_all(
     data_dir: str | Path, out: str | Path, progress: Optional[Callable[[str], None]] = None, workers: int = 1
 ) -> RunSummary:
     """Parse, align, build and validate the graph, report and draw the corpus in ``data_dir``
-    into ``out``: listings as JSON Lines, ``build/``, ``report/`` and the interactive views.
+    into ``out``: listings as JSON Lines and as CSV tables for spreadsheets, ``build/``, ``report/`` and the interactive views.
     ``workers``: processes for parsing, alignment, validation and reports."""
     from kg.align import align_corpus
     from kg.present.report import write_report
@@ -66,14 +88,16 @@ def run_all(
     summary = RunSummary(out)
     agencies, targets = agencies_records(results), targets_records(results)
     documents = {p.entry.id: document_record(p.doc) for p in results if p.doc}
-    files: dict[str, str] = {
-        "docs.jsonl": _jsonl(docs_records(results)),
-        "agencies.jsonl": _jsonl(agencies),
-        "targets.jsonl": _jsonl(targets),
-        "warnings.jsonl": _jsonl(warnings_records(results)),
-        "alignment.jsonl": _jsonl(links),
-        "measures.jsonl": _jsonl({"doc": doc_id, **m} for doc_id, rec in documents.items() for m in rec["measures"]),
+    listings = {
+        "docs": docs_records(results),
+        "agencies": agencies,
+        "targets": targets,
+        "warnings": warnings_records(results),
+        "alignment": links,
+        "measures": [{"doc": doc_id, **m} for doc_id, rec in documents.items() for m in rec["measures"]],
     }
+    files: dict[str, str] = {f"{name}.jsonl": _jsonl(records) for name, records in listings.items()}
+    files.update(spreadsheet_tables(listings))
     for doc_id, rec in documents.items():
         files[f"documents/{doc_id}.json"] = to_json(rec) + "\n"
     out.mkdir(parents=True, exist_ok=True)
@@ -94,15 +118,15 @@ def run_all(
     )
     summary.written += [out / "build"]
     summary.triples = built.triples
-    step("writing the alignment-gap reports")
-    report = write_report(out / "build", out / "report", workers=workers)
-    summary.written += [p for p in report.written if p.suffix == ".html"]
-    summary.reports = len(report.pairs)
     step("drawing the interactive views")
     from kg.present.viz import write_view
 
     for view in ("alignment", "agencies"):
         summary.written.append(write_view(out / "build", view, out / f"{view}.html"))
+    step("writing the alignment-gap reports")
+    report = write_report(out / "build", out / "report", workers=workers)
+    summary.written += [p for p in report.written if p.suffix == ".html"]
+    summary.reports = len(report.pairs)
     summary.documents = len(results)
     summary.parsed = sum(1 for p in results if p.doc)
     summary.failed = [f"{p.entry.id}: {p.error}" for p in results if p.error]
