@@ -7,7 +7,7 @@ failed to parse, no measures found, or registered without text — as such, neve
 city that "implemented nothing". Self-contained: inline CSS, JS and SVG, no request to
 any network. The page states the graph it was made from: ``graph version`` is the first
 12 hex digits of the SHA-256 of the build's ``graph.nt`` (the same facts give the same
-version); ``generated`` is the build's time (``build.json``'s modification time, or
+version); ``generated`` is the day the build was written (``build.json``'s modification time, or
 ``SOURCE_DATE_EPOCH`` when set), so the same build gives the same page byte for byte.
 """
 
@@ -97,10 +97,10 @@ def graph_version(build: Path) -> str:
 
 
 def generated(build: Path) -> str:
-    """When the build was written (UTC), or ``SOURCE_DATE_EPOCH`` for reproducible outputs."""
+    """The day (UTC) the build was written, or that of ``SOURCE_DATE_EPOCH`` when set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     seconds = int(epoch) if epoch and epoch.isdigit() else int((Path(build) / MANIFEST).stat().st_mtime)
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
+    return time.strftime("%Y-%m-%d", time.gmtime(seconds))
 
 
 def generator(build: Path) -> str:

@@ -399,9 +399,9 @@ def write_report(
         loads = agency_load(b)
         pairs = sorted({(r["child_doc"], r["parent_doc"]) for r in links})
         warnings = _query(b, "warnings", {"doc": sorted({d for pair in pairs for d in pair})} if only else None)
-        across = load_blocks(b, docs)
-        spread, pages = diffusion_pages(b, docs)
         unfit = unfit_documents(b)
+        across = load_blocks(b, docs, skip={u.doc for u in unfit})
+        spread, pages = diffusion_pages(b, docs)
         build = b.path  # the workers writing the pairs open it again: a worker process is not shared
     skip = {u.doc for u in unfit}  # no findings: no pair report, listed on the front page instead
     pairs = [(c, p) for c, p in pairs if c not in skip and p not in skip]
@@ -418,7 +418,7 @@ def write_report(
         if b[0] == "figure":
             _write(out / b[2], b[1])
             summary.written.append(out / b[2])
-    sections = across + spread
+    sections = spread + across
     summary.written += write_front(
         out,
         build,

@@ -184,11 +184,12 @@ def _stem(doc: str) -> str:
     return doc.replace("/", "_")
 
 
-def load_blocks(build: Path, docs: dict[str, dict]) -> list[Block]:
-    """The index section "Load across provinces" (``docs``: the report's documents by id, for titles)."""
+def load_blocks(build: Path, docs: dict[str, dict], skip=()) -> list[Block]:
+    """The index section "Load across provinces" (``docs``: the report's documents by id, for
+    titles; ``skip``: documents with no findings, left out of every family)."""
     loads = function_load(build)
     leads = _leads(loads)
-    pairs = implementations(build)
+    pairs = [r for r in implementations(build) if r["child_doc"] not in skip and r["parent_doc"] not in skip]
     title = lambda d: docs.get(d, {}).get("title", d)  # noqa: E731
     blocks: list[Block] = [
         ("h2", "Load across provinces"),
