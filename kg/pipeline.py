@@ -61,11 +61,12 @@ TABLES = {
 def spreadsheet_tables(listings: dict[str, list[dict]]) -> dict[str, str]:
     """The listings (name → records) as flat CSV tables for spreadsheets
     (``kg.present.output.flat_tables``): ``alignment.csv`` plus ``alignment_evidence.csv``
-    keyed by link, and so on."""
+    keyed by link, and so on; a table with no row is not written."""
     out = {}
     for name, (key, drop) in TABLES.items():
         for table, rows in flat_tables(name, listings[name], key, drop).items():
-            out[f"{table}.csv"] = csv_text(rows)
+            if rows:  # no columns to write either
+                out[f"{table}.csv"] = csv_text(rows)
     return out
 
 
