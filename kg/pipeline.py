@@ -58,15 +58,24 @@ TABLES = {
 }
 
 
-def spreadsheet_tables(listings: dict[str, list[dict]]) -> dict[str, str]:
+WORKBOOK = ("docs", "measures", "agencies", "targets", "warnings", "alignment", "alignment_evidence")
+
+
+def spreadsheet_tables(listings: dict[str, list[dict]]) -> dict[str, str | bytes]:
     """The listings (name → records) as flat CSV tables for spreadsheets
     (``kg.present.output.flat_tables``): ``alignment.csv`` plus ``alignment_evidence.csv``
-    keyed by link, and so on; a table with no row is not written."""
-    out = {}
+    keyed by link, and so on; a table with no row is not written. The main tables
+    (``WORKBOOK``) also as the sheets of ``tables.xlsx``."""
+    from kg.present.workbook import workbook
+
+    out: dict[str, str | bytes] = {}
+    tables = {}
     for name, (key, drop) in TABLES.items():
         for table, rows in flat_tables(name, listings[name], key, drop).items():
             if rows:  # no columns to write either
                 out[f"{table}.csv"] = csv_text(rows)
+                tables[table] = rows
+    out["tables.xlsx"] = workbook({name: tables[name] for name in WORKBOOK if name in tables})
     return out
 
 
@@ -97,7 +106,7 @@ def run_all(
         "alignment": links,
         "measures": [{"doc": doc_id, **m} for doc_id, rec in documents.items() for m in rec["measures"]],
     }
-    files: dict[str, str] = {f"{name}.jsonl": _jsonl(records) for name, records in listings.items()}
+    files: dict[str, str | bytes] = {f"{name}.jsonl": _jsonl(records) for name, records in listings.items()}
     files.update(spreadsheet_tables(listings))
     for doc_id, rec in documents.items():
         files[f"documents/{doc_id}.json"] = to_json(rec) + "\n"
@@ -106,7 +115,10 @@ def run_all(
     try:
         for name, content in sorted(files.items()):
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / name).write_text(content, encoding="utf-8")
+            if isinstance(content, bytes):
+                (tmp / name).write_bytes(content)
+            else:
+                (tmp / name).write_text(content, encoding="utf-8")
         for name in sorted(files):
             (out / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp / name, out / name)

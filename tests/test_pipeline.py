@@ -66,3 +66,18 @@ def test_chinese_and_lists_read_back_intact(out):
     measures = [r for r in _read(out / "measures.csv") if r["doc"] == SHANGRAO_ID]
     assert len(measures) == 23 and all(r["text"] and int(r["span_end"]) > int(r["span_start"]) for r in measures)
     assert "agencies" not in measures[0] and "targets" not in measures[0]  # own tables: measures_agencies, targets
+
+
+def test_workbook_holds_the_main_tables(out):
+    from openpyxl import load_workbook
+
+    from kg.pipeline import WORKBOOK
+
+    wb = load_workbook(out / "tables.xlsx", read_only=True)
+    assert wb.sheetnames == list(WORKBOOK)
+    for name in WORKBOOK:
+        rows = list(wb[name].iter_rows(values_only=True))
+        csv_rows = _read(out / f"{name}.csv")
+        assert list(rows[0]) == list(csv_rows[0]) and len(rows) - 1 == len(csv_rows), name
+    titles = [r[1] for r in wb["docs"].iter_rows(min_row=2, values_only=True)]
+    assert any(t.startswith("上饶市人民政府") for t in titles)
