@@ -18,7 +18,7 @@ from typing import Optional
 
 from kg.core.progress import Progress, or_silent
 from kg.corpus import process
-from kg.present.output import to_json
+from kg.present.output import csv_text, flat_tables, to_json
 from kg.present.records import (
     agencies_records,
     align_records,
@@ -51,6 +51,38 @@ def _jsonl(records) -> str:
     return "".join(to_json(r) + "\n" for r in records)
 
 
+# listing → (columns keying its nested tables, list fields another table already holds)
+TABLES = {
+    "docs": (("id",), ()),
+    "measures": (("doc", "key"), ("targets",)),
+    "agencies": (("name", "region"), ()),
+    "targets": ((), ()),
+    "warnings": ((), ()),
+    "alignment": (("source_doc", "source_measure", "target_doc", "target_measure"), ()),
+}
+
+
+WORKBOOK = ("docs", "measures", "agencies", "targets", "warnings", "alignment", "alignment_evidence")
+
+
+def spreadsheet_tables(listings: dict[str, list[dict]]) -> dict[str, str | bytes]:
+    """The listings (name → records) as flat CSV tables for spreadsheets
+    (``kg.present.output.flat_tables``): ``alignment.csv`` plus ``alignment_evidence.csv``
+    keyed by link, and so on; a table with no row is not written. The main tables
+    (``WORKBOOK``) also as the sheets of ``tables.xlsx``."""
+    from kg.present.workbook import workbook
+
+    out: dict[str, str | bytes] = {}
+    tables = {}
+    for name, (key, drop) in TABLES.items():
+        for table, rows in flat_tables(name, listings[name], key, drop).items():
+            if rows:  # no columns to write either
+                out[f"{table}.csv"] = csv_text(rows)
+                tables[table] = rows
+    out["tables.xlsx"] = workbook({name: tables[name] for name in WORKBOOK if name in tables})
+    return out
+
+
 def align_folder(
     data_dir: str | Path,
     source: Optional[str] = None,
@@ -81,7 +113,7 @@ def build_graph(data_dir: str | Path, out: str | Path = DEFAULT, workers: int = 
 
 def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Progress] = None, workers: int = 1) -> RunSummary:
     """Parse, align, build and validate the graph, report and draw the corpus in ``data_dir``
-    into ``out``: listings as JSON Lines, ``build/``, ``report/`` and the interactive views.
+    into ``out``: listings as JSON Lines and as CSV tables for spreadsheets, ``build/``, ``report/`` and the interactive views.
     ``workers``: processes for parsing, alignment, validation and reports."""
     from kg.align import align_corpus
     from kg.present.report import write_report
@@ -97,14 +129,16 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Progress] 
     summary = RunSummary(out)
     agencies, targets = agencies_records(results), targets_records(results)
     documents = {p.entry.id: document_record(p.doc) for p in results if p.doc}
-    files: dict[str, str] = {
-        "docs.jsonl": _jsonl(docs_records(results)),
-        "agencies.jsonl": _jsonl(agencies),
-        "targets.jsonl": _jsonl(targets),
-        "warnings.jsonl": _jsonl(warnings_records(results)),
-        "alignment.jsonl": _jsonl(links),
-        "measures.jsonl": _jsonl({"doc": doc_id, **m} for doc_id, rec in documents.items() for m in rec["measures"]),
+    listings = {
+        "docs": docs_records(results),
+        "agencies": agencies,
+        "targets": targets,
+        "warnings": warnings_records(results),
+        "alignment": links,
+        "measures": [{"doc": doc_id, **m} for doc_id, rec in documents.items() for m in rec["measures"]],
     }
+    files: dict[str, str | bytes] = {f"{name}.jsonl": _jsonl(records) for name, records in listings.items()}
+    files.update(spreadsheet_tables(listings))
     for doc_id, rec in documents.items():
         files[f"documents/{doc_id}.json"] = to_json(rec) + "\n"
     out.mkdir(parents=True, exist_ok=True)
@@ -112,7 +146,10 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Progress] 
     try:
         for name, content in sorted(files.items()):
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / name).write_text(content, encoding="utf-8")
+            if isinstance(content, bytes):
+                (tmp / name).write_bytes(content)
+            else:
+                (tmp / name).write_text(content, encoding="utf-8")
         for name in sorted(files):
             (out / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp / name, out / name)
@@ -123,15 +160,15 @@ def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Progress] 
     built = build(corpus, alignment.links, out / "build", workers=workers, progress=step)
     summary.written += [out / "build"]
     summary.triples = built.triples
-    step("writing the alignment-gap reports")
-    report = write_report(out / "build", out / "report", workers=workers)
-    summary.written += [p for p in report.written if p.suffix == ".html"]
-    summary.reports = len(report.pairs)
     step("drawing the interactive views")
     from kg.present.viz import write_view
 
     for view in ("alignment", "agencies"):
         summary.written.append(write_view(out / "build", view, out / f"{view}.html"))
+    step("writing the alignment-gap reports")
+    report = write_report(out / "build", out / "report", workers=workers)
+    summary.written += [p for p in report.written if p.suffix == ".html"]
+    summary.reports = len(report.pairs)
     summary.documents = len(results)
     summary.parsed = sum(1 for p in results if p.doc)
     summary.failed = [f"{p.entry.id}: {p.error}" for p in results if p.error]

@@ -128,7 +128,8 @@ def test_all_writes_outputs_and_summary(tmp_path):
     assert not [p for p in out.iterdir() if p.name.startswith(".kg-")]
 
 
-def test_all_is_deterministic(tmp_path):
+def test_all_is_deterministic(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the front page's date: the same across midnight
     a, b = tmp_path / "a", tmp_path / "b"
     run("--data", str(DATA), "all", "--out", str(a))
     run("--data", str(DATA), "all", "--out", str(b))

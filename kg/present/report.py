@@ -20,14 +20,16 @@ from kg.analysis.gaps import coverage, gaps
 from kg.analysis.load import agency_load
 from kg.core.files import write_atomic
 from kg.core.parallel import run_jobs, shared
+from kg.present import svg
+from kg.present.front import html_body, unfit_documents, write_front
 from kg.present.report_diffusion import diffusion_pages
-from kg.present.report_load import load_blocks, pyplot, svg_of
+from kg.present.report_load import load_blocks
 from kg.store import DEFAULT
 from kg.store.query import opened, restrict, run_query
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
 #               | ("matrix", columns, rows, styles): a table with a CSS style per cell (HTML only)
-VERSIONS = ("policy-kg", "rapidfuzz", "rjieba", "rdflib", "pyoxigraph", "pyshacl", "networkx", "matplotlib")
+VERSIONS = ("policy-kg", "rapidfuzz", "rjieba", "rdflib", "pyoxigraph", "pyshacl", "networkx")
 CSS = """body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;
 max-width:72rem;padding:0 1rem;color:#222}table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}
@@ -72,18 +74,21 @@ def _chart(loads, child_doc: str, parent_doc: str) -> Optional[str]:
     top = {}
     for doc in (parent_doc, child_doc):
         mine = sorted((r for r in rows if r[0] == doc), key=lambda r: (-(r[2] + r[3]), r[1]))[:10]
-        top[doc] = list(reversed(mine))
-    with pyplot() as plt:
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-        for ax, doc in zip(axes, (parent_doc, child_doc)):
-            data = top[doc]
-            names = [r[1] for r in data]
-            ax.barh(names, [r[2] for r in data], color="#1f6feb", label="lead")
-            ax.barh(names, [r[3] for r in data], left=[r[2] for r in data], color="#9ec5fe", label="support")
-            ax.set_title(doc, fontsize=9)
-            ax.set_xlabel("measures")
-            ax.legend(fontsize=8, loc="lower right")
-        return svg_of(plt, fig)
+        top[doc] = mine
+    return svg.side_by_side(
+        [
+            svg.bars(
+                [r[1] for r in top[doc]],
+                [("lead", svg.BLUE, [r[2] for r in top[doc]]), ("support", svg.LIGHT_BLUE, [r[3] for r in top[doc]])],
+                title=doc,
+                axis="measures",
+                stacked=True,
+                plot_width=220,
+            )
+            for doc in (parent_doc, child_doc)
+            if top[doc]
+        ]
+    )
 
 
 def _versions() -> list[list[str]]:
@@ -394,26 +399,37 @@ def write_report(
         loads = agency_load(b)
         pairs = sorted({(r["child_doc"], r["parent_doc"]) for r in links})
         warnings = _query(b, "warnings", {"doc": sorted({d for pair in pairs for d in pair})} if only else None)
-        across = load_blocks(b, docs)
+        unfit = unfit_documents(b)
+        across = load_blocks(b, docs, skip={u.doc for u in unfit})
         spread, pages = diffusion_pages(b, docs)
         build = b.path  # the workers writing the pairs open it again: a worker process is not shared
+    skip = {u.doc for u in unfit}  # no findings: no pair report, listed on the front page instead
+    pairs = [(c, p) for c, p in pairs if c not in skip and p not in skip]
     out.mkdir(parents=True, exist_ok=True)
     summary = ReportSummary(out, pairs=pairs)
-    index: list[Block] = [("h1", "policy-kg alignment-gap reports"), ("table", ["child", "parent", "report"], [])]
     state = {"build": build, "out": out, "inputs": (docs, links, findings, cover, loads, warnings)}
-    for (c, p), written in zip(pairs, run_jobs(_write_pair, pairs, workers, shared=state)):
+    for written in run_jobs(_write_pair, pairs, workers, shared=state):
         summary.written += written
-        index[1][2].append([docs.get(c, {}).get("title", c), docs.get(p, {}).get("title", p), f"{c}__{p}.html"])
-    index += across + spread
     for stem, blocks in pages:
         _write(out / f"{stem}.md", to_markdown(blocks))
         _write(out / f"{stem}.html", to_html(blocks))
         summary.written += [out / f"{stem}.md", out / f"{stem}.html"]
-    for b in across:
+    for b in across + spread:
         if b[0] == "figure":
             _write(out / b[2], b[1])
             summary.written.append(out / b[2])
-    _write(out / "index.md", to_markdown(index))
-    _write(out / "index.html", to_html(index))
-    summary.written += [out / "index.md", out / "index.html"]
+    sections = spread + across
+    summary.written += write_front(
+        out,
+        build,
+        pairs,
+        docs,
+        cover,
+        findings,
+        unfit,
+        to_markdown,
+        sections,
+        html_body(to_html(sections)),
+        [(blocks[0][1], f"{stem}.html") for stem, blocks in pages],
+    )
     return summary

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from kg.curated.mappings import LEVELS
+from kg.present import svg
 from kg.present.report_load import _headers, _stem
 from kg.store.query import resolve, run_query
 
@@ -117,7 +118,8 @@ def _shade(rate: Optional[float]) -> str:
     return f"background:hsl(212,80%,{light}%);color:{'#fff' if light < 60 else '#111'}"
 
 
-WEAK_STYLE = "color:#b35900;background:#fff6e5"
+WEAK_FILL = "#ffd8a8"
+WEAK_STYLE = f"color:#b35900;background:{WEAK_FILL}"
 
 
 def matrix_table(m: Matrix) -> tuple[list[str], list[list[str]], list[list[str]]]:
@@ -165,6 +167,32 @@ def matrix_table(m: Matrix) -> tuple[list[str], list[list[str]], list[list[str]]
     rows += totals
     styles += [[""] * len(columns) for _ in totals]
     return columns, rows, styles
+
+
+def matrix_svg(m: Matrix) -> str:
+    """The matrix as an SVG heat map: a row per parent measure, a column per child; a
+    cell's shade is its copy rate (as in the table), ``weak`` cells orange, empty ones white."""
+    rows, texts, fills = [], [], []
+    for key, number, title in m.measures:
+        rows.append(f"（{number}）{_short(title or '（标题缺失）')}")
+        texts.append([]), fills.append([])
+        for doc, _ in m.children:
+            c = m.cells.get((key, doc))
+            if c and c.implementing:
+                texts[-1].append(_pct(c.copy_rate) or "✓")
+                fills[-1].append(_shade(c.copy_rate).split(";")[0].removeprefix("background:"))
+            elif c and c.weak:
+                texts[-1].append("weak")
+                fills[-1].append(WEAK_FILL)
+            else:
+                texts[-1].append("")
+                fills[-1].append("#fff")
+    values = [[None] * len(m.children) for _ in rows]
+    return svg.heatmap(rows, _headers(m.children), values, texts, fills)
+
+
+def _short(title: str, n: int = 16) -> str:
+    return title if len(title) <= n else title[: n - 1] + "…"
 
 
 def summary_row(m: Matrix, title: str) -> list[str]:
@@ -255,5 +283,16 @@ def diffusion_pages(build: Path, docs: dict[str, dict]) -> tuple[list[Block], li
         ),
         ("table", SUMMARY_COLUMNS, [summary_row(m, docs.get(m.parent, {}).get("title", m.parent)) for m in ms]),
     ]
+    for m in ms:
+        index.append(("h3", f"{docs.get(m.parent, {}).get('title', m.parent)}: measures × {m.child_level} documents"))
+        index.append(
+            (
+                "figure",
+                matrix_svg(m),
+                f"diffusion__{_stem(m.parent)}.svg",
+                "A row per parent measure, a column per implementing document; darker: more of the text copied, "
+                "orange: only a weak link, empty: not implemented.",
+            )
+        )
     innovations = run_query(build, resolve("innovations")).rows
     return index, [(f"diffusion__{_stem(m.parent)}", matrix_page(m, docs, innovations)) for m in ms]

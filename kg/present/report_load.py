@@ -13,19 +13,17 @@ grouped by the implementation links of ``kg/queries/report/implementations.rq``:
 
 Counts are responsibilities, as in ``kg agencies``. Agencies of no function (generic
 entries such as 各县（市、区）人民政府, names not in ``mappings/``) share one row, so shares
-add up to the whole load. Outputs are deterministic: sorted rows, seeded SVG ids, no dates.
+add up to the whole load. Outputs are deterministic: sorted rows, charts as plain SVG (kg.present.svg), no dates.
 """
 
 from __future__ import annotations
 
-import io
-import warnings
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from kg.present import svg
 from kg.store.query import resolve, run_query
 
 Block = tuple  # as in kg.present.report
@@ -158,71 +156,12 @@ def city_table(family: Family, leads) -> tuple[list[str], list[list[str]], list[
     return columns + _headers(cities), rows, [(f, share(mine, p_all, f), share(pooled, c_all, f)) for f in labels]
 
 
-@contextmanager
-def pyplot():
-    """pyplot with text kept as text in SVG (the browser draws the Chinese with its own fonts)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update(
-        {
-            "svg.fonttype": "none",
-            "svg.hashsalt": "policy-kg",
-            "font.family": "sans-serif",
-            "font.sans-serif": [
-                "Noto Sans CJK SC",
-                "Source Han Sans SC",
-                "PingFang SC",
-                "Microsoft YaHei",
-                "WenQuanYi Micro Hei",
-                "DejaVu Sans",
-            ],
-        }
-    )
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # no CJK font: text stays text
-        yield plt
-
-
-def svg_of(plt, fig) -> str:
-    """The figure as an SVG element (deterministic: no date), the figure closed."""
-    buf = io.StringIO()
-    fig.tight_layout()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "policy-kg"})
-    plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
-
-
 def heatmap(columns: list[str], rows: list[list[str]]) -> Optional[str]:
     """Lead counts of the busiest functions (rows) per document (columns) as an SVG heatmap."""
     data = [r for r in rows[:-1] if r[0] != NO_FUNCTION][:TOP]
     if not data or len(columns) < 3:  # one document: the table says it all
         return None
-    with pyplot() as plt:
-        values = [[int(v) for v in r[1:]] for r in data]
-        fig, ax = plt.subplots(figsize=(max(5.0, 1.2 + 0.55 * (len(columns) - 1)), 1.2 + 0.32 * len(data)))
-        ax.pcolormesh(values, cmap="Blues", edgecolors="white", linewidth=0.5)
-        top = max(max(v) for v in values) or 1
-        for i, r in enumerate(values):
-            for j, v in enumerate(r):
-                if v:
-                    ax.text(
-                        j + 0.5,
-                        i + 0.5,
-                        str(v),
-                        ha="center",
-                        va="center",
-                        fontsize=7,
-                        color="white" if v > top / 2 else "#222",
-                    )
-        ax.set_xticks([j + 0.5 for j in range(len(columns) - 1)], columns[1:], rotation=60, ha="right", fontsize=7)
-        ax.set_yticks([i + 0.5 for i in range(len(data))], [r[0] for r in data], fontsize=7)
-        ax.invert_yaxis()
-        ax.tick_params(length=0)
-        return svg_of(plt, fig)
+    return svg.heatmap([r[0] for r in data], columns[1:], [[int(v) for v in r[1:]] for r in data])
 
 
 def share_bars(region: str, shares: list[tuple[str, float, float]]) -> Optional[str]:
@@ -230,27 +169,27 @@ def share_bars(region: str, shares: list[tuple[str, float, float]]) -> Optional[
     data = sorted((s for s in shares if s[0] != NO_FUNCTION), key=lambda s: (-max(s[1], s[2]), s[0]))[:TOP]
     if not data:
         return None
-    with pyplot() as plt:
-        data.reverse()
-        fig, ax = plt.subplots(figsize=(7, 1.2 + 0.3 * len(data)))
-        ys = range(len(data))
-        ax.barh([y + 0.2 for y in ys], [s[1] * 100 for s in data], height=0.4, color="#1f6feb", label=region)
-        ax.barh([y - 0.2 for y in ys], [s[2] * 100 for s in data], height=0.4, color="#f0883e", label="cities (pooled)")
-        ax.set_yticks(list(ys), [s[0] for s in data], fontsize=7)
-        ax.set_xlabel("share of lead responsibilities (%)")
-        ax.legend(fontsize=7, loc="lower right")
-        return svg_of(plt, fig)
+    return svg.bars(
+        [s[0] for s in data],
+        [
+            (region, svg.BLUE, [round(s[1] * 100, 1) for s in data]),
+            ("cities (pooled)", svg.ORANGE, [round(s[2] * 100, 1) for s in data]),
+        ],
+        axis="share of lead responsibilities (%)",
+        unit="%",
+    )
 
 
 def _stem(doc: str) -> str:
     return doc.replace("/", "_")
 
 
-def load_blocks(build: Path, docs: dict[str, dict]) -> list[Block]:
-    """The index section "Load across provinces" (``docs``: the report's documents by id, for titles)."""
+def load_blocks(build: Path, docs: dict[str, dict], skip=()) -> list[Block]:
+    """The index section "Load across provinces" (``docs``: the report's documents by id, for
+    titles; ``skip``: documents with no findings, left out of every family)."""
     loads = function_load(build)
     leads = _leads(loads)
-    pairs = implementations(build)
+    pairs = [r for r in implementations(build) if r["child_doc"] not in skip and r["parent_doc"] not in skip]
     title = lambda d: docs.get(d, {}).get("title", d)  # noqa: E731
     blocks: list[Block] = [
         ("h2", "Load across provinces"),
