@@ -275,3 +275,19 @@ def _names(text: str, names: set[str]) -> list[tuple[int, int]]:
             if not any(s < m.end() and m.start() < e for s, e in taken):
                 taken.append((m.start(), m.end()))
     return sorted(taken)
+
+
+def failed(build: "Build | str | Path") -> dict[str, str]:
+    """Documents with a source file but no measure (unreadable, unparsable, or no measure in the
+    text), each with the reason, one line: no finding may rest on them."""
+    with opened(build) as b:
+        rows = b.query(query_text("failed")).rows
+    out = {}
+    for r in rows:
+        if r["error"]:
+            out[r["doc"]] = r["error"]
+        elif r["has_text"] is False:
+            out[r["doc"]] = f"{r['file']}: no text could be read"
+        else:
+            out[r["doc"]] = f"{r['file']}: no measure found in the text"
+    return out
