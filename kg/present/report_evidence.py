@@ -19,8 +19,9 @@ from kg.analysis.evidence import Evidence, Side
 
 # warnings that say the text a finding rests on was rebuilt from a scrambled source
 REBUILT = ("rebuilt", "lost_heading", "replaced_sentence")
-CSS = """details.ev{border:1px solid #ddd;border-radius:4px;margin:.4rem 0;padding:.2rem .6rem}
-details.ev summary{cursor:pointer}.cols{display:flex;gap:1rem;margin:.5rem 0}.side{flex:1 1 0;min-width:0}
+CSS = """details.ev{color:#222;border:1px solid #ddd;border-radius:4px;margin:.4rem 0;padding:.2rem .6rem}
+details.ev summary{cursor:pointer}details.aligned>summary{color:#1a7f37}details.weak>summary{color:#b35900}
+details.unaligned>summary{color:#666}.cols{display:flex;gap:1rem;margin:.5rem 0}.side{flex:1 1 0;min-width:0}
 .side h4{margin:.2rem 0;font-size:.95rem}.where{color:#666;font-size:.8rem;margin:0}.text{line-height:1.6}
 mark.copied{background:#fff3a3}mark.changed{background:#ffd1d1;outline:1px solid #d33}
 mark.added,mark.dropped{background:#d7e8ff;outline:1px solid #36c}.ag-added,.ag-dropped{color:#1a4fa0;font-weight:600}
