@@ -131,19 +131,7 @@ def pair_report(
         found = evidence(b, child, parent)
         missing = {side.key: side for side in unimplemented(b, child, parent)}
     rebuilt = rev.rebuilt_caveats(warnings, (child, parent))
-    for doc, ws in rebuilt.items():
-        counts = {}
-        for w in ws:
-            counts[w["code"]] = counts.get(w["code"], 0) + 1
-        blocks.append(
-            (
-                "caveat",
-                f"⚠ Findings here rest on a source rebuilt from scrambled text: {doc} "
-                f"({', '.join(f'{c} {n}' for c, n in sorted(counts.items()))} warnings). "
-                "Read each link's evidence before relying on it.",
-                doc,
-            )
-        )
+    blocks += rev.pair_caveats(rebuilt)
     mine = [r for r in links if r["child_doc"] == child and r["parent_doc"] == parent]
     statuses = {}
     for r in mine:
@@ -263,7 +251,7 @@ def pair_report(
             once.setdefault(tuple(row(g)), g)
         rows = [list(r) for r in once]
         if kind == "weak_link":
-            rows = [_weak_row(r, by_child.get(g.child_measure)) for r, g in once.items()]
+            rows = [rev.weak_row(r, by_child.get(g.child_measure)) for r, g in once.items()]
         blocks.append(("h2", f"{heading} ({len(rows)})"))
         blocks.append(("table", columns, rows) if rows else ("p", "None."))
     blocks.append(("h2", "Agency load"))
@@ -328,32 +316,13 @@ def pair_report(
     return blocks
 
 
-def _weak_row(row: tuple, e) -> list:
-    """A weak link's row: what it rests on, and whether there is anything to confirm."""
-    row = list(row)
-    if e is not None:
-        pairs = f"{len(e.pairs)} matched sentence pairs" + (f", margin {e.margin:.2f}" if e.margin is not None else "")
-        row[-1] = (
-            f"{pairs}; confirm or reject in mappings/alignment_overrides.csv (evidence above)"
-            if rev.offered(e)
-            else f"{pairs}: no evidence, nothing to confirm"
-        )
-    return row
-
-
-def _md_code(text: str) -> str:
-    """A paragraph: `code` spans kept as code, everything else escaped."""
-    parts = str(text).split("`")
-    return "".join(f"`{p}`" if i % 2 else rev.md_text(p) for i, p in enumerate(parts))
-
-
 def to_markdown(blocks: list[Block]) -> str:
     out = []
     for b in blocks:
         if b[0] in ("h1", "h2", "h3"):
             out.append("#" * int(b[0][1]) + " " + rev.md_text(b[1]))
         elif b[0] == "p":
-            out.append(_md_code(b[1]))
+            out.append(rev.md_code(b[1]))
         elif b[0] in ("table", "matrix"):
             out.append("| " + " | ".join(rev.md_text(c) for c in b[1]) + " |\n|" + "---|" * len(b[1]))
             out[-1] += "".join("\n| " + " | ".join(rev.md_text(c) for c in row) + " |" for row in b[2])

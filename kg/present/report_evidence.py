@@ -55,6 +55,22 @@ def rebuilt_caveats(warnings: list[dict], docs: tuple[str, ...]) -> dict[str, li
     return out
 
 
+def pair_caveats(rebuilt: dict[str, list[dict]]) -> list[tuple]:
+    """A caveat block under the title for each document of the pair rebuilt from scrambled text."""
+    out = []
+    for doc, ws in rebuilt.items():
+        counts: dict[str, int] = {}
+        for w in ws:
+            counts[w["code"]] = counts.get(w["code"], 0) + 1
+        figures = ", ".join(f"{c} {n}" for c, n in sorted(counts.items()))
+        text = (
+            f"⚠ Findings here rest on a source rebuilt from scrambled text: {doc} ({figures} warnings). "
+            "Read each link's evidence before relying on it."
+        )
+        out.append(("caveat", text, doc))
+    return out
+
+
 def side_caveat(side: Optional[Side], rebuilt: dict[str, list[dict]]) -> Optional[str]:
     """Why a measure's text is uncertain: a lost heading, or sentences a rebuild replaced."""
     if side is None or side.doc not in rebuilt:
@@ -108,6 +124,25 @@ def summary_line(e: Evidence) -> str:
     return f"{_m(e.child)} → {_m(e.parent) if e.parent else 'no parent measure (local innovation)'} · " + " · ".join(
         figures
     )
+
+
+def weak_row(row: tuple, e) -> list:
+    """A weak link's row: what it rests on, and whether there is anything to confirm."""
+    row = list(row)
+    if e is not None:
+        pairs = f"{len(e.pairs)} matched sentence pairs" + (f", margin {e.margin:.2f}" if e.margin is not None else "")
+        row[-1] = (
+            f"{pairs}; confirm or reject in mappings/alignment_overrides.csv (evidence above)"
+            if offered(e)
+            else f"{pairs}: no evidence, nothing to confirm"
+        )
+    return row
+
+
+def md_code(text: str) -> str:
+    """A paragraph: `code` spans kept as code, everything else escaped."""
+    parts = str(text).split("`")
+    return "".join(f"`{p}`" if i % 2 else md_text(p) for i, p in enumerate(parts))
 
 
 # ------------------------------------------------------------------ HTML
