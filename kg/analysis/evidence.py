@@ -90,14 +90,14 @@ def _rows(build: Build, name: str, values: dict) -> list[dict]:
 
 
 def _sides(build: Build, docs: list[str]) -> dict[tuple[str, str], Side]:
-    """Every measure of ``docs`` with its sentences and agencies, by (document, key)."""
+    """Every measure of ``docs`` with its sentences and agencies, by (document, key), in document order."""
     sides: dict[tuple[str, str], Side] = {}
     for r in _rows(build, "measures", {"doc": docs}):
         k = (r["doc"], str(r["key"]))
-        s = sides.get(k)
-        if s is None:
-            s = sides[k] = Side(r["doc"], k[1], r["title"], "", [], [], str(r["number"]), bool(r["heading_lost"]))
-        if r["text"] is not None and (r["start"], r["end"]) not in {(x[1], x[2]) for x in s.sentences}:
+        sides.setdefault(k, Side(r["doc"], k[1], r["title"], "", [], [], str(r["number"]), bool(r["heading_lost"])))
+    for r in _rows(build, "sentences", {"doc": docs}):
+        s = sides.get((r["doc"], str(r["key"])))
+        if s is not None and (r["start"], r["end"]) not in {(x[1], x[2]) for x in s.sentences}:
             s.sentences.append((r["text"], r["start"], r["end"], r["page"]))
     for s in sides.values():
         s.text = "".join(x[0] for x in s.sentences)
@@ -105,20 +105,20 @@ def _sides(build: Build, docs: list[str]) -> dict[tuple[str, str], Side]:
 
 
 def _agencies(build: Build, docs: list[str], sides: dict) -> dict[str, set[str]]:
-    """Fill each side's agencies (lead first); return every agency's counterparts."""
+    """Fill each side's agencies (lead first); return, by name, the names of the agencies of
+    ``docs`` each corresponds to (generic agencies left out)."""
+    rows = _rows(build, "agencies", {"doc": docs})
+    names = {r["agency"]: r["name"] for r in rows}
     counterparts: dict[str, set[str]] = {}
-    generic: set[str] = set()
-    for r in _rows(build, "agencies", {"doc": docs}):
+    for r in rows:
         s = sides.get((r["doc"], str(r["key"])))
         if s is not None and r["name"] not in s.agencies:
             s.agencies.append(r["name"])
-        counterparts.setdefault(r["name"], set())
-        if r["counterpart"]:
-            counterparts[r["name"]].add(r["counterpart"])
+        found = counterparts.setdefault(r["name"], set())
+        found.update(names[x] for x in (r["up"], r["down"]) if x in names)
+    for r in rows:
         if r["generic"]:
-            generic.add(r["name"])
-    for name in generic:
-        counterparts.pop(name, None)
+            counterparts.pop(r["name"], None)
     return counterparts
 
 
