@@ -79,6 +79,18 @@ def test_reordered_sentences_count_as_copied_through_the_matched_pairs():
     assert sum(e - s for s, e, _ in paired) == len(child) > sum(e - s for s, e, _ in whole)
 
 
+def test_wording_copied_out_of_order_is_found_sentence_against_sentence():
+    child = "推动钢铁化工等产业绿色化发展，培育一批绿色工厂和绿色园区。"
+    parent = "培育一批绿色工厂和绿色园区。推动钢铁化工等产业绿色化发展。"
+    c, p = marks(child, parent)
+    assert any(text.startswith("培育一批绿色工厂和绿色园区") and k == "copied" for text, k in _texts(child, c))
+    assert sum(e - s for s, e, _ in p) >= len(parent) - 2
+    # a four-character word out of order is a shared word, not copying
+    child, parent = "绿色发展。甲乙丙丁戊己。", "甲乙丙丁戊己。绿色发展。"
+    found = _texts(child, marks(child, parent)[0])
+    assert [k for _, k in found] == ["copied"] and found[0][0].startswith("甲乙丙丁戊己")
+
+
 def test_marks_never_overlap_and_agencies_printed_in_the_text_are_marked():
     child = "由市商务局牵头，到2025年建成绿色工厂。"
     c, _ = marks(child, "到2025年建成绿色工厂。", added=["市商务局"])
