@@ -10,8 +10,9 @@ subsequence). ``difflib.SequenceMatcher`` finds the same runs on the seed pairs 
 2,310 characters in runs of four or more) but is pure Python and about ten times slower, and
 needs ``autojunk=False``: its junk heuristic would drop the frequent characters of Chinese
 text (、，的). A whole-text diff keeps order only, so the runs of every matched sentence pair
-the aligner recorded are added too: a child that reorders the parent's sentences still shows
-them copied.
+the aligner recorded are added too, and runs of at least MIN_MOVED characters found between
+any child sentence and any parent sentence: a child that reorders the parent's wording still
+shows it copied.
 
 >>> c, p = marks("到2025年，全市建成绿色工厂20家。", "到2030年，全省建成绿色工厂200家以上。")
 >>> [("到2025年，全市建成绿色工厂20家。"[s:e], k) for s, e, k in c]
@@ -31,6 +32,8 @@ from rapidfuzz.distance import Indel
 from kg.store.query import Build, opened, restrict
 
 MIN_RUN = 4  # characters: shorter common runs are shared words (绿色, 推进), not copying
+MIN_MOVED = 8  # characters: a run copied out of order, found sentence against sentence (4 would catch 绿色发展)
+SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
 NUMBER = re.compile(r"20\d\d年|\d+(?:\.\d+)?[%％]?")
 Sentence = tuple[str, int, int, Optional[int]]  # (text, start, end, page): raw-text span, page for PDFs
 Mark = tuple[int, int, str]  # (start, end, kind): offsets into Side.text
@@ -90,14 +93,14 @@ def _rows(build: Build, name: str, values: dict) -> list[dict]:
 
 
 def _sides(build: Build, docs: list[str]) -> dict[tuple[str, str], Side]:
-    """Every measure of ``docs`` with its sentences and agencies, by (document, key)."""
+    """Every measure of ``docs`` with its sentences and agencies, by (document, key), in document order."""
     sides: dict[tuple[str, str], Side] = {}
     for r in _rows(build, "measures", {"doc": docs}):
         k = (r["doc"], str(r["key"]))
-        s = sides.get(k)
-        if s is None:
-            s = sides[k] = Side(r["doc"], k[1], r["title"], "", [], [], str(r["number"]), bool(r["heading_lost"]))
-        if r["text"] is not None and (r["start"], r["end"]) not in {(x[1], x[2]) for x in s.sentences}:
+        sides.setdefault(k, Side(r["doc"], k[1], r["title"], "", [], [], str(r["number"]), bool(r["heading_lost"])))
+    for r in _rows(build, "sentences", {"doc": docs}):
+        s = sides.get((r["doc"], str(r["key"])))
+        if s is not None and (r["start"], r["end"]) not in {(x[1], x[2]) for x in s.sentences}:
             s.sentences.append((r["text"], r["start"], r["end"], r["page"]))
     for s in sides.values():
         s.text = "".join(x[0] for x in s.sentences)
@@ -105,20 +108,20 @@ def _sides(build: Build, docs: list[str]) -> dict[tuple[str, str], Side]:
 
 
 def _agencies(build: Build, docs: list[str], sides: dict) -> dict[str, set[str]]:
-    """Fill each side's agencies (lead first); return every agency's counterparts."""
+    """Fill each side's agencies (lead first); return, by name, the names of the agencies of
+    ``docs`` each corresponds to (generic agencies left out)."""
+    rows = _rows(build, "agencies", {"doc": docs})
+    names = {r["agency"]: r["name"] for r in rows}
     counterparts: dict[str, set[str]] = {}
-    generic: set[str] = set()
-    for r in _rows(build, "agencies", {"doc": docs}):
+    for r in rows:
         s = sides.get((r["doc"], str(r["key"])))
         if s is not None and r["name"] not in s.agencies:
             s.agencies.append(r["name"])
-        counterparts.setdefault(r["name"], set())
-        if r["counterpart"]:
-            counterparts[r["name"]].add(r["counterpart"])
+        found = counterparts.setdefault(r["name"], set())
+        found.update(names[x] for x in (r["up"], r["down"]) if x in names)
+    for r in rows:
         if r["generic"]:
-            generic.add(r["name"])
-    for name in generic:
-        counterparts.pop(name, None)
+            counterparts.pop(r["name"], None)
     return counterparts
 
 
@@ -194,10 +197,10 @@ def _numbers(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in NUMBER.finditer(text)]
 
 
-def _runs(a: str, b: str, a_at: int = 0, b_at: int = 0) -> Iterable[tuple[int, int, int, int]]:
-    """Common runs of at least MIN_RUN characters: (a start, a end, b start, b end)."""
+def _runs(a: str, b: str, a_at: int = 0, b_at: int = 0, least: int = MIN_RUN) -> Iterable[tuple[int, int, int, int]]:
+    """Common runs of at least ``least`` characters: (a start, a end, b start, b end)."""
     for op in Indel.opcodes(a, b):
-        if op.tag == "equal" and op.src_end - op.src_start >= MIN_RUN:
+        if op.tag == "equal" and op.src_end - op.src_start >= least:
             yield a_at + op.src_start, a_at + op.src_end, b_at + op.dest_start, b_at + op.dest_end
 
 
@@ -251,6 +254,11 @@ def marks(
         for cs, ce, ps, pe in _runs(c_sentence, p_sentence, ci, pi):
             copied_c.append((cs, ce))
             copied_p.append((ps, pe))
+    for c in SENTENCE.finditer(child_text):
+        for p in SENTENCE.finditer(parent_text):
+            for cs, ce, ps, pe in _runs(c.group(), p.group(), c.start(), p.start(), MIN_MOVED):
+                copied_c.append((cs, ce))
+                copied_p.append((ps, pe))
     c_numbers, p_numbers = _numbers(child_text), _numbers(parent_text)
     c_values, p_values = {n[2] for n in c_numbers}, {n[2] for n in p_numbers}
     c_changed = [(s, e) for s, e, v in c_numbers if v not in p_values]
@@ -275,3 +283,19 @@ def _names(text: str, names: set[str]) -> list[tuple[int, int]]:
             if not any(s < m.end() and m.start() < e for s, e in taken):
                 taken.append((m.start(), m.end()))
     return sorted(taken)
+
+
+def failed(build: "Build | str | Path") -> dict[str, str]:
+    """Documents with a source file but no measure (unreadable, unparsable, or no measure in the
+    text), each with the reason, one line: no finding may rest on them."""
+    with opened(build) as b:
+        rows = b.query(query_text("failed")).rows
+    out = {}
+    for r in rows:
+        if r["error"]:
+            out[r["doc"]] = r["error"]
+        elif r["has_text"] is False:
+            out[r["doc"]] = f"{r['file']}: no text could be read"
+        else:
+            out[r["doc"]] = f"{r['file']}: no measure found in the text"
+    return out

@@ -23,6 +23,7 @@ from typing import Optional
 from rapidfuzz import fuzz
 
 from kg.analysis import GAP_KINDS
+from kg.analysis.evidence import failed
 from kg.core.errors import KgError
 from kg.rdf.vocab import sparql_prefixes
 from kg.store.query import opened, restrict, run_query
@@ -422,8 +423,12 @@ def target_changes(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
         dropped_later += [
             (gap("dropped", None, pt, f"{_fmt(pt)}: no child target for this indicator"), pt.iri) for pt in dropped
         ]
-    # a parent target compared in another link of the same child document is not dropped
-    return found + [g for g, iri in dropped_later if (g.child_doc, g.parent_doc, iri) not in compared]
+    # a parent target compared in another link of the same child document is not dropped, and
+    # one two child measures both leave out (or one cited as evidence by two links) is dropped once
+    dropped_once: dict[tuple, Gap] = {}
+    for g, iri in dropped_later:
+        dropped_once.setdefault((g.child_doc, g.parent_doc, iri), g)
+    return found + [g for k, g in dropped_once.items() if k not in compared]
 
 
 # ------------------------------------------------------------------ all of it
@@ -447,6 +452,10 @@ def check_documents(out, *ids: Optional[str], timeout: Optional[float] = 60.0) -
     for i in wanted:
         if i not in known:
             raise KgError(f"no document “{i}” in the build in {out} (documents: {', '.join(sorted(known))})")
+    bad = failed(out)
+    for i in wanted:
+        if i in bad:
+            raise KgError(f"document “{i}” failed, so it has no findings: {bad[i]}")
 
 
 def gaps(
@@ -456,6 +465,8 @@ def gaps(
     with opened(out) as build:
         check_documents(build, child, parent, timeout=timeout)
         found = [g for kind in kinds for g in FINDERS[kind](build, child, parent, timeout)]
+        bad = failed(build)  # a document with no measure implements nothing: findings on it are the tool's
+        found = [g for g in found if g.child_doc not in bad and g.parent_doc not in bad]
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(
         found,
@@ -478,6 +489,8 @@ def coverage(
     with opened(out) as build:
         check_documents(build, child, parent, timeout=timeout)
         rows = _rows(build, "coverage", timeout, child, parent)
+        bad = failed(build)
+        rows = [r for r in rows if r["child_doc"] not in bad and r["parent_doc"] not in bad]
     return [
         Coverage(
             r["child_doc"],

@@ -16,10 +16,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Optional, Union
 
+from kg.analysis.evidence import evidence, failed, unimplemented
 from kg.analysis.gaps import coverage, gaps
 from kg.analysis.load import agency_load
 from kg.core.files import write_atomic
 from kg.core.parallel import run_jobs, shared
+from kg.present import report_evidence as rev
 from kg.present import svg
 from kg.present.front import html_body, unfit_documents, write_front
 from kg.present.report_diffusion import diffusion_pages
@@ -29,12 +31,19 @@ from kg.store.query import opened, restrict, run_query
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
 #               | ("matrix", columns, rows, styles): a table with a CSS style per cell (HTML only)
+#               | ("h3", text, anchor id) | ("caveat", text, document id): a warning linked to that document's
+#               data-quality warnings | ("evidence", Evidence, caveat) | ("side", Side, detail, caveat)
+#               (kg.present.report_evidence). Document text in any block is plain text: both writers escape it.
 VERSIONS = ("policy-kg", "rapidfuzz", "rjieba", "rdflib", "pyoxigraph", "pyshacl", "networkx")
-CSS = """body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;
+CSS = (
+    """body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;
 max-width:72rem;padding:0 1rem;color:#222}table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}
 .matrix td{text-align:center;white-space:nowrap}.matrix td:first-child{text-align:left}
-.aligned{color:#1a7f37}.weak{color:#b35900}.unaligned{color:#888}figure{margin:1rem 0}code{background:#f3f3f3}"""
+.aligned{color:#1a7f37}.weak{color:#b35900}.unaligned{color:#888}figure{margin:1rem 0}code{background:#f3f3f3}
+"""
+    + rev.CSS
+)
 
 
 @dataclass
@@ -42,6 +51,7 @@ class ReportSummary:
     out: Path
     written: list[Path] = field(default_factory=list)
     pairs: list[tuple[str, str]] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # document → why it has no measure: no report on it
 
 
 def _query(build: Path, name: str, only: Optional[dict] = None) -> list[dict]:
@@ -122,6 +132,11 @@ def pair_report(
             f"`{parent}` ({p.get('level')}). Measures are cited by their printed numbers.",
         ),
     ]
+    with opened(build) as b:
+        found = evidence(b, child, parent)
+        missing = {side.key: side for side in unimplemented(b, child, parent)}
+    rebuilt = rev.rebuilt_caveats(warnings, (child, parent))
+    blocks += rev.pair_caveats(rebuilt)
     mine = [r for r in links if r["child_doc"] == child and r["parent_doc"] == parent]
     statuses = {}
     for r in mine:
@@ -174,6 +189,10 @@ def pair_report(
             ],
         )
     )
+    blocks.append(("h2", f"Evidence: each child measure beside the parent measure it is linked to ({len(found)})"))
+    blocks.append(("p", rev.LEGEND))
+    blocks += [("evidence", e, rev.link_caveat(e, rebuilt)) for e in found]
+    by_child = {e.child.key: e for e in found}
     mine_f = [g for g in findings if g.child_doc == child and g.parent_doc == parent]
     sections = [
         (
@@ -227,8 +246,19 @@ def pair_report(
     ]
     for kind, heading, columns, row in sections:
         items = [g for g in mine_f if g.kind == kind]
-        blocks.append(("h2", f"{heading} ({len(items)})"))
-        blocks.append(("table", columns, [row(g) for g in items]) if items else ("p", "None."))
+        if kind == "unimplemented":  # what the parent asked for: its text and agencies, not a number alone
+            sides = [(missing[g.parent_measure], g.detail) for g in items if g.parent_measure in missing]
+            blocks.append(("h2", f"{heading} ({len(sides)})"))
+            blocks += [("side", sd, d, rev.unimplemented_caveat(sd, rebuilt)) for sd, d in sides] or [("p", "None.")]
+            continue
+        once = {}  # the same target compared once is listed (and counted) once
+        for g in items:
+            once.setdefault(tuple(row(g)), g)
+        rows = [list(r) for r in once]
+        if kind == "weak_link":
+            rows = [rev.weak_row(r, by_child.get(g.child_measure)) for r, g in once.items()]
+        blocks.append(("h2", f"{heading} ({len(rows)})"))
+        blocks.append(("table", columns, rows) if rows else ("p", "None."))
     blocks.append(("h2", "Agency load"))
     rows = []
     for a in loads:
@@ -262,7 +292,7 @@ def pair_report(
     blocks.append(("h2", "Data-quality warnings"))
     for doc in (parent, child):
         ws = [w for w in warnings if w["doc"] == doc]
-        blocks.append(("h3", f"{doc} ({len(ws)})"))
+        blocks.append(("h3", f"{doc} ({len(ws)})", rev.anchor(doc)))
         blocks.append(
             (
                 "table",
@@ -291,22 +321,24 @@ def pair_report(
     return blocks
 
 
-def _md_cell(s) -> str:
-    return str(s).replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(blocks: list[Block]) -> str:
     out = []
     for b in blocks:
         if b[0] in ("h1", "h2", "h3"):
-            out.append("#" * int(b[0][1]) + " " + b[1])
+            out.append("#" * int(b[0][1]) + " " + rev.md_text(b[1]))
         elif b[0] == "p":
-            out.append(b[1])
+            out.append(rev.md_code(b[1]))
         elif b[0] in ("table", "matrix"):
-            out.append("| " + " | ".join(b[1]) + " |\n|" + "---|" * len(b[1]))
-            out[-1] += "".join("\n| " + " | ".join(_md_cell(c) for c in row) + " |" for row in b[2])
+            out.append("| " + " | ".join(rev.md_text(c) for c in b[1]) + " |\n|" + "---|" * len(b[1]))
+            out[-1] += "".join("\n| " + " | ".join(rev.md_text(c) for c in row) + " |" for row in b[2])
         elif b[0] == "figure":
-            out.append(f"![{b[3]}]({b[2]})")
+            out.append(f"![{rev.md_text(b[3])}]({b[2]})")
+        elif b[0] == "caveat":
+            out.append(f"> {rev.md_text(b[1])} (see Data-quality warnings › {rev.md_text(b[2])})")
+        elif b[0] == "evidence":
+            out.append(rev.evidence_md(b[1], b[2]))
+        elif b[0] == "side":
+            out.append(rev.side_md(b[1], b[2], b[3]))
     return "\n\n".join(out) + "\n"
 
 
@@ -323,7 +355,14 @@ def to_html(blocks: list[Block]) -> str:
     ]
     for b in blocks:
         if b[0] in ("h1", "h2", "h3"):
-            out.append(f"<{b[0]}>{html.escape(b[1])}</{b[0]}>")
+            at = f' id="{html.escape(b[2])}"' if len(b) > 2 else ""
+            out.append(f"<{b[0]}{at}>{html.escape(b[1])}</{b[0]}>")
+        elif b[0] == "caveat":
+            out.append(rev.caveat_html((b[1], b[2])))
+        elif b[0] == "evidence":
+            out.append(rev.evidence_html(b[1], b[2]))
+        elif b[0] == "side":
+            out.append(rev.side_html(b[1], b[2], b[3]))
         elif b[0] == "p":
             out.append(f"<p>{_inline_code(b[1])}</p>")
         elif b[0] == "table":
@@ -397,7 +436,8 @@ def write_report(
         findings = gaps(b, child, parent)
         cover = coverage(b, child, parent)
         loads = agency_load(b)
-        pairs = sorted({(r["child_doc"], r["parent_doc"]) for r in links})
+        bad = failed(b)  # no measure: a report would say it implements nothing, a finding about the tool
+        pairs = sorted(pr for pr in {(r["child_doc"], r["parent_doc"]) for r in links} if not set(pr) & set(bad))
         warnings = _query(b, "warnings", {"doc": sorted({d for pair in pairs for d in pair})} if only else None)
         unfit = unfit_documents(b)
         across = load_blocks(b, docs, skip={u.doc for u in unfit})
@@ -406,7 +446,7 @@ def write_report(
     skip = {u.doc for u in unfit}  # no findings: no pair report, listed on the front page instead
     pairs = [(c, p) for c, p in pairs if c not in skip and p not in skip]
     out.mkdir(parents=True, exist_ok=True)
-    summary = ReportSummary(out, pairs=pairs)
+    summary = ReportSummary(out, pairs=pairs, failed=bad)
     state = {"build": build, "out": out, "inputs": (docs, links, findings, cover, loads, warnings)}
     for written in run_jobs(_write_pair, pairs, workers, shared=state):
         summary.written += written
