@@ -21,7 +21,7 @@ from kg.present.front import Unfit, front_html, generated, pair_rows
 from .conftest import DATA, JIANGXI_ID, ROOT, SHANGRAO_ID, write_corpus
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-ARTIFACTS = ROOT / "test-artifacts"  # git-ignored: screenshots to look at after a run
+ARTIFACTS = ROOT / "artifacts"  # git-ignored: screenshots to look at after a run
 EMPTY_ENTRY = """
   - id: nanchang-empty
     file: empty.txt

@@ -19,8 +19,8 @@ HOSTILE = "上饶市实施方案<script>window.__pwned=1</script> | *粗* [x](ht
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     """The seeds built and reported, the Shangrao title replaced by a hostile one in the registry."""
-    from kg.present.report import write_report
     from kg.pipeline import build_graph
+    from kg.present.report import write_report
 
     root = tmp_path_factory.mktemp("browser")
     data = root / "data"
