@@ -7,6 +7,10 @@ server, Apache Jena Fuseki, GraphDB, QLever). ``build/graph.nt`` is sent as
 blocks with its length declared up front, so a graph of 10^8 triples never sits in memory
 and servers that refuse chunked uploads still accept it.
 
+``push_documents`` (``kg push --incremental``) sends one named graph per document instead,
+only those changed since the last push, and deletes those gone, so rebuilding one province
+does not reload the country (docs/scaling.md).
+
 >>> graph_store_url("http://127.0.0.1:7878/store", "https://w3id.org/policy-kg/graph")
 'http://127.0.0.1:7878/store?graph=https%3A%2F%2Fw3id.org%2Fpolicy-kg%2Fgraph'
 >>> graph_store_url("http://127.0.0.1:7878/store?no_transaction", None)
