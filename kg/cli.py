@@ -87,6 +87,16 @@ def _workers_option():
     )
 
 
+def _scheduler_option():
+    return click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="Parse and align on the Dask cluster of this scheduler (tcp://HOST:PORT) instead of local "
+        "processes; needs the 'distributed' extra (docs/scaling.md).",
+    )
+
+
 def _emit(records, fmt, table_columns=None, columns=None, title=None) -> None:
     fmt = fmt or default_format()
     click.echo(render(records, fmt, columns=columns, table_columns=table_columns, title=title), nl=False)
@@ -271,16 +281,23 @@ def targets(ctx, docs_, fmt):
 )
 @_format_option()
 @_workers_option()
+@_scheduler_option()
 @_data_option()
 @click.pass_context
-def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_discover, fmt, workers):
+def align(ctx, source, target, overrides, no_overrides, evaluate, labels, no_discover, fmt, workers, scheduler):
     """Child measure -> parent measure links with score, status and evidence."""
     from kg.core.numerals import int_to_cn
     from kg.pipeline import align_folder
     from kg.present.records import align_records, evaluation_records
 
     alignment = align_folder(
-        ctx.obj["data"], source, target, False if no_overrides else overrides, not no_discover, workers
+        ctx.obj["data"],
+        source,
+        target,
+        False if no_overrides else overrides,
+        not no_discover,
+        workers,
+        scheduler=scheduler,
     )
     for note in alignment.skipped:
         click.echo(f"note: skipped {note}", err=True)
@@ -358,15 +375,22 @@ def report(out, build_dir, child, parent, workers):
 @main.command(name="all")
 @click.option("--out", default="out", show_default=True, type=click.Path(file_okay=False), help="Output directory.")
 @_workers_option()
+@_scheduler_option()
 @_data_option()
 @click.pass_context
-def all_(ctx, out, workers):
+def all_(ctx, out, workers, scheduler):
     """The main job: parse the corpus and write all outputs into --out."""
     from rich.console import Console
 
     console = Console(stderr=True)
     with console.status("processing corpus…") as status:
-        summary = run_all(ctx.obj["data"], out, progress=lambda message: status.update(message + "…"), workers=workers)
+        summary = run_all(
+            ctx.obj["data"],
+            out,
+            progress=lambda message: status.update(message + "…"),
+            workers=workers,
+            scheduler=scheduler,
+        )
     textless = summary.documents - summary.parsed - len(summary.failed) - len(summary.held)
     held = f"{len(summary.held)} held out (duplicates, or no level and region found), " if summary.held else ""
     click.echo(
@@ -392,9 +416,10 @@ def all_(ctx, out, workers):
     "(the --build every reader takes).",
 )
 @_workers_option()
+@_scheduler_option()
 @_data_option()
 @click.pass_context
-def build(ctx, out, workers):
+def build(ctx, out, workers, scheduler):
     """Build the RDF graph of the corpus, validate it with SHACL, write files and the query store."""
     from rich.console import Console
 
@@ -402,7 +427,11 @@ def build(ctx, out, workers):
 
     with Console(stderr=True).status("parsing and aligning the corpus…") as status:
         summary = build_graph(
-            ctx.obj["data"], out, workers=workers, progress=lambda message: status.update(message + "…")
+            ctx.obj["data"],
+            out,
+            workers=workers,
+            progress=lambda message: status.update(message + "…"),
+            scheduler=scheduler,
         )
     reused = f"; {summary.reused} unchanged since the last build" if summary.reused else ""
     click.echo(
@@ -588,13 +617,28 @@ def viz(view, out_file, build_dir):
 )
 @click.option("--default-graph", is_flag=True, help="Write the server's default graph instead of a named graph.")
 @click.option("--replace", is_flag=True, help="Replace the graph (HTTP PUT) instead of adding to it (POST).")
-def push(build_dir, endpoint, graph, default_graph, replace):
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="One named graph per document under the --graph IRI (the rest in IRI/common): send only the "
+    "documents changed since the last push there, delete those removed.",
+)
+def push(build_dir, endpoint, graph, default_graph, replace, incremental):
     """Upload the built graph (graph.nt) to a SPARQL 1.1 Graph Store HTTP Protocol endpoint."""
-    from kg.store.push import DEFAULT_GRAPH_IRI
+    from kg.store.push import DEFAULT_GRAPH_IRI, push_documents
     from kg.store.push import push as push_graph
 
     if graph is not None and default_graph:
         raise click.UsageError("give --graph IRI or --default-graph, not both")
+    if incremental and (default_graph or replace):
+        raise click.UsageError("--incremental replaces document graphs under --graph: no --default-graph or --replace")
+    if incremental:
+        done = push_documents(build_dir, endpoint, graph or DEFAULT_GRAPH_IRI)
+        click.echo(
+            f"{len(done.sent)} of {done.partitions} graphs sent ({done.triples} triples), {done.unchanged} unchanged, "
+            f"{len(done.deleted)} deleted under <{done.graph}> ({done.requests} requests) in {done.seconds:.1f} s"
+        )
+        return
     summary = push_graph(build_dir, endpoint, None if default_graph else (graph or DEFAULT_GRAPH_IRI), replace)
     target = "the default graph" if summary.graph is None else f"<{summary.graph}>"
     verb = "replaced" if replace else "added to"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -83,6 +84,19 @@ def spreadsheet_tables(listings: dict[str, list[dict]]) -> dict[str, str | bytes
     return out
 
 
+@contextmanager
+def _engine(scheduler: Optional[str]):
+    """Where parsing and alignment run: local processes, or the Dask cluster at ``scheduler``
+    (``kg.core.dask_jobs``)."""
+    if scheduler is None:
+        yield
+        return
+    from kg.core.dask_jobs import on_dask
+
+    with on_dask(scheduler):
+        yield
+
+
 def align_folder(
     data_dir: str | Path,
     source: Optional[str] = None,
@@ -91,39 +105,59 @@ def align_folder(
     discover: bool = True,
     workers: int = 1,
     progress: Optional[Progress] = None,
+    scheduler: Optional[str] = None,
 ):
-    """``kg align``: the corpus in ``data_dir`` processed and aligned (``kg.align.Alignment``)."""
+    """``kg align``: the corpus in ``data_dir`` processed and aligned (``kg.align.Alignment``);
+    ``scheduler``: a Dask scheduler's address to parse and align on."""
     from kg.align import align_corpus
 
-    corpus = process(data_dir, progress=progress, workers=workers)
-    return align_corpus(corpus, source, target, overrides, workers=workers, progress=progress, discover=discover)
+    with _engine(scheduler):
+        corpus = process(data_dir, progress=progress, workers=workers)
+        return align_corpus(corpus, source, target, overrides, workers=workers, progress=progress, discover=discover)
 
 
-def build_graph(data_dir: str | Path, out: str | Path = DEFAULT, workers: int = 1, progress: Optional[Progress] = None):
-    """``kg build``: the corpus in ``data_dir`` processed, aligned, built and validated into ``out``."""
+def build_graph(
+    data_dir: str | Path,
+    out: str | Path = DEFAULT,
+    workers: int = 1,
+    progress: Optional[Progress] = None,
+    scheduler: Optional[str] = None,
+):
+    """``kg build``: the corpus in ``data_dir`` processed, aligned, built and validated into ``out``;
+    ``scheduler``: a Dask scheduler's address to parse and align on (the build runs here)."""
     from kg.align import align_corpus
     from kg.store.build import build
 
     step = or_silent(progress)
-    corpus = process(data_dir, progress=step, workers=workers)
-    step("aligning child documents to their parents")
-    links = align_corpus(corpus, workers=workers, progress=step).links
+    with _engine(scheduler):
+        corpus = process(data_dir, progress=step, workers=workers)
+        step("aligning child documents to their parents")
+        links = align_corpus(corpus, workers=workers, progress=step).links
     return build(corpus, links, out, workers=workers, progress=step)
 
 
-def run_all(data_dir: str | Path, out: str | Path, progress: Optional[Progress] = None, workers: int = 1) -> RunSummary:
+def run_all(
+    data_dir: str | Path,
+    out: str | Path,
+    progress: Optional[Progress] = None,
+    workers: int = 1,
+    scheduler: Optional[str] = None,
+) -> RunSummary:
     """Parse, align, build and validate the graph, report and draw the corpus in ``data_dir``
-    into ``out``: listings as JSON Lines and as CSV tables for spreadsheets, ``build/``, ``report/`` and the interactive views.
-    ``workers``: processes for parsing, alignment, validation and reports."""
+    into ``out``: listings as JSON Lines and as CSV tables for spreadsheets, ``build/``, ``report/``
+    and the interactive views. ``workers``: processes for parsing, alignment, validation and
+    reports; ``scheduler``: a Dask scheduler's address to parse and align on instead (the rest
+    runs here)."""
     from kg.align import align_corpus
     from kg.present.report import write_report
     from kg.store.build import build
 
     step = or_silent(progress)
-    corpus = process(data_dir, progress=step, workers=workers)
+    with _engine(scheduler):
+        corpus = process(data_dir, progress=step, workers=workers)
+        step("aligning child documents to their parents")
+        alignment = align_corpus(corpus, workers=workers, progress=step)
     registry, results = corpus
-    step("aligning child documents to their parents")
-    alignment = align_corpus(corpus, workers=workers, progress=step)
     links = align_records(alignment)
     out = Path(out)
     summary = RunSummary(out)

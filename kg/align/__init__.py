@@ -143,6 +143,11 @@ def _job(kind: str, source_id: str, *args) -> tuple[Optional[list], list[tuple],
     )
 
 
+def _family(job: tuple) -> Optional[str]:
+    """The parent of a declared pair: on a cluster, the children of one parent go in one task."""
+    return job[2] if job[0] == "pair" else None
+
+
 def align_corpus(
     corpus: Corpus,
     source: Optional[str] = None,
@@ -193,7 +198,11 @@ def align_corpus(
         text.corpus_idf(idf),
     ):
         done = run_jobs(
-            _job, jobs, workers, shared={"docs": docs, "table": table, "index": index, "masks": masks, "wanted": wanted}
+            _job,
+            jobs,
+            workers,
+            shared={"docs": docs, "table": table, "index": index, "masks": masks, "wanted": wanted},
+            family=_family,
         )
         for k, (job, (found, aligned, scored)) in enumerate(zip(jobs, done), 1):
             s = entries[job[1]]

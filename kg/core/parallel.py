@@ -12,7 +12,8 @@ import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable, Iterator, Optional, TypeVar
+from contextlib import contextmanager
+from typing import Callable, Hashable, Iterable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -89,27 +90,62 @@ class Pending:
         _SHARED.clear()
 
 
+# The cluster jobs run on instead of local processes, inside ``on_cluster`` (None: local).
+_CLUSTER = None
+
+
+@contextmanager
+def on_cluster(runner):
+    """Jobs started inside the block run on ``runner`` (``kg.core.dask_jobs.DaskJobs``:
+    ``runner.start(fn, jobs, shared, family)``) instead of local processes."""
+    global _CLUSTER
+    saved, _CLUSTER = _CLUSTER, runner
+    try:
+        yield runner
+    finally:
+        _CLUSTER = saved
+
+
 def start(
-    fn: Callable[[T], R], jobs: list[T], workers: int, shared: Optional[dict] = None, min_jobs: int = 2
+    fn: Callable[[T], R],
+    jobs: list[T],
+    workers: int,
+    shared: Optional[dict] = None,
+    min_jobs: int = 2,
+    family: Optional[Callable[[T], Hashable]] = None,
 ) -> Pending:
     """Start ``fn`` over ``jobs`` in ``workers`` forked processes (when there are at least
     ``min_jobs`` jobs; otherwise they run in this process when the results are asked for)
     and return at once, so the caller can do other work meanwhile. Large inputs common to
     all jobs go in ``shared``: forked children inherit them instead of receiving a pickled
-    copy per job (read them inside ``fn`` with ``shared()``)."""
+    copy per job (read them inside ``fn`` with ``shared()``). Inside ``on_cluster`` the jobs
+    run on the cluster, those of one ``family`` (a key per job; None: none) in one task."""
+    if _CLUSTER is not None:
+        return _CLUSTER.start(fn, list(jobs), shared, family)
     return Pending(fn, list(jobs), workers, shared, min_jobs)
 
 
 def fan_out(
-    fn: Callable[[T], R], jobs: list[T], workers: int, shared: Optional[dict] = None, min_jobs: int = 2
+    fn: Callable[[T], R],
+    jobs: list[T],
+    workers: int,
+    shared: Optional[dict] = None,
+    min_jobs: int = 2,
+    family: Optional[Callable[[T], Hashable]] = None,
 ) -> Iterator[R]:
     """``fn`` over ``jobs``, results in job order, in ``workers`` processes (see ``start``)."""
-    yield from start(fn, jobs, workers, shared, min_jobs).results()
+    yield from start(fn, jobs, workers, shared, min_jobs, family).results()
 
 
-def run_jobs(fn: Callable[..., R], jobs: Iterable[tuple], workers: int, shared: Optional[dict] = None) -> Iterator[R]:
+def run_jobs(
+    fn: Callable[..., R],
+    jobs: Iterable[tuple],
+    workers: int,
+    shared: Optional[dict] = None,
+    family: Optional[Callable[[tuple], Hashable]] = None,
+) -> Iterator[R]:
     """``fn(*job)`` for each job, in order (a star-map over ``fan_out``)."""
-    return fan_out(_Star(fn), list(jobs), workers, shared)
+    return fan_out(_Star(fn), list(jobs), workers, shared, family=family)
 
 
 class _Star:
