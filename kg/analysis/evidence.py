@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Iterable, Optional
 
 from rapidfuzz.distance import Indel
 
+from kg.core.resources import package_text
 from kg.store.query import Build, opened, restrict
 
 MIN_RUN = 4  # characters: shorter common runs are shared words (绿色, 推进), not copying
@@ -85,7 +85,7 @@ class Evidence:
 
 def query_text(name: str) -> str:
     """The SPARQL of ``kg/queries/evidence/<name>.rq``."""
-    return (Path(str(resources.files("kg") / "queries" / "evidence")) / f"{name}.rq").read_text(encoding="utf-8")
+    return package_text("queries", "evidence", f"{name}.rq")
 
 
 def _rows(build: Build, name: str, values: dict) -> list[dict]:

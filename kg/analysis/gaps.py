@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import Optional
 
 from rapidfuzz import fuzz
@@ -25,6 +23,7 @@ from rapidfuzz import fuzz
 from kg.analysis import GAP_KINDS
 from kg.analysis.evidence import failed
 from kg.core.errors import KgError
+from kg.core.resources import package_text
 from kg.rdf.vocab import sparql_prefixes
 from kg.store.query import opened, restrict, run_query
 
@@ -105,7 +104,7 @@ class Coverage:
 
 def query_text(name: str) -> str:
     """The SPARQL of ``kg/queries/gaps/<name>.rq``."""
-    return (Path(str(resources.files("kg") / "queries" / "gaps")) / f"{name}.rq").read_text(encoding="utf-8")
+    return package_text("queries", "gaps", f"{name}.rq")
 
 
 def _rows(

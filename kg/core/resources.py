@@ -33,3 +33,13 @@ def _located(name: str, env: Optional[str]) -> Path:
 def mapping_path(filename: str) -> Path:
     """Path of one curated table, e.g. ``mapping_path("agencies.csv")``."""
     return resource_dir("mappings") / filename
+
+
+def package_path(*parts: str) -> Path:
+    """A file or folder shipped inside the package: ``package_path("queries", "gaps.rq")``
+    (saved queries, the pages of the views and the endpoint)."""
+    return Path(str(resources.files("kg").joinpath(*parts)))
+
+
+def package_text(*parts: str) -> str:
+    return package_path(*parts).read_text(encoding="utf-8")

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.core.resources import package_path
 from kg.store import MANIFEST
 from kg.store.query import run_query
 
@@ -71,7 +72,7 @@ class Unfit:
 def unfit_documents(build) -> list[Unfit]:
     """Documents that failed to parse, have no measures, or were registered without text:
     no pair report is written for them and their pairs yield no findings."""
-    path = Path(__file__).parents[1] / "queries" / "report" / "document-status.rq"
+    path = package_path("queries", "report", "document-status.rq")
     out = []
     for r in run_query(build, path.read_text(encoding="utf-8")).rows:
         if r.get("error"):

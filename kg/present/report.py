@@ -21,6 +21,7 @@ from kg.analysis.gaps import coverage, gaps
 from kg.analysis.load import agency_load
 from kg.core.files import write_atomic
 from kg.core.parallel import run_jobs, shared
+from kg.core.resources import package_path
 from kg.present import report_evidence as rev
 from kg.present import svg
 from kg.present.front import html_body, unfit_documents, write_front
@@ -56,7 +57,7 @@ class ReportSummary:
 
 def _query(build: Path, name: str, only: Optional[dict] = None) -> list[dict]:
     """The rows of a report query, restricted in SPARQL to the documents in ``only``."""
-    path = Path(__file__).parents[1] / "queries" / "report" / f"{name}.rq"
+    path = package_path("queries", "report", f"{name}.rq")
     return run_query(build, restrict(path.read_text(encoding="utf-8"), only or {})).rows
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from kg.core.resources import package_path
 from kg.present import svg
 from kg.store.query import resolve, run_query
 
@@ -70,7 +71,7 @@ def function_load(build: Path) -> list[FunctionLoad]:
 
 
 def implementations(build: Path) -> list[dict]:
-    path = Path(__file__).parents[1] / "queries" / "report" / "implementations.rq"
+    path = package_path("queries", "report", "implementations.rq")
     return run_query(build, path.read_text(encoding="utf-8")).rows
 
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from string import Template
 
 from kg.analysis.load import Agency, co_responsibility_graph, rank, read_agencies, read_responsibilities
 from kg.core.files import write_atomic
+from kg.core.resources import package_text
 from kg.curated.mappings import LEVELS
 from kg.store import build_dir
 from kg.store.query import opened
@@ -247,7 +247,7 @@ def agencies_view(out: str | Path) -> View:
 
 
 def _static(name: str) -> str:
-    return (resources.files("kg") / "static" / name).read_text(encoding="utf-8")
+    return package_text("static", name)
 
 
 def _vis_asset(name: str) -> str:

@@ -21,11 +21,11 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from kg.core.errors import QueryError
+from kg.core.resources import package_path
 from kg.store import check_store
 from kg.store.bounded import Worker, run_bounded
 
@@ -56,7 +56,7 @@ class QueryResult:
 
 
 def _queries_dir() -> Path:
-    return Path(str(resources.files("kg") / "queries"))
+    return package_path("queries")
 
 
 def _question(text: str) -> str:
