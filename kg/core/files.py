@@ -201,7 +201,7 @@ def replacing_folder(out: Union[str, Path], what: str = "outputs") -> Iterator[P
     beside it to write into; when the block ends without error the new folder replaces
     ``out`` whole, in one step (anything the old folder held and the new one does not is
     gone). On an error ``out`` is left as it was and the new folder removed; an OSError
-    (a full disk) becomes one BuildError line saying what was kept. A second run into
+    (a full disk) becomes one BuildError line saying so (``out`` was left as it was). A second run into
     the same ``out`` meanwhile raises BuildError at once.
     """
     out = Path(out)
@@ -218,7 +218,7 @@ def replacing_folder(out: Union[str, Path], what: str = "outputs") -> Iterator[P
             yield new
             new = swap_in(new, out)
         except OSError as e:
-            kept = f"the previous {what} in {out} are unchanged" if os.path.lexists(out) else f"no {what} were written"
+            kept = f"{out} was left as it was" if os.path.lexists(out) else f"{out} was not created"
             raise BuildError(f"{out}: could not write the {what} ({e.strerror or e}); {kept}") from None
     finally:
         if new is not None:
