@@ -18,7 +18,7 @@ from kg.read import read_bytes
 from kg.read.normalize import normalize
 from kg.read.source import FORMATS, Source
 
-from .conftest import MINI_DOC
+from .conftest import DATA, MINI_DOC
 from .test_read_docx import make_docx
 from .test_read_pdf import make_pdf
 
@@ -234,3 +234,18 @@ def test_pdf_files_are_read_or_refused_in_one_line(pages, cut, damage):
         at = len(data) * cut // 4
         data = data[:at] + damage + (data[at + len(damage) :] if cut % 2 else b"")
     _bounded(_read_and_parse("f.pdf"), data)
+
+
+def test_the_parser_needs_a_bounded_multiple_of_its_text():
+    """The measured cost (docs/corpus.md: about 60 times the text) stays under a generous bound."""
+    _warm_up()
+    seed = "\n".join(p.read_text(encoding="utf-8") for p in sorted(DATA.glob("*.txt")))
+    raw = seed * 2  # about 0.2 MB of UTF-8
+    tracemalloc.start()
+    try:
+        doc = parse_text(raw, "big.txt")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(doc.measures) > 50
+    assert peak < 150 * len(raw.encode("utf-8")), f"{peak:,} bytes for {len(raw.encode()):,} bytes of text"
