@@ -2,21 +2,22 @@
 into one folder), ``kg build`` and ``kg align``. Stages take the data of the stage before;
 only this module runs them in order.
 
-Outputs are written to a temporary directory beside ``out`` and moved into place file
-by file with ``os.replace``, so a reader never sees a half-written file and a failed
-run leaves the previous outputs intact.
+The whole output folder is written beside ``out`` and swapped in for it in one step
+(kg.core.files.replacing_folder): a reader sees the old outputs or the new ones, never a
+mix; a failed or killed run leaves the old ones; outputs of documents no longer in the
+corpus vanish with the folder they were in; two runs into one ``out`` at once are refused.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from kg.core.errors import BuildError
+from kg.core.files import replacing_folder
 from kg.core.progress import Progress, or_silent
 from kg.corpus import process
 from kg.present.output import csv_text, flat_tables, to_json
@@ -147,19 +148,40 @@ def run_all(
     into ``out``: listings as JSON Lines and as CSV tables for spreadsheets, ``build/``, ``report/``
     and the interactive views. ``workers``: processes for parsing, alignment, validation and
     reports; ``scheduler``: a Dask scheduler's address to parse and align on instead (the rest
-    runs here)."""
+    runs here).
+
+    ``out`` is replaced whole, so it must be empty or an earlier ``kg all`` output
+    (holding ``build/build.json``); anything else is refused rather than deleted."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or not _is_all_output(out)):
+        raise BuildError(f"{out}: exists and is not a `kg all` output (no {BUILD_MANIFEST}); choose another --out")
+    # locked from the start, so a second run into ``out`` fails at once, not after parsing
+    with replacing_folder(out, "outputs") as new:
+        summary = _run_into(new, data_dir, out, or_silent(progress), workers, scheduler)
+    summary.written = [out / p.relative_to(new) for p in summary.written]
+    return summary
+
+
+BUILD_MANIFEST = "build/build.json"
+
+
+def _is_all_output(out: Path) -> bool:
+    return (out / BUILD_MANIFEST).is_file() or not any(out.iterdir())
+
+
+def _run_into(new: Path, data_dir, out: Path, step: Progress, workers: int, scheduler: Optional[str]) -> RunSummary:
+    """``run_all``, writing into the new folder ``new`` that will replace ``out``."""
     from kg.align import align_corpus
     from kg.present.report import write_report
+    from kg.present.viz import write_view
     from kg.store.build import build
 
-    step = or_silent(progress)
     with _engine(scheduler):
         corpus = process(data_dir, progress=step, workers=workers)
         step("aligning child documents to their parents")
         alignment = align_corpus(corpus, workers=workers, progress=step)
     registry, results = corpus
     links = align_records(alignment)
-    out = Path(out)
     summary = RunSummary(out)
     agencies, targets = agencies_records(results), targets_records(results)
     documents = {p.entry.id: document_record(p.doc) for p in results if p.doc}
@@ -175,32 +197,25 @@ def run_all(
     files.update(spreadsheet_tables(listings))
     for doc_id, rec in documents.items():
         files[f"documents/{doc_id}.json"] = to_json(rec) + "\n"
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".kg-", dir=out))
-    try:
-        for name, content in sorted(files.items()):
-            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                (tmp / name).write_bytes(content)
-            else:
-                (tmp / name).write_text(content, encoding="utf-8")
-        for name in sorted(files):
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp / name, out / name)
-            summary.written.append(out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    for name, content in sorted(files.items()):
+        (new / name).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            (new / name).write_bytes(content)
+        else:
+            (new / name).write_text(content, encoding="utf-8")
+        summary.written.append(new / name)
+    if (out / BUILD_MANIFEST).is_file():  # the previous build's record of what it validated, reused
+        (new / "build").mkdir()
+        shutil.copyfile(out / BUILD_MANIFEST, new / BUILD_MANIFEST)
     step("building and validating the graph")
-    built = build(corpus, alignment.links, out / "build", workers=workers, progress=step)
-    summary.written += [out / "build"]
+    built = build(corpus, alignment.links, new / "build", workers=workers, progress=step)
+    summary.written += [new / "build"]
     summary.triples = built.triples
     step("drawing the interactive views")
-    from kg.present.viz import write_view
-
     for view in ("alignment", "agencies"):
-        summary.written.append(write_view(out / "build", view, out / f"{view}.html"))
+        summary.written.append(write_view(new / "build", view, new / f"{view}.html"))
     step("writing the alignment-gap reports")
-    report = write_report(out / "build", out / "report", workers=workers)
+    report = write_report(new / "build", new / "report", workers=workers)
     summary.written += [p for p in report.written if p.suffix == ".html"]
     summary.reports = len(report.pairs)
     summary.documents = len(results)

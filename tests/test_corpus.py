@@ -3,7 +3,9 @@
 import json
 
 import pytest
+from click.testing import CliRunner
 
+from kg.cli import main
 from kg.core.errors import RegistryError
 from kg.corpus import load_registry, process
 
@@ -51,6 +53,10 @@ def test_document_can_be_named_by_id_or_file(tmp_path):
             "is not YYYY-MM-DD or YYYY",
         ),
         (
+            "documents:\n  - id: b\n    title: t\n    level: municipal\n    region: x\n    issued: 2021-02-30\n",
+            "corpus.yaml document “b”: issued “2021-02-30” is not a date of the calendar",
+        ),
+        (
             "documents:\n  - {id: a, title: t, level: municipal, region: x}\n  - {id: a, title: u, level: municipal, region: y}\n",
             "id used more than once",
         ),
@@ -61,6 +67,16 @@ def test_malformed_registry_is_one_line_naming_the_file(tmp_path, registry, mess
     with pytest.raises(RegistryError, match=message) as e:
         load_registry(tmp_path)
     assert "corpus.yaml" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_an_impossible_date_is_one_line_from_the_command_line(tmp_path):
+    write_corpus(tmp_path, {"city.txt": MINI_DOC}, REG.replace("2022-03-27", "2022-02-29"))
+    r = CliRunner().invoke(main, ["--data", str(tmp_path), "docs"])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert r.stderr.strip().splitlines() == [
+        f"Error: {tmp_path / 'corpus.yaml'} document “city”: issued “2022-02-29” is not a date of the calendar "
+        "(day is out of range for month)"
+    ]
 
 
 def test_missing_file_fails_that_document_only(tmp_path):

@@ -61,3 +61,40 @@ def test_kg_all_in_two_processes_writes_the_same_files_as_in_one(tmp_path):
     assert files
     for f in files:
         assert (tmp_path / "two" / f).read_bytes() == (tmp_path / "one" / f).read_bytes(), f
+
+
+def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path):
+    """A pool's parent killed with SIGKILL (no cleanup runs) takes its workers with it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import os, sys, time\n"
+        "from kg.core.parallel import start\n"
+        "pending = start(time.sleep, [60] * 4, workers=2)\n"
+        "time.sleep(0.5)\n"
+        "print(' '.join(str(p) for p in pending._pool._processes), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(p) for p in parent.stdout.readline().split()]
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=30)
+        parent.stdout.close()
+    assert len(workers) == 2
+
+    def running(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] not in "ZX"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(map(running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(running, workers))

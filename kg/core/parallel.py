@@ -4,13 +4,21 @@ graph, reports): a process pool, or none.
 Threads would not help (the GIL); processes are forked so they inherit what the parent
 already holds (jieba's dictionary, the parsed corpus) instead of loading it again. Where
 fork is unavailable, or the job is too small to repay a pool, work runs in-process.
+
+Workers die with the process that started them, however it ends (SIGKILL included): a
+killed pool's workers would otherwise wait for jobs forever (``die_with_parent``).
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Callable, Hashable, Iterable, Iterator, Optional, TypeVar
@@ -25,6 +33,45 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+_PR_SET_PDEATHSIG = 1
+WATCH_SECONDS = 0.5  # how often the fallback watchdog looks for its parent
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this process end when process ``parent`` (the one that started it) ends.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``;
+    strictly at the death of the parent's thread that forked, and pools are started and
+    closed from one thread). Elsewhere a daemon thread checks every ``WATCH_SECONDS``
+    whether the process was handed to another parent. Either way, a parent already gone
+    ends it now.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (AttributeError, OSError):
+            armed = False
+    if os.getppid() != parent:  # died before the death signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch, args=(parent,), daemon=True, name="kg-parent-watch").start()
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
+
+
+def _worker_start(parent: int, collecting: bool) -> None:
+    """Initializer of every pool worker."""
+    die_with_parent(parent)
+    if collecting:
+        gc.enable()
 
 
 _SHARED: dict = {}
@@ -54,7 +101,8 @@ class Pending:
             self._pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("fork"),
-                initializer=gc.enable if self._collecting else None,
+                initializer=_worker_start,
+                initargs=(os.getpid(), self._collecting),
             )
             # Executor.map submits every job now: the workers are forked here, from this
             # thread, and inherit ``shared``; the caller goes on while they work. Small

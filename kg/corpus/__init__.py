@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, Optional
@@ -99,6 +100,14 @@ def find_registry(data_dir: str | Path) -> Path:
     raise RegistryError(f"{d}: no corpus registry (expected {d / REGISTRY_NAMES[0]})")
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML as safe_load reads it, but dates kept as written: checked per entry, so an
+    impossible one (2021-02-30) is told with its entry, not as a traceback from the loader."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 def _fail(path: Path, where: str, problem: str):
     raise RegistryError(f"{path}{where}: {problem}")
 
@@ -107,7 +116,7 @@ def load_registry(data_dir: str | Path) -> Registry:
     """Read and validate the registry; every problem is one line naming file and entry."""
     path = find_registry(data_dir)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -137,6 +146,11 @@ def load_registry(data_dir: str | Path) -> Registry:
         issued = item.get("issued")
         if issued is not None and not re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", str(issued)):
             _fail(path, where, f"issued “{issued}” is not YYYY-MM-DD or YYYY")
+        if issued is not None and len(str(issued)) == 10:
+            try:
+                date.fromisoformat(str(issued))
+            except ValueError as e:
+                _fail(path, where, f"issued “{issued}” is not a date of the calendar ({e})")
         text = lambda k: None if item.get(k) is None else str(item[k])  # noqa: E731
         entries.append(
             Entry(

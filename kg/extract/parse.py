@@ -415,6 +415,7 @@ def parse_file(path: str | Path, level: Optional[str] = None, region: Optional[s
     src = read_source(path)
     doc = parse_text(src.text, str(path), src.encoding, level, region)
     doc.format, doc.pages = src.format, src.pages
+    doc.warnings += src.warnings  # bytes replaced while decoding (bad_bytes)
     if src.empty_pages:
         doc.warnings.append(
             Issue(

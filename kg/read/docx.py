@@ -11,9 +11,11 @@ numbering, not in the text) are put in front of their paragraphs as they are sho
 from __future__ import annotations
 
 import io
+import zipfile
 
 from kg.core.errors import InputError
 from kg.read.docx_numbering import Numbering
+from kg.read.limits import PACKED_FACTOR, max_input_bytes, too_large
 from kg.read.source import Source
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -70,11 +72,24 @@ def _part_element(document, name: str):
         return None
 
 
+def _check_unpacked_size(data: bytes, path: str) -> None:
+    """python-docx unpacks every part in memory: refuse an archive that unpacks above the
+    input limit (a zip bomb, or a body far larger than any policy document) before it does."""
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        return  # told as a corrupt DOCX by python-docx
+    limit = max_input_bytes() * PACKED_FACTOR
+    if unpacked > limit:
+        raise too_large(path, unpacked, "DOCX unpacked", limit)
+
+
 def read_docx(data: bytes, path: str) -> Source:
     """One line per paragraph or table row, in the order of the document body."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_unpacked_size(data, path)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError) as e:

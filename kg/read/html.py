@@ -13,8 +13,9 @@ import codecs
 import re
 
 from kg.core.errors import InputError
+from kg.core.model import Issue
 from kg.read.source import Source
-from kg.read.text import decode
+from kg.read.text import damaged_utf8, decode_reporting
 
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
 _WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "big5": "big5hkscs"}
@@ -31,20 +32,30 @@ def _declared(data: bytes) -> str | None:
         return None
 
 
-def decode_html(data: bytes, path: str) -> tuple[str, str]:
-    """The page as text, by its byte-order mark, its declared charset or kg's decoder."""
+def decode_html(data: bytes, path: str) -> tuple[str, str, list[Issue]]:
+    """The page as text, by its byte-order mark, its declared charset or kg's decoder; with
+    the bytes replaced as ``bad_bytes`` warnings (without spans: the page's text is not the
+    raw text, the article extracted from it is)."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", "replace"), "utf-8"
+        try:
+            return data[3:].decode("utf-8"), "utf-8", []
+        except UnicodeDecodeError:
+            damaged = damaged_utf8(data[3:], 3)
+            if damaged is not None:
+                return damaged[0], "utf-8", _unplaced(damaged[1])
+            return data[3:].decode("utf-8", "replace"), "utf-8", [Issue("bad_bytes", "many bytes are not UTF-8")]
     declared = _declared(data)
     if declared:
         try:
-            return data.decode(declared), declared
+            return data.decode(declared), declared, []
         except UnicodeDecodeError:
             pass  # a page that lies about its charset: let the decoder guess
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return decode(data, path)
+    text, encoding, issues = decode_reporting(data, path)
+    return text, encoding, _unplaced(issues)
+
+
+def _unplaced(issues: list[Issue]) -> list[Issue]:
+    return [Issue(i.code, i.message) for i in issues]
 
 
 _BLOCKS = {"p", "head", "item", "quote", "code"}
@@ -90,7 +101,7 @@ def read_html(data: bytes, path: str) -> Source:
     """The article body of a saved web page, one paragraph or table row per line."""
     import trafilatura
 
-    page, encoding = decode_html(data, path)
+    page, encoding, issues = decode_html(data, path)
     found = trafilatura.bare_extraction(
         page,
         include_tables=True,
@@ -98,7 +109,10 @@ def read_html(data: bytes, path: str) -> Source:
         include_images=False,
         include_links=False,
         favor_recall=True,
-        with_metadata=True,
+        with_metadata=True,  # for the title
+        # the page's date is not used: without the extensive search, the first page a process
+        # reads no longer loads dateparser's tables (72 → 30 MB, the first call 69 → 5 s here)
+        date_extraction_params={"extensive_search": False},
     )
     body, title = "", ""
     if found is not None and getattr(found, "body", None) is not None:
@@ -108,4 +122,4 @@ def read_html(data: bytes, path: str) -> Source:
         raise InputError(path, "no article text found in the web page")
     if title and not body.startswith(title[:12]):
         body = f"{title}\n{body}"
-    return Source(path, body, encoding, "html")
+    return Source(path, body, encoding, "html", warnings=issues)

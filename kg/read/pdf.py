@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from kg.core.errors import InputError
+from kg.read.limits import max_input_bytes, too_large
 from kg.read.source import Source, join_pages
 
 MIN_PAGE_CHARS = 5  # a page with fewer visible characters carries no text layer
@@ -44,6 +45,7 @@ def read_pdf(data: bytes, path: str) -> Source:
     """The text layer of every page, joined with "\\f"; pages that are only pictures are listed."""
     import pypdfium2 as pdfium
 
+    limit, size = max_input_bytes(), 0
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
@@ -63,6 +65,9 @@ def read_pdf(data: bytes, path: str) -> Source:
             if _blank(pages[-1]) and _has_image(page, pdfium):
                 pictured.append(i + 1)
             page.close()
+            size += len(raw.encode("utf-8", "surrogatepass"))
+            if size > limit:  # told before the rest is read
+                raise too_large(path, size, f"text of the first {i + 1} pages", limit)
     except pdfium.PdfiumError as e:
         raise _corrupt(path, e) from None
     finally:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from kg.core.model import Issue
+
 FORMATS = ("text", "pdf", "docx", "html")
 SUPPORTED = "policy-kg reads PDF (with a text layer), DOCX, HTML and plain text"
 
@@ -29,6 +31,7 @@ class Source:
     format: str = "text"
     pages: list[int] = field(default_factory=lambda: [0])  # raw offset where each page starts
     empty_pages: list[int] = field(default_factory=list)  # 1-based pages showing images but no text
+    warnings: list[Issue] = field(default_factory=list)  # data-quality problems met while reading (bad_bytes)
 
     def page_at(self, offset: int) -> int:
         """The 1-based page holding raw offset ``offset`` (a page's closing form feed is its own)."""

@@ -1,10 +1,12 @@
 """``kg build``: the corpus as one validated graph, written as files and as a query store.
 
-The stage takes the processed corpus and its links, makes the graph (kg.rdf.graph), validates it against
-``ontology/shapes.ttl`` with pySHACL, and writes ``graph.ttl``, ``graph.nt``,
+The stage takes the processed corpus and its links, makes the graph (kg.rdf.graph),
+validates it against ``ontology/shapes.ttl`` with pySHACL, and writes ``graph.ttl``, ``graph.nt``,
 ``graph.jsonld``, ``build.json`` and the Oxigraph store ``store/`` into a fresh directory
-beside ``out``. Only a complete, conforming build is swapped in for the old ``out``, so a
-failed build leaves the previous outputs intact and a reader never sees half a graph.
+beside ``out``. Only a complete, conforming build is swapped in for the old ``out``, in one
+step (kg.core.files.replacing_folder), so a failed or killed build leaves the previous
+outputs intact and a reader never sees half a graph; two builds into one ``out`` at once
+are refused.
 Serialisations are sorted, so the same corpus always gives byte-identical files.
 """
 
@@ -12,9 +14,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from urllib.parse import quote
 
 from kg import __version__
 from kg.core.errors import BuildError
+from kg.core.files import replacing_folder
 from kg.core.model import Link
 from kg.core.progress import Progress, or_silent
 from kg.corpus import Corpus
@@ -124,22 +124,6 @@ def _is_build_dir(out: Path) -> bool:
     return (out / MANIFEST).is_file() or not any(out.iterdir())
 
 
-def _swap_in(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new`` with two renames; restore the old one if the second fails."""
-    if not out.exists():
-        os.replace(new, out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-    os.rmdir(old)
-    os.replace(out, old)
-    try:
-        os.replace(new, out)
-    except OSError:
-        os.replace(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def build(
     corpus: Corpus,
     links: list[Link],
@@ -154,11 +138,20 @@ def build(
     be replaced; either way the previous ``out`` is left as it was. ``workers``: processes
     for making the graph and SHACL validation; ``progress`` is told what the build is doing.
     """
-    stage = or_silent(progress)
     started = time.perf_counter()
     out = Path(out)
     if out.exists() and (not out.is_dir() or not _is_build_dir(out)):
         raise BuildError(f"{out}: exists and is not a `kg build` output (no {MANIFEST}); choose another --out")
+    # locked from the start, so a second build into ``out`` fails at once, not after making the graph
+    with replacing_folder(out, "build") as tmp:
+        summary = _build_into(tmp, corpus, links, out, workers, or_silent(progress))
+    summary.written = [out / name for name in FILES] + [out / STORE]
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _build_into(tmp: Path, corpus: Corpus, links: list[Link], out: Path, workers: int, stage: Progress) -> BuildSummary:
+    """``build``, writing into the new folder ``tmp`` that will replace ``out``."""
     registry, results = corpus
     stage(f"making the graph of {len(results)} documents and {len(links)} links")
     lines = graph_lines(registry, results, links, workers)
@@ -184,8 +177,6 @@ def build(
         "conforms": True,
         "files": list(FILES[:3]) + [STORE + "/"],
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     loading = None
     try:
         write_ntriples(lines, tmp / "graph.nt")
@@ -198,16 +189,8 @@ def build(
         manifest["validated"] = checking.conforming
         summary.checked, summary.reused = checking.partitions - len(checking.reused), len(checking.reused)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        _swap_in(tmp, out)
-    except OSError as e:
-        raise BuildError(
-            f"{out}: could not write the build ({e.strerror or e}); the previous outputs are unchanged"
-        ) from None
     finally:
         checking.close()
         if loading is not None:
             loading.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
-    summary.written = [out / name for name in FILES] + [out / STORE]
-    summary.seconds = time.perf_counter() - started
     return summary
