@@ -286,8 +286,12 @@ def serve(
     import uvicorn
 
     app = create_app(out, timeout, max_rows, workers, cors_origins, **limits)
-    Worker(str(check_store(build_dir(out))), public=True).close()  # a corrupt store: one line now, not at startup
     sock = listen(host, port)
+    try:
+        Worker(str(check_store(build_dir(out))), public=True).close()  # a corrupt store: one line now
+    except StoreError:
+        sock.close()
+        raise
     url = f"http://{host if ':' not in host else f'[{host}]'}:{sock.getsockname()[1]}/sparql"
 
     class Server(uvicorn.Server):
