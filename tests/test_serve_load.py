@@ -16,8 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from kg.store.lanes import SLOW_NICE
-
 from .conftest import ROOT
 from .test_bounded import CARTESIAN, tenfold
 from .test_serve import DOCS, _free_port
@@ -33,9 +31,21 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _nice(pid: int) -> int:
+def _cpu(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[16])
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _settled(pid: int, workers: int = 4, within: float = 60) -> list[int]:
+    """The server's worker pids once all are up and idle (none spending CPU for 0.5 s)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        before = {c: _cpu(c) for c in _children(pid)}
+        time.sleep(0.5)
+        if len(before) == workers and all(_cpu(c) == t for c, t in before.items()):
+            return list(before)
+    pytest.fail("the server's workers did not settle")
 
 
 def _start(out, port: int, **limits) -> subprocess.Popen:
@@ -153,9 +163,11 @@ def test_a_worker_killed_mid_query_is_a_503_and_the_next_query_is_served(server)
     proc, url = server
     answer = {}
     t = threading.Thread(target=lambda: answer.update(r=httpx.get(url, params={"query": CARTESIAN}, timeout=60)))
+    idle = {c: _cpu(c) for c in _settled(proc.pid)}
     t.start()
-    time.sleep(1.5)  # past the fast lane's threshold: its worker now runs at the slow lane's low priority
-    (busy,) = [pid for pid in _children(proc.pid) if _nice(pid) == SLOW_NICE]
+    time.sleep(1.5)
+    busy = max(idle, key=lambda c: _cpu(c) - idle[c])  # the only worker spending CPU runs the query
+    assert _cpu(busy) > idle[busy]
     os.kill(busy, signal.SIGKILL)
     t.join(30)
     r = answer["r"]
@@ -166,8 +178,7 @@ def test_a_worker_killed_mid_query_is_a_503_and_the_next_query_is_served(server)
 
 def test_after_every_idle_worker_dies_the_next_queries_are_served(server):
     proc, url = server
-    time.sleep(0.5)  # let replacements from earlier tests finish starting
-    for pid in _children(proc.pid):
+    for pid in _settled(proc.pid):
         os.kill(pid, signal.SIGKILL)
     answers = [httpx.get(url, params={"query": DOCS}, timeout=60) for _ in range(5)]
     assert [r.status_code for r in answers] == [200] * 5
