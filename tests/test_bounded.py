@@ -24,7 +24,7 @@ def tenfold(levels: int, select: str = "(STRLEN(?v{n}) AS ?n)", last: int = 10) 
 
 
 def test_megabytes_reads_as_a_person_writes_it():
-    assert (megabytes(32_000_000), megabytes(1_500_000_000)) == ("32 MB", "1.5 GB")
+    assert [megabytes(n) for n in (32_000_000, 1_500_000_000, 1000)] == ["32 MB", "1.5 GB", "1 kB"]
 
 
 def test_a_one_row_answer_over_the_byte_limit_is_refused(built):

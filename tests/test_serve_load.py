@@ -141,6 +141,25 @@ def test_a_body_over_the_limit_is_413(server):
     form = httpx.post(url, data={"query": big.decode()})
     assert form.status_code == 413
     assert httpx.post(url, content=b"ASK {}", headers=headers).json()["boolean"] is True
+    host, port = url.split("/")[2].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as raw:  # httpx refuses to send such a URL
+        raw.sendall(b"GET /sparql?query=ASK%7B%7D%23" + b"x" * MAX_BODY + b" HTTP/1.1\r\nHost: kg\r\n\r\n")
+        assert raw.recv(100)[:12] in (b"HTTP/1.1 400", b"HTTP/1.1 414")  # the HTTP parser's limit, or ours
+
+
+def test_a_query_string_over_the_limit_is_414(built):
+    import asyncio
+
+    from kg.store.serve import create_app
+
+    async def ask():  # the app without its lifespan: refused before any worker is asked
+        transport = httpx.ASGITransport(app=create_app(built.out, max_body=1000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://kg") as client:
+            return await client.get("/sparql", params={"query": "ASK {} #" + "x" * 1000})
+
+    r = asyncio.run(ask())
+    assert r.status_code == 414
+    assert r.text == "the request URL is longer than 1 kB (the limit); send a shorter query\n"
 
 
 def test_a_huge_one_row_answer_is_refused_by_the_byte_limit(server):

@@ -61,8 +61,8 @@ class MemoryExceeded(WorkerLost):
 
 
 def megabytes(n: int) -> str:
-    """``n`` bytes for a message: ``16 MB``, ``1.5 GB``."""
-    return f"{n / 1e9:g} GB" if n >= 1e9 else f"{n / 1e6:g} MB"
+    """``n`` bytes for a message: ``16 MB``, ``1.5 GB``, ``2 kB``."""
+    return f"{n / 1e9:g} GB" if n >= 1e9 else f"{n / 1e6:g} MB" if n >= 1e6 else f"{n / 1e3:g} kB"
 
 
 def _too_large(max_bytes: int) -> ResultTooLarge:

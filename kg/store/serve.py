@@ -7,7 +7,8 @@ write: the workers open the store read-only; updates and graph-store writes are
 refused; federated SERVICE calls are refused on the parsed query, and the workers run
 without network (kg.store.guard). Cross-origin requests are refused unless origins are named.
 Results follow content negotiation (Accept header, or a ``format`` parameter as
-SPARQLWrapper sends it). A request body is read up to ``MAX_BODY`` bytes (413 beyond). A
+SPARQLWrapper sends it). A request body is read up to ``MAX_BODY`` bytes (413 beyond; a URL
+query string as long, 414). A
 failure the client may retry (a worker died or passed its memory cap, every worker busy) is
 503 with ``Retry-After``, never 400 or 500.
 
@@ -99,7 +100,7 @@ class ServeError(KgError):
 
 
 class BodyTooLarge(QueryError):
-    pass
+    """A request body past the limit (413); raised before the rest of it is read."""
 
 
 async def _read_body(request, limit: int) -> bytes:
@@ -156,6 +157,8 @@ def create_app(
         return HTMLResponse(page)
 
     async def sparql(request):
+        if len(request.scope.get("query_string", b"")) > max_body:
+            return error(414, f"the request URL is longer than {megabytes(max_body)} (the limit); send a shorter query")
         params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
         query: Optional[str] = None
         if request.method == "POST":
