@@ -96,21 +96,27 @@ def start_oxigraph(store: Path) -> tuple[subprocess.Popen, str]:
     return proc, url
 
 
+def _read(path: str) -> str:
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:  # a thread or process that ended meanwhile
+        return ""
+
+
 def _cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of ``pid`` and its live children, from /proc (Linux; 0 elsewhere)."""
+    if not os.path.isdir(f"/proc/{pid}"):
+        return 0.0
+    children = [
+        int(c) for task in os.listdir(f"/proc/{pid}/task") for c in _read(f"/proc/{pid}/task/{task}/children").split()
+    ]
     total = 0.0
-    try:
-        pids = [pid] + [
-            int(c)
-            for task in os.listdir(f"/proc/{pid}/task")
-            for c in open(f"/proc/{pid}/task/{task}/children").read().split()
-        ]
-        for p in pids:
-            with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+    for p in [pid, *children]:
+        stat = _read(f"/proc/{p}/stat")
+        if stat:
+            fields = stat.rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except OSError:
-        pass
     return total
 
 

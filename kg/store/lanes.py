@@ -119,7 +119,10 @@ class WorkerPool:
             for _ in range(self.idle.qsize()):
                 self._retire(self.idle.get_nowait())
         while True:
-            w = await self.idle.get()
+            try:
+                w = await asyncio.wait_for(self.idle.get(), timeout=self.queue_wait)
+            except asyncio.TimeoutError:  # workers could not be started (the store went away mid-rebuild?)
+                raise Busy(f"no query worker became free in {self.queue_wait:g} s; try again") from None
             if w.alive and w.stamp == self.stamp:
                 return w
             self._retire(w)  # died while idle (killed from outside): never hand it a query
