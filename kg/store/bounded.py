@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -29,6 +30,7 @@ from kg.core.errors import NotAcceptable, QueryError, QueryRefused, QueryTimeout
 
 TICK = 0.1  # seconds between two looks at a running worker's memory
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+CLOCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 SELECT_TYPES = {  # media type → pyoxigraph QueryResultsFormat name
     "application/sparql-results+json": "JSON",
@@ -197,11 +199,15 @@ def _worker(conn, path: str, public: bool = False) -> None:
     try:
         store = ox.Store.read_only(path)
     except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
-        conn.send(("store", str(e).splitlines()[0] if str(e) else "cannot open"))
+        with suppress(OSError):
+            conn.send(("store", str(e).splitlines()[0] if str(e) else "cannot open"))
         return
     if public:  # load the SPARQL grammar now (about 1 s), not in the first client's query
         check_query("ASK {}")
-    conn.send(("ready", "isolated" if isolated else ""))
+    try:
+        conn.send(("ready", "isolated" if isolated else ""))
+    except OSError:  # the server stopped while this worker started
+        return
     while True:
         try:
             request = conn.recv()
@@ -315,6 +321,15 @@ class Worker:
         try:
             with open(f"/proc/{self.proc.pid}/statm", "rb") as f:
                 return int(f.read().split()[1]) * PAGE
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def cpu_seconds(self) -> Optional[float]:
+        """CPU time the worker has used (Linux), None where it cannot be read."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / CLOCK
         except (OSError, ValueError, IndexError):
             return None
 
