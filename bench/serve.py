@@ -194,13 +194,25 @@ def main() -> None:
 
     tmp = None
     build = args.build
-    if build is None:
-        from kg.store.build import build as build_graph
-
+    if build is None:  # through the CLI, whose options stay put while the library's stages change
         tmp = tempfile.TemporaryDirectory()
         build = Path(tmp.name) / "build"
         print("building the seed corpus …", flush=True)
-        build_graph(ROOT / "data", build)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from kg.cli import main; main()",
+                "--data",
+                str(ROOT / "data"),
+                "build",
+                "--out",
+                str(build),
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     store = check_store(build)
     saved = saved_queries()
     queries = {name: saved[name].text for name in args.queries.split(",")}
