@@ -97,7 +97,11 @@ class WorkerPool:
         self.idle.put_nowait(w)
 
     async def start(self) -> None:
-        await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        """Start the workers; returns once the fast lane's are up (the slow lane's follow)."""
+        fast = self.fast_free
+        for _ in range(self.size - fast):
+            asyncio.get_running_loop().create_task(self._spawn())
+        await asyncio.gather(*(self._spawn() for _ in range(fast)))
         if not all(w.isolated for w in self.all):
             print(
                 "kg serve: warning: the query workers cannot be cut off the network on this system; "

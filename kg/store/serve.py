@@ -291,7 +291,7 @@ def serve(
     app = create_app(out, timeout, max_rows, workers, cors_origins, **limits)
     sock = listen(host, port)
     try:
-        Worker(str(check_store(build_dir(out))), public=True).close()  # a corrupt store: one line now
+        Worker(str(check_store(build_dir(out)))).close()  # a corrupt store: one line now, not a traceback later
     except StoreError:
         sock.close()
         raise
