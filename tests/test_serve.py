@@ -54,7 +54,7 @@ def running_server(out, *options):
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}/sparql"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # four workers start on a machine that may be busy
     while True:
         try:
             if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:

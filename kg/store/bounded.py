@@ -4,8 +4,10 @@ Oxigraph evaluates a query inside Rust without returning to Python (a cartesian 
 under COUNT never yields a row), so a timer in the calling process cannot stop it. A
 worker process opens the store read-only, answers requests over a pipe, and is
 terminated when a query outlives its time limit; a fresh worker takes its place.
-Results are cut at ``max_rows`` rows (or triples) inside the worker and reported as too
-large rather than silently truncated. Without a row limit, SELECT results are serialised by
+Results are cut at ``max_rows`` rows (or triples) and ``max_bytes`` bytes inside the worker
+and reported as too large rather than silently truncated; a worker whose memory passes
+``max_memory`` is killed like one out of time, and a worker that dies mid-query (killed,
+out of memory) is reported as ``WorkerLost``, a failure worth retrying, not a bad query. Without a row limit, SELECT results are serialised by
 Oxigraph itself: building them term by term in Python costs more than the query on a large graph.
 """
 
@@ -16,6 +18,8 @@ import os
 import socket
 import subprocess
 import sys
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -23,6 +27,10 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from kg.core.errors import NotAcceptable, QueryError, QueryRefused, QueryTimeout, ResultTooLarge, StoreError
+
+TICK = 0.1  # seconds between two looks at a running worker's memory
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+CLOCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 SELECT_TYPES = {  # media type → pyoxigraph QueryResultsFormat name
     "application/sparql-results+json": "JSON",
@@ -44,6 +52,26 @@ GRAPH_TYPES = {  # media type → pyoxigraph RdfFormat name
 }
 DEFAULT_SELECT = "application/sparql-results+json"
 DEFAULT_GRAPH = "text/turtle"
+
+
+class WorkerLost(QueryError):
+    """The worker answering a query died (killed, crashed, out of memory); the same query may succeed later."""
+
+
+class MemoryExceeded(WorkerLost):
+    """The worker passed its memory cap and was stopped."""
+
+
+def megabytes(n: int) -> str:
+    """``n`` bytes for a message: ``16 MB``, ``1.5 GB``, ``2 kB``."""
+    return f"{n / 1e9:g} GB" if n >= 1e9 else f"{n / 1e6:g} MB" if n >= 1e6 else f"{n / 1e3:g} kB"
+
+
+def _too_large(max_bytes: int) -> ResultTooLarge:
+    return ResultTooLarge(
+        f"the result is larger than {megabytes(max_bytes)} (the limit); add LIMIT, select fewer or shorter values, "
+        "or narrow the query"
+    )
 
 
 @dataclass
@@ -91,8 +119,18 @@ def _pick(accept: Sequence[str], table: dict, default: str) -> Optional[str]:
     return None if accept else default
 
 
-def execute(store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None) -> Answer:
-    """Run ``sparql`` on an open store and serialise the answer in the first acceptable type."""
+def execute(
+    store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None, max_bytes: Optional[int] = None
+) -> Answer:
+    """Run ``sparql`` on an open store and serialise the answer in the first acceptable type,
+    refusing one of more than ``max_rows`` rows or ``max_bytes`` bytes."""
+    answer = _execute(store, sparql, accept, max_rows, max_bytes)
+    if max_bytes and len(answer.body) > max_bytes:
+        raise _too_large(max_bytes)
+    return answer
+
+
+def _execute(store, sparql: str, accept: Sequence[str], max_rows: Optional[int], max_bytes: Optional[int]) -> Answer:
     import pyoxigraph as ox
 
     try:
@@ -114,17 +152,21 @@ def execute(store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[i
                 "select", media, result.serialize(format=getattr(ox.QueryResultsFormat, SELECT_TYPES[media])), None
             )
         names = [v.value for v in result.variables]
-        rows = list(islice(result, limit))
-        if max_rows and len(rows) > max_rows:
+        bindings, size = [], 0
+        for s in islice(result, limit):
+            bindings.append({n: _term_json(s[n]) for n in names if s[n] is not None})
+            size += sum(len(t["value"]) if isinstance(t["value"], str) else 64 for t in bindings[-1].values())
+            if max_bytes and size > max_bytes:  # stop before building a document that is certain to be refused
+                raise _too_large(max_bytes)
+        if max_rows and len(bindings) > max_rows:
             raise ResultTooLarge(f"the result has more than {max_rows} rows (the limit); add LIMIT or narrow the query")
-        bindings = [{n: _term_json(s[n]) for n in names if s[n] is not None} for s in rows]
         doc = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
         fmt = SELECT_TYPES[media]
         if fmt != "JSON":
             doc = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON).serialize(
                 format=getattr(ox.QueryResultsFormat, fmt)
             )
-        return Answer("select", media, doc, len(rows))
+        return Answer("select", media, doc, len(bindings))
     media = _pick(accept, GRAPH_TYPES, DEFAULT_GRAPH)
     if media is None:
         raise NotAcceptable(
@@ -143,7 +185,7 @@ def execute(store, sparql: str, accept: Sequence[str] = (), max_rows: Optional[i
 
 
 def _worker(conn, path: str, public: bool = False) -> None:
-    """Worker process: open the store read-only, then answer (sparql, accept, max_rows) requests.
+    """Worker process: open the store read-only, then answer (sparql, accept, max_rows, max_bytes) requests.
 
     A ``public`` worker (one behind ``kg serve``) first leaves the network, then checks each
     query before running it (kg.store.guard)."""
@@ -157,9 +199,15 @@ def _worker(conn, path: str, public: bool = False) -> None:
     try:
         store = ox.Store.read_only(path)
     except (OSError, RuntimeError) as e:  # RocksDB reports corruption as RuntimeError
-        conn.send(("store", str(e).splitlines()[0] if str(e) else "cannot open"))
+        with suppress(OSError):
+            conn.send(("store", str(e).splitlines()[0] if str(e) else "cannot open"))
         return
-    conn.send(("ready", "isolated" if isolated else ""))
+    if public:  # load the SPARQL grammar now (about 1 s), not in the first client's query
+        check_query("ASK {}")
+    try:
+        conn.send(("ready", "isolated" if isolated else ""))
+    except OSError:  # the server stopped while this worker started
+        return
     while True:
         try:
             request = conn.recv()
@@ -167,11 +215,11 @@ def _worker(conn, path: str, public: bool = False) -> None:
             return
         if request is None:
             return
-        sparql, accept, max_rows = request
+        sparql, accept, max_rows, max_bytes = request
         try:
             if public:
                 check_query(sparql)
-            conn.send(("ok", execute(store, sparql, accept, max_rows)))
+            conn.send(("ok", execute(store, sparql, accept, max_rows, max_bytes)))
         except QueryRefused as e:
             conn.send(("refused", str(e)))
         except ResultTooLarge as e:
@@ -237,19 +285,27 @@ class Worker:
             raise StoreError(f"{path}: the graph store is corrupt or unreadable ({message}); run `kg build` again")
         self.isolated = message == "isolated"
 
-    def run(
-        self, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None, timeout: Optional[float] = None
-    ) -> Answer:
-        """Answer one query; raises QueryTimeout (and kills the worker) when it runs too long."""
-        self.conn.send((sparql, list(accept), max_rows))
-        if not self.conn.poll(timeout):
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def send(
+        self, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None, max_bytes: Optional[int] = None
+    ) -> None:
+        """Hand the worker one query; WorkerLost when it has died since its last answer."""
+        try:
+            self.conn.send((sparql, list(accept), max_rows, max_bytes))
+        except (OSError, EOFError):
             self.close()
-            raise QueryTimeout(f"the query ran longer than the {timeout:g} s time limit and was stopped")
+            raise WorkerLost("the query worker had stopped; try again") from None
+
+    def receive(self) -> Answer:
+        """The answer to the query sent (call once the connection is readable)."""
         try:
             status, payload = self.conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             self.close()
-            raise QueryError("the query worker died while answering; try again") from None
+            raise WorkerLost("the query worker died while answering (it was killed or crashed); try again") from None
         if status == "ok":
             return payload
         if status == "too_large":
@@ -259,6 +315,57 @@ class Worker:
         if status == "refused":
             raise QueryRefused(payload)
         raise QueryError(payload)
+
+    def rss(self) -> Optional[int]:
+        """Resident memory of the worker in bytes (Linux), None where it cannot be read."""
+        try:
+            with open(f"/proc/{self.proc.pid}/statm", "rb") as f:
+                return int(f.read().split()[1]) * PAGE
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def cpu_seconds(self) -> Optional[float]:
+        """CPU time the worker has used (Linux), None where it cannot be read."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / CLOCK
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def over_memory(self, max_memory: Optional[int]) -> bool:
+        """Whether the worker holds more than ``max_memory`` bytes; if so it is stopped."""
+        if not max_memory or (self.rss() or 0) <= max_memory:
+            return False
+        self.close()
+        return True
+
+    def timed_out(self, timeout: Optional[float]) -> QueryTimeout:
+        self.close()
+        return QueryTimeout(f"the query ran longer than the {timeout:g} s time limit and was stopped")
+
+    def run(
+        self,
+        sparql: str,
+        accept: Sequence[str] = (),
+        max_rows: Optional[int] = None,
+        timeout: Optional[float] = None,
+        max_bytes: Optional[int] = None,
+        max_memory: Optional[int] = None,
+    ) -> Answer:
+        """Answer one query; raises QueryTimeout (and kills the worker) when it runs too long,
+        MemoryExceeded (likewise) when the worker passes ``max_memory`` bytes."""
+        self.send(sparql, accept, max_rows, max_bytes)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise self.timed_out(timeout)
+            wait = left if not max_memory else TICK if left is None else min(TICK, left)
+            if self.conn.poll(wait):
+                return self.receive()
+            if self.over_memory(max_memory):
+                raise memory_exceeded(max_memory)
 
     @property
     def alive(self) -> bool:
@@ -275,12 +382,23 @@ class Worker:
         self.conn.close()
 
 
+def memory_exceeded(max_memory: int) -> MemoryExceeded:
+    return MemoryExceeded(
+        f"the query needed more than {megabytes(max_memory)} of memory (the limit per query worker) and was stopped"
+    )
+
+
 def run_bounded(
-    path: str, sparql: str, accept: Sequence[str] = (), max_rows: Optional[int] = None, timeout: Optional[float] = None
+    path: str,
+    sparql: str,
+    accept: Sequence[str] = (),
+    max_rows: Optional[int] = None,
+    timeout: Optional[float] = None,
+    max_bytes: Optional[int] = None,
 ) -> Answer:
     """One query in a fresh worker, stopped after ``timeout`` seconds."""
     worker = Worker(path)
     try:
-        return worker.run(sparql, accept, max_rows, timeout)
+        return worker.run(sparql, accept, max_rows, timeout, max_bytes)
     finally:
         worker.close()

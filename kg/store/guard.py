@@ -42,9 +42,15 @@ def _names(node):
             stack.extend(x)
 
 
-@lru_cache(maxsize=256)
+CACHED = 8192  # characters: longer queries are checked each time, so the cache stays small (256 × 8 KB)
+
+
 def check_query(sparql: str) -> None:
     """Raise QueryRefused for SERVICE or an update, QueryError for what the grammar cannot read."""
+    (_check_cached if len(sparql) <= CACHED else _check)(sparql)
+
+
+def _check(sparql: str) -> None:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
@@ -60,6 +66,9 @@ def check_query(sparql: str) -> None:
         raise QueryError(f"invalid SPARQL: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None
     if "ServiceGraphPattern" in set(_names(tree)):
         raise QueryRefused("federated queries (SERVICE) are disabled on this endpoint")
+
+
+_check_cached = lru_cache(maxsize=256)(_check)
 
 
 def isolate_network() -> bool:
