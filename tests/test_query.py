@@ -163,7 +163,7 @@ def test_corrupt_store_says_how_to_rebuild_it(built, tmp_path):
     r = CliRunner().invoke(main, ["query", "gaps", "--build", str(out)])
     assert r.exit_code == 1
     assert r.output.startswith(f"Error: {out / 'store'}: the graph store is corrupt or unreadable (")
-    assert r.output.rstrip().endswith("run `kg build` again") and r.output.count("\n") == 1
+    assert r.output.rstrip().endswith(f"run `kg build --out {out}` to build it") and r.output.count("\n") == 1
 
 
 def test_restrict_puts_values_or_a_filter_where_the_query_marks_them():

@@ -61,6 +61,15 @@ def die_with_parent(parent: int) -> None:
         threading.Thread(target=_watch, args=(parent,), daemon=True, name="kg-parent-watch").start()
 
 
+def watch_parent(parent: int) -> None:
+    """End this process when ``parent`` ends, by a daemon thread that checks every
+    ``WATCH_SECONDS``: for processes started from any thread of a long-lived parent (the
+    endpoint's query workers), where the death signal would follow the starting thread."""
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent,), daemon=True, name="kg-parent-watch").start()
+
+
 def _watch(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(WATCH_SECONDS)

@@ -236,6 +236,10 @@ def _worker_entry(fd: int, path: str, public: str = "") -> None:
     """Entry point of a worker process started by ``Worker`` (fd: its end of a socket pair)."""
     from multiprocessing.connection import Connection
 
+    from kg.core.parallel import watch_parent
+
+    if os.environ.get("KG_PARENT_PID"):  # a worker never outlives the server, however it ends
+        watch_parent(int(os.environ["KG_PARENT_PID"]))
     _worker(Connection(fd), path, public == "public")
 
 
@@ -258,6 +262,7 @@ class Worker:
         env = dict(os.environ)
         home = str(Path(kg.__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
+        env["KG_PARENT_PID"] = str(os.getpid())
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -282,7 +287,7 @@ class Worker:
             status, message = "store", "the worker exited while opening it"
         if status != "ready":
             self.close()
-            raise StoreError(f"{path}: the graph store is corrupt or unreadable ({message}); run `kg build` again")
+            raise StoreError(f"{path}: the graph store is corrupt or unreadable ({message})", build=Path(path).parent)
         self.isolated = message == "isolated"
 
     @property
