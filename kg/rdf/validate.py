@@ -200,52 +200,96 @@ def _context(index: _Index, own: list[str], mine: set[str]) -> list[str]:
     return whole + types + index.hierarchy
 
 
-@lru_cache(maxsize=1)
-def _rules() -> bytes:
-    """What besides the data decides a partition's result: the shapes and the validator."""
-    import pyshacl
-
+@lru_cache(maxsize=2)
+def _rules(engine_name: str) -> bytes:
+    """What besides the data decides a partition's result: the shapes and the validator
+    (for the SPARQL form: the queries made of the shapes and Oxigraph's version)."""
     from kg.core.resources import resource_dir
 
-    return (resource_dir("ontology") / "shapes.ttl").read_bytes() + f"\npyshacl {pyshacl.__version__}\n".encode()
+    shapes = (resource_dir("ontology") / "shapes.ttl").read_bytes()
+    if engine_name == "sparql":
+        import pyoxigraph
+
+        queries = "\n".join(q.sparql for q in _queries())
+        return shapes + f"\n{queries}\npyoxigraph {pyoxigraph.__version__}\n".encode()
+    import pyshacl
+
+    return shapes + f"\npyshacl {pyshacl.__version__}\n".encode()
 
 
-def _digest(index: _Index, key: str) -> str:
+def _digest(index: _Index, key: str, engine_name: str) -> str:
     """A fingerprint of all a partition's result depends on: its triples, the types it
     borrows, the class hierarchy, the shapes and the validator's version."""
-    h = hashlib.sha256(_rules())
+    h = hashlib.sha256(_rules(engine_name))
     own = index.parts[key]
     for ln in own + _context(index, own, {key}):
         h.update(ln.encode("utf-8"))
     return h.hexdigest()
 
 
-def _check(keys: list[str]) -> tuple[list[Violation], dict[str, str]]:
-    """Validate the partitions ``keys`` (in a worker: the index is shared); the violations
-    and each partition's digest."""
+def _pyshacl(lines: list[str]) -> list[tuple[str, Optional[str], str]]:
+    """(focus, path, message) of every result pySHACL reports on the graph of ``lines``."""
     import pyshacl
-    from rdflib import Graph
+    from rdflib import Graph, URIRef
     from rdflib.namespace import SH
 
     from kg.rdf.ntriples import to_rdflib
 
+    g = to_rdflib(lines, Graph())
+    conforms, report, _ = pyshacl.validate(g, shacl_graph=_shapes(), inference="none", advanced=False)
+    if conforms:
+        return []
+    out = []
+    for result in report.objects(None, SH.result):  # not the sh:detail results nested in them
+        path = report.value(result, SH.resultPath)
+        message = str(report.value(result, SH.resultMessage))
+        path = str(path) if isinstance(path, URIRef) else None  # a complex path is a blank node
+        out.append((str(report.value(result, SH.focusNode)), path, message))
+    return out
+
+
+def _sparql(lines: list[str]) -> list[tuple[str, Optional[str], str]]:
+    """(focus, path, message) of every constraint broken in the graph of ``lines``: the
+    shapes as SPARQL (kg.rdf.shacl_sparql) over an in-memory Oxigraph store."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_load(("\n".join(lines) + "\n").encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    out = []
+    for q in _queries():
+        out += [(row[0].value, q.path, q.message) for row in store.query(q.sparql)]
+    return out
+
+
+ENGINES = {"sparql": _sparql, "pyshacl": _pyshacl}
+
+
+@lru_cache(maxsize=1)
+def _queries():
+    from kg.rdf.shacl_sparql import compile_shapes
+
+    return compile_shapes(_shapes())
+
+
+def engine() -> str:
+    """The validator used by default: the shapes as SPARQL in Oxigraph, or pySHACL (the
+    reference) when the shapes use something kg.rdf.shacl_sparql does not translate."""
+    return "sparql" if _queries() is not None else "pyshacl"
+
+
+def _check(keys: list[str]) -> tuple[list[Violation], dict[str, str]]:
+    """Validate the partitions ``keys`` (in a worker: the index is shared); the violations
+    and each partition's digest."""
     index: _Index = shared()["index"]
+    run = ENGINES[shared()["engine"]]
     own = [ln for key in keys for ln in index.parts[key]]
     mine = set(keys)
-    g = to_rdflib(own + _context(index, own, mine), Graph())
-    conforms, report, _ = pyshacl.validate(g, shacl_graph=_shapes(), inference="none", advanced=False)
-    digests = {key: _digest(index, key) for key in keys}
-    if conforms:
-        return [], digests
-    out = []
-    for result in report.subjects(SH.focusNode, None):
-        focus = str(report.value(result, SH.focusNode))
-        if index.owners.get(focus) not in mine:
-            continue  # a borrowed node: its own partition reports it
-        path = report.value(result, SH.resultPath)
-        out.append(
-            Violation(focus, str(path) if path is not None else None, str(report.value(result, SH.resultMessage)))
-        )
+    digests = {key: _digest(index, key, shared()["engine"]) for key in keys}
+    out = [
+        Violation(focus, path, message)
+        for focus, path, message in run(own + _context(index, own, mine))
+        if index.owners.get(focus) in mine  # not a borrowed node: its own partition reports it
+    ]
     return out, digests
 
 
@@ -257,18 +301,28 @@ class Check:
     ``violations()``, ``conforming`` holds the digests of every conforming partition.
     """
 
-    def __init__(self, lines: Sequence[str], workers: int, batch: int, known: Optional[Mapping[str, str]] = None):
+    def __init__(
+        self,
+        lines: Sequence[str],
+        workers: int,
+        batch: int,
+        known: Optional[Mapping[str, str]] = None,
+        engine_name: Optional[str] = None,
+    ):
+        self.engine = engine_name or engine()
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown SHACL engine {self.engine!r} (one of {', '.join(ENGINES)})")
         self._index = index = _index(lines)
         self.reused: dict[str, str] = {}
         if known:
             for key in index.parts:
-                if known.get(key) is not None and known[key] == _digest(index, key):
+                if known.get(key) is not None and known[key] == _digest(index, key, self.engine):
                     self.reused[key] = known[key]
         todo = {k: v for k, v in index.parts.items() if k not in self.reused}
         batches = _batches(todo, batch)
         self.partitions, self.batches = len(index.parts), len(batches)
         self.conforming: dict[str, str] = {}
-        self._pending = start(_check, batches, workers, shared={"index": index})
+        self._pending = start(_check, batches, workers, shared={"index": index, "engine": self.engine})
 
     def violations(self, progress: Optional[Callable[[int, int], None]] = None) -> list[Violation]:
         """Every violation found, sorted by focus node, path and message; ``progress`` is
@@ -289,18 +343,24 @@ class Check:
 
 
 def check(
-    lines: Sequence[str], workers: int = 1, batch: int = BATCH, known: Optional[Mapping[str, str]] = None
+    lines: Sequence[str],
+    workers: int = 1,
+    batch: int = BATCH,
+    known: Optional[Mapping[str, str]] = None,
+    engine: Optional[str] = None,
 ) -> Check:
     """Start validating the graph given as N-Triples lines against ``ontology/shapes.ttl``;
     with ``workers`` > 1 it runs in that many processes while the caller goes on.
     ``known``: the ``conforming`` digests of a previous check, whose unchanged partitions
-    are not checked again."""
-    return Check(lines, workers, batch, known)
+    are not checked again. ``engine``: "sparql" or "pyshacl" (default: ``engine()``)."""
+    return Check(lines, workers, batch, known, engine)
 
 
-def violations(lines: Sequence[str], workers: int = 1, batch: int = BATCH) -> list[Violation]:
+def violations(
+    lines: Sequence[str], workers: int = 1, batch: int = BATCH, engine: Optional[str] = None
+) -> list[Violation]:
     """Every violation of ``ontology/shapes.ttl`` in the graph given as N-Triples lines, sorted."""
-    return check(lines, workers, batch).violations()
+    return check(lines, workers, batch, engine=engine).violations()
 
 
 def raise_for(problems: list[Violation]) -> None:
