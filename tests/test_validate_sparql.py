@@ -111,12 +111,24 @@ FAULTS = [
 ]
 
 
-def test_the_shapes_translate():
-    assert compile_shapes(load_shapes()) is not None and engine() == "sparql"
+def test_the_shapes_translate_and_the_compiled_validator_is_the_default():
+    assert compile_shapes(load_shapes()) is not None and engine() == "shacl"
 
 
-def test_the_seeds_conform_for_both(seeds):
-    assert _pyshacl(seeds) == set() and violations(seeds) == []
+def test_the_seeds_conform_for_all_three(seeds):
+    assert _pyshacl(seeds) == set()
+    assert violations(seeds) == [] and violations(seeds, engine="sparql") == []
+
+
+def test_a_failing_engine_falls_back_to_the_sparql_form(seeds, monkeypatch):
+    import kg.rdf.validate as v
+
+    def broken(lines):
+        raise RuntimeError("panicked")  # what a Rust panic in the compiled package arrives as
+
+    lines = FAULTS[0][1](seeds)
+    monkeypatch.setitem(v.ENGINES, "shacl", broken)
+    assert _found(lines, engine="shacl") == _pyshacl(lines) != set()
 
 
 @pytest.mark.parametrize("name, edit, path", FAULTS, ids=[f[0] for f in FAULTS])
@@ -126,8 +138,9 @@ def test_an_injected_fault_is_found_at_the_same_focus_nodes(seeds, name, edit, p
     assert expected, f"{name}: pySHACL finds nothing: the fault was not injected"
     if path is not None:
         assert any(p and p.endswith(path) for _, p in expected), expected
-    assert _found(lines, batch=1) == expected  # one partition at a time
+    assert _found(lines, batch=1, engine="sparql") == expected  # one partition at a time
     assert _found(lines, engine="pyshacl") == expected  # the partitioned pySHACL run agrees too
+    assert _found(lines, engine="shacl") == expected  # the compiled validator, the default
 
 
 TINY = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
