@@ -434,7 +434,7 @@ def print_size(r: dict) -> None:
         "serialise": "graph.nt, graph.ttl, graph.jsonld",
         "store wait": "waiting for the store's loader thread",
         "shacl wait": "waiting for the validation workers (CPU: theirs)",
-        "other": "manifest, swap, clean-up; CPU: the rest of the build's",
+        "other": "manifest, swap, clean-up; CPU: the rest (Oxigraph's own loader threads)",
     }
     for stage in (*_StageTimer.MAIN, "other"):
         print(f"    {stage:20} {st.get(stage, 0):9.2f} {sc.get(stage, 0):8.1f} {'':>9}   {notes[stage]}")
