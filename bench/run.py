@@ -3,7 +3,7 @@
 Run on demand (not part of the test suite):
 
     python bench/run.py --quick                 # sizes 10 and 20, few runs (about a minute)
-    python bench/run.py --sizes 10,100,1000 [--json results.jsonl] [--runs 5] [--seed 1]
+    python bench/run.py --sizes 10,100,1000 [--json results.jsonl] [--runs 5] [--seed 1] [--repeat 2]
 
 Each size runs in a fresh Python process, so its peak memory is its own: ``peak_mib`` is
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of that process read after each stage (the
@@ -27,8 +27,12 @@ ground truth. Every figure is printed next to a baseline measured in the same ru
   ``graph.nt`` (``Graph().parse`` timed apart, then ``g.query``).
 
 ``build`` is timed whole and by stage (graph, SHACL validation, serialisation, store),
-by wrapping kg.store.build's stage functions with timers; "build w/o SHACL" is build minus the
-validation stage (kg.store.build is not changed: every build here is validated).
+by wrapping kg.store.build's stage functions with timers; the stages add up to the build
+("other" is what no wrapped function covers), each with its CPU-seconds (worker processes
+included) beside its wall time, as the machine may be shared: the load average is recorded
+at the start and end of each size. ``--repeat N`` runs each size N times (fresh processes)
+and prints min and median. "build w/o SHACL" is build minus the wait for validation
+(kg.store.build is not changed: every build here is validated).
 """
 
 from __future__ import annotations
@@ -121,9 +125,17 @@ def _median_ms(fn, runs: int) -> float:
 class _StageTimer:
     """Times kg.store.build's stages by wrapping the functions it calls (behaviour unchanged).
 
-    Validation runs in worker processes while the main process writes the files: "shacl
-    wait" is how long the build then still waited for it, and the CPU seconds the workers
-    spent are read from ``RUSAGE_CHILDREN`` around the build."""
+    Every step of the build's main thread is in a stage: the functions it calls are
+    wrapped, and "other" is the build's wall time less theirs (manifest, swap, clean-up), so
+    the stages add up to the build. Validation runs in worker processes while the main
+    process writes the files: "shacl start" is indexing the graph into partitions (main
+    process), "shacl wait" how long the build then still waited for the workers; the store
+    loads in a thread alongside ("store (thread)", not added: it overlaps). CPU-seconds
+    beside each: the calling thread's (``time.thread_time``) and those of the worker
+    processes reaped during the stage (``RUSAGE_CHILDREN``: the graph's workers in "graph",
+    the SHACL workers in "shacl wait"); "other" is the rest of the build's CPU."""
+
+    MAIN = ("graph", "shacl start", "counts", "serialise", "store wait", "shacl wait")
 
     def __init__(self):
         import kg.rdf.validate as v
@@ -131,13 +143,16 @@ class _StageTimer:
 
         stages = [
             (b, "graph_lines", "graph"),
+            (b, "check", "shacl start"),
+            (b, "triples_per_document", "counts"),
             (b, "write_ntriples", "serialise"),
             (b, "write_turtle", "serialise"),
             (b, "write_jsonld", "serialise"),
             (b, "_load_store", "store (thread)"),
+            (b._Thread, "join", "store wait"),
             (v.Check, "violations", "shacl wait"),
         ]
-        self.seconds, self.saved = {}, []
+        self.seconds, self.cpu, self.saved = {}, {}, []
         for owner, name, stage in stages:
             fn = getattr(owner, name)
             self.saved.append((owner, name, fn))
@@ -145,17 +160,37 @@ class _StageTimer:
 
     def _wrap(self, fn, stage):
         def timed(*a, **kw):
-            t = time.perf_counter()
+            t, c, k = time.perf_counter(), time.thread_time(), _children_cpu()
             try:
                 return fn(*a, **kw)
             finally:
                 self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
+                # this thread's CPU, and that of the worker processes reaped meanwhile (a pool
+                # is reaped by the stage that started it: graph, or SHACL wait)
+                spent = time.thread_time() - c + (_children_cpu() - k if stage != "store (thread)" else 0.0)
+                self.cpu[stage] = self.cpu.get(stage, 0.0) + spent
 
         return timed
 
     def restore(self):
         for owner, name, fn in self.saved:
             setattr(owner, name, fn)
+
+
+def _cpu() -> float:
+    """CPU-seconds of this process (all its threads) and of its reaped child processes."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def _load() -> list[float]:
+    """The 1, 5 and 15 minute load averages (the machine is shared: read figures beside them)."""
+    import os
+
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
 
 
 def _children_cpu() -> float:
@@ -226,8 +261,9 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
     from kg.store.build import build
     from kg.store.query import resolve, run_query
 
-    res: dict = {"docs": size, "seed": seed, "workers": workers, "seconds": {}, "peak_mib": {}}
-    sec, peak = res["seconds"], res["peak_mib"]
+    res: dict = {"docs": size, "seed": seed, "workers": workers, "seconds": {}, "cpu_seconds": {}, "peak_mib": {}}
+    sec, peak, cpus = res["seconds"], res["peak_mib"], res["cpu_seconds"]
+    res["load_start"] = _load()
     tmp = Path(tempfile.mkdtemp(prefix=f"kg-bench-{size}-"))
     corpus, out = tmp / "corpus", tmp / "build"
 
@@ -241,17 +277,17 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
     sec["jieba_startup"] = time.perf_counter() - t
 
     sampler = _MemorySampler()  # parse, align and build, workers included
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     registry, results = process(corpus, workers=workers)
-    sec["parse"] = time.perf_counter() - t
+    sec["parse"], cpus["parse"] = time.perf_counter() - t, _cpu() - c
     peak["parse"] = _peak_mib()
     res["parse_errors"] = [f"{p.entry.id}: {p.error}" for p in results if p.error]
     res["parents"] = sum(1 for p in results if p.entry.level != "municipal")
     docs = {p.entry.id: p.doc for p in results}
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     alignment = align_corpus((registry, results), workers=workers)
-    sec["align"] = time.perf_counter() - t
+    sec["align"], cpus["align"] = time.perf_counter() - t, _cpu() - c
     peak["align"] = _peak_mib()
     res["discovery"] = discovery.measure(corpus, registry, results, alignment, truth, seed)
     pairs = alignment.pairs
@@ -312,17 +348,20 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
 
     timer = _StageTimer()
     try:
-        t, cpu = time.perf_counter(), _children_cpu()
+        t, c = time.perf_counter(), _cpu()
         summary = build((registry, results), alignment.links, out, workers=workers)
-        sec["build"] = time.perf_counter() - t
-        res["shacl_cpu_seconds"] = _children_cpu() - cpu
+        sec["build"], cpus["build"] = time.perf_counter() - t, _cpu() - c
+        res["shacl_cpu_seconds"] = timer.cpu.get("shacl wait", 0.0)  # the validation workers, reaped then
     finally:
         timer.restore()
     peak["build"] = _peak_mib()
     res["peak_total_mib"] = sampler.stop()  # before the baselines' own child processes
-    res["build_stages"] = timer.seconds
+    res["build_stages"], res["build_stages_cpu"] = timer.seconds, timer.cpu
+    timer.seconds["other"] = sec["build"] - sum(timer.seconds.get(k, 0.0) for k in _StageTimer.MAIN)
+    timer.cpu["other"] = cpus["build"] - sum(v for k, v in timer.cpu.items() if k != "other")
     sec["build_without_shacl"] = sec["build"] - timer.seconds.get("shacl wait", 0.0)
     sec["total"] = sec["parse"] + sec["align"] + sec["build"]
+    cpus["total"] = cpus["parse"] + cpus["align"] + cpus["build"]
     res["triples"] = summary.triples
     res["links"] = summary.links
 
@@ -350,6 +389,7 @@ def run_size(size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeou
         res["query_speedup_vs_rdflib"][name] = res["query_ms"][name]["rdflib"] / res["query_ms"][name]["warm"]
     peak["queries"] = _peak_mib()
     res["peak_mib"]["max"] = max(peak.values())
+    res["load_end"] = _load()
     if keep:
         res["dir"] = str(tmp)
     else:
@@ -371,27 +411,42 @@ def print_size(r: dict) -> None:
     )
     if r["parse_errors"]:
         print(f"  parse errors: {len(r['parse_errors'])} (first: {r['parse_errors'][0]})")
-    print(f"  {'stage':22} {'seconds':>9} {'peak MiB':>9}   baseline / note")
+    cpu = r.get("cpu_seconds", {})
+    print(f"  load average {r.get('load_start')} at the start, {r.get('load_end')} at the end (1, 5, 15 min)")
+    print(f"  {'stage':22} {'seconds':>9} {'CPU-s':>8} {'peak MiB':>9}   baseline / note")
     print(
-        f"  {'generate (untimed)':22} {s['generate']:9.2f} {'':>9}   jieba's dictionary {s['jieba_startup']:.2f} s, once"
+        f"  {'generate (untimed)':22} {s['generate']:9.2f} {'':>8} {'':>9}   jieba's dictionary {s['jieba_startup']:.2f} s, once"
     )
-    print(f"  {'parse':22} {s['parse']:9.2f} {p['parse']:9.0f}")
+    print(f"  {'parse':22} {s['parse']:9.2f} {cpu.get('parse', 0):8.1f} {p['parse']:9.0f}")
     print(
-        f"  {'align':22} {s['align']:9.2f} {p['align']:9.0f}   raw cdist of the kept links' {r['pairs_kept']:,} pairs "
+        f"  {'align':22} {s['align']:9.2f} {cpu.get('align', 0):8.1f} {p['align']:9.0f}   raw cdist of the kept links' {r['pairs_kept']:,} pairs "
         f"{r['cdist_seconds']:.2f} s (cdist_fraction {r['cdist_fraction']:.2f}); difflib ≈ {r['difflib']['extrapolated_seconds']:.0f} s "
         f"(extrapolated from {r['difflib']['sample']} pairs)"
     )
-    st = r["build_stages"]
+    st, sc = r["build_stages"], r.get("build_stages_cpu", {})
     print(
-        f"  {'build':22} {s['build']:9.2f} {p['build']:9.0f}   graph {st.get('graph', 0):.2f}, files {st.get('serialise', 0):.2f}"
-        f" (store loaded alongside in {st.get('store (thread)', 0):.2f}), then waited {st.get('shacl wait', 0):.2f} for SHACL "
-        f"({r.get('shacl_cpu_seconds', 0):.1f} CPU-s in {r['workers']} processes, alongside)"
+        f"  {'build':22} {s['build']:9.2f} {cpu.get('build', 0):8.1f} {p['build']:9.0f}   = the stages below (main thread)"
+    )
+    notes = {
+        "graph": "graph lines",
+        "shacl start": "partitioning the graph for validation",
+        "counts": "triples per document",
+        "serialise": "graph.nt, graph.ttl, graph.jsonld",
+        "store wait": "waiting for the store's loader thread",
+        "shacl wait": "waiting for the validation workers (CPU: theirs)",
+        "other": "manifest, swap, clean-up; CPU: the rest (Oxigraph's own loader threads)",
+    }
+    for stage in (*_StageTimer.MAIN, "other"):
+        print(f"    {stage:20} {st.get(stage, 0):9.2f} {sc.get(stage, 0):8.1f} {'':>9}   {notes[stage]}")
+    print(
+        f"    {'(store thread)':20} {st.get('store (thread)', 0):9.2f} {sc.get('store (thread)', 0):8.1f} {'':>9}"
+        f"   Oxigraph bulk load + optimize, alongside serialise (not added)"
     )
     print(
-        f"  {'build w/o SHACL wait':22} {s['build_without_shacl']:9.2f} {'':>9}   (build minus the wait for validation)"
+        f"  {'build w/o SHACL wait':22} {s['build_without_shacl']:9.2f} {'':>8} {'':>9}   (build minus the wait for validation)"
     )
     print(
-        f"  {'parse+align+build':22} {s['total']:9.2f} {p['max']:9.0f}   with the worker processes: "
+        f"  {'parse+align+build':22} {s['total']:9.2f} {cpu.get('total', 0):8.1f} {p['max']:9.0f}   with the worker processes: "
         f"{r.get('peak_total_mib', 0):.0f} MiB at most together (sum of PSS, sampled)"
     )
     bf = r["brute_force"]
@@ -422,6 +477,22 @@ def print_size(r: dict) -> None:
         f"  (rdflib Graph().parse(graph.nt) took {r.get('rdflib_load_seconds') or 0:.2f} s before its queries; "
         f"'>' = stopped at the time limit, a lower bound)"
     )
+
+
+def print_repeats(runs: list[dict]) -> None:
+    """Min and median over repeated runs of one size, wall and CPU, per stage."""
+    print(f"  over {len(runs)} runs (min / median):")
+    rows = [("parse", "parse"), ("align", "align"), ("build", "build"), ("parse+align+build", "total")]
+    for label, key in rows:
+        wall = [r["seconds"][key] for r in runs]
+        cpu = [r.get("cpu_seconds", {}).get(key, 0.0) for r in runs]
+        print(
+            f"    {label:20} {min(wall):8.2f} / {statistics.median(wall):8.2f} s"
+            f"   {min(cpu):8.1f} / {statistics.median(cpu):8.1f} CPU-s"
+        )
+    for stage in (*_StageTimer.MAIN, "other"):
+        wall = [r["build_stages"].get(stage, 0.0) for r in runs]
+        print(f"      {stage:18} {min(wall):8.2f} / {statistics.median(wall):8.2f} s")
 
 
 def targets(results: dict[int, dict]) -> list[tuple[str, bool | None, str]]:
@@ -495,6 +566,7 @@ def main() -> None:
         help="processes for parsing and alignment (default: the cores available)",
     )
     ap.add_argument("--keep", action="store_true", help="keep each size's corpus and build directory")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each size (fresh processes): min and median printed")
     ap.add_argument(
         "--rdflib-timeout", type=float, help="seconds before an rdflib query is stopped (default 120; 2 with --quick)"
     )
@@ -528,23 +600,32 @@ def main() -> None:
             str(limit),
         ]
         cmd += ["--workers", str(args.workers)] + (["--keep"] if args.keep else [])
-        started = time.perf_counter()
-        print(
-            f"\n… {size} child documents: generating, parsing, aligning, building, querying, baselines",
-            file=sys.stderr,
-            flush=True,
-        )
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        print(f"… {size} child documents done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-        if proc.returncode != 0:
-            print(f"\n== {size}: failed ==\n{proc.stderr[-3000:]}")
-            continue
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
-        results[size] = r
-        print_size(r)
-        if args.json:
-            with open(args.json, "a", encoding="utf-8") as f:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        runs_of_size = []
+        for attempt in range(max(1, args.repeat)):
+            started = time.perf_counter()
+            print(
+                f"\n… {size} child documents (run {attempt + 1} of {max(1, args.repeat)}): generating, parsing, aligning, "
+                "building, querying, baselines",
+                file=sys.stderr,
+                flush=True,
+            )
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            print(
+                f"… {size} child documents done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True
+            )
+            if proc.returncode != 0:
+                print(f"\n== {size}: failed ==\n{proc.stderr[-3000:]}")
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            runs_of_size.append(r)
+            print_size(r)
+            if args.json:
+                with open(args.json, "a", encoding="utf-8") as f:
+                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        if runs_of_size:
+            results[size] = min(runs_of_size, key=lambda r: r["seconds"]["total"])
+            if len(runs_of_size) > 1:
+                print_repeats(runs_of_size)
     if not results:
         sys.exit(1)
     print("\ntargets (2-core machine):")

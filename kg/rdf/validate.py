@@ -1,8 +1,16 @@
-"""SHACL validation of the built graph with pySHACL, one partition of the graph at a time.
+"""SHACL validation of the built graph, one partition of the graph at a time.
 
-pySHACL checks some 20,000-50,000 triples a second on one core, so a corpus of 10^3
-documents (about 3·10^6 triples) validated as one rdflib graph would take minutes and
-gigabytes.
+Three engines give the same results (tests/test_validate_sparql.py holds the other two to
+pySHACL's on every kind of constraint the shapes use):
+
+- ``shacl``, the default: the compiled validator from PyPI (Rust; MIT/Apache-2.0);
+- ``sparql``: the shapes compiled to SPARQL (kg.rdf.shacl_sparql) in an in-memory Oxigraph
+  store: the fallback when the compiled package is missing or fails on a batch (it is
+  young and has one maintainer);
+- ``pyshacl``: the reference, and the engine for shapes the SPARQL form does not translate.
+
+On 1,000 synthetic documents (2.6·10^6 triples) they take about 28, 66 and 100+
+CPU-seconds (docs/scaling.md).
 The graph is cut by the document each node belongs to: a node whose IRI lies under a
 document's IRI (``…/doc/<id>/measure/2``) is in that document's partition, every other
 node (vocabulary, agencies, regions, provenance) in one corpus partition. All triples about
@@ -18,7 +26,7 @@ For shapes that read the data only along predicate paths (or alternatives of the
 the focus node and check the classes of the values, as all of ``ontology/shapes.ttl``
 does, the union of the partition results is exactly the result on the whole graph
 (``reads_of`` says when shapes read more; the graph is then checked whole). Only triples
-whose predicate a shape reads are handed to pySHACL. Partitions are packed into batches
+whose predicate a shape reads are handed to the validator. Partitions are packed into batches
 of about ``BATCH`` triples, validated in worker processes (``kg.core.parallel``).
 
 A partition's result depends only on its triples, the types it borrows, the class
@@ -200,52 +208,148 @@ def _context(index: _Index, own: list[str], mine: set[str]) -> list[str]:
     return whole + types + index.hierarchy
 
 
-@lru_cache(maxsize=1)
-def _rules() -> bytes:
-    """What besides the data decides a partition's result: the shapes and the validator."""
-    import pyshacl
-
+@lru_cache(maxsize=2)
+def _rules(engine_name: str) -> bytes:
+    """What besides the data decides a partition's result: the shapes and the validator
+    (for the SPARQL form: the queries made of the shapes and Oxigraph's version)."""
     from kg.core.resources import resource_dir
 
-    return (resource_dir("ontology") / "shapes.ttl").read_bytes() + f"\npyshacl {pyshacl.__version__}\n".encode()
+    shapes = (resource_dir("ontology") / "shapes.ttl").read_bytes()
+    if engine_name == "shacl":
+        import shacl
+
+        return shapes + f"\nshacl {shacl.__version__}\n".encode()
+    if engine_name == "sparql":
+        import pyoxigraph
+
+        queries = "\n".join(q.sparql for q in _queries())
+        return shapes + f"\n{queries}\npyoxigraph {pyoxigraph.__version__}\n".encode()
+    import pyshacl
+
+    return shapes + f"\npyshacl {pyshacl.__version__}\n".encode()
 
 
-def _digest(index: _Index, key: str) -> str:
+def _digest(index: _Index, key: str, engine_name: str) -> str:
     """A fingerprint of all a partition's result depends on: its triples, the types it
     borrows, the class hierarchy, the shapes and the validator's version."""
-    h = hashlib.sha256(_rules())
+    h = hashlib.sha256(_rules(engine_name))
     own = index.parts[key]
     for ln in own + _context(index, own, {key}):
         h.update(ln.encode("utf-8"))
     return h.hexdigest()
 
 
-def _check(keys: list[str]) -> tuple[list[Violation], dict[str, str]]:
-    """Validate the partitions ``keys`` (in a worker: the index is shared); the violations
-    and each partition's digest."""
+def _pyshacl(lines: list[str]) -> list[tuple[str, Optional[str], str]]:
+    """(focus, path, message) of every result pySHACL reports on the graph of ``lines``."""
     import pyshacl
-    from rdflib import Graph
+    from rdflib import Graph, URIRef
     from rdflib.namespace import SH
 
     from kg.rdf.ntriples import to_rdflib
 
+    g = to_rdflib(lines, Graph())
+    conforms, report, _ = pyshacl.validate(g, shacl_graph=_shapes(), inference="none", advanced=False)
+    if conforms:
+        return []
+    out = []
+    for result in report.objects(None, SH.result):  # not the sh:detail results nested in them
+        path = report.value(result, SH.resultPath)
+        message = str(report.value(result, SH.resultMessage))
+        path = str(path) if isinstance(path, URIRef) else None  # a complex path is a blank node
+        out.append((str(report.value(result, SH.focusNode)), path, message))
+    return out
+
+
+def _sparql(lines: list[str]) -> list[tuple[str, Optional[str], str]]:
+    """(focus, path, message) of every constraint broken in the graph of ``lines``: the
+    shapes as SPARQL (kg.rdf.shacl_sparql) over an in-memory Oxigraph store."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_load(("\n".join(lines) + "\n").encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    out = []
+    for q in _queries():
+        out += [(row[0].value, q.path, q.message) for row in store.query(q.sparql)]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _compiled():
+    import shacl
+
+    from kg.core.resources import resource_dir
+
+    return shacl.Shapes.from_file(str(resource_dir("ontology") / "shapes.ttl"))
+
+
+def _iri(term: Optional[str]) -> Optional[str]:
+    """An IRI from N-Triples syntax; None for anything else (a complex path, no path)."""
+    return term[1:-1] if term and term.startswith("<") and term.endswith(">") and ">" not in term[1:-1] else None
+
+
+def _shacl(lines: list[str]) -> list[tuple[str, Optional[str], str]]:
+    """(focus, path, message) of every result of the compiled validator (the ``shacl``
+    package, Rust) on the graph of ``lines``."""
+    report = _compiled().validate_text("".join(lines), format="ntriples")
+    return [
+        (_iri(r.focus_node) or r.focus_node, _iri(r.path), r.message or f"breaks {r.component}") for r in report.results
+    ]
+
+
+ENGINES = {"shacl": _shacl, "sparql": _sparql, "pyshacl": _pyshacl}
+
+
+@lru_cache(maxsize=1)
+def _queries():
+    from kg.rdf.shacl_sparql import compile_shapes
+
+    return compile_shapes(_shapes())
+
+
+def engine() -> str:
+    """The validator used by default: the compiled ``shacl`` package (Rust; fastest, see
+    docs/scaling.md) when it is installed, else the shapes as SPARQL in Oxigraph, else (for
+    shapes kg.rdf.shacl_sparql does not translate) pySHACL, the reference the tests hold
+    the other two to."""
+    try:
+        _compiled()
+        return "shacl"
+    except Exception:  # not installed, or the shapes do not compile: a young package, so a fallback
+        return "sparql" if _queries() is not None else "pyshacl"
+
+
+def _fallback(name: str) -> Optional[str]:
+    """The engine to use when ``name`` fails on a batch."""
+    if name == "shacl":
+        return "sparql" if _queries() is not None else "pyshacl"
+    return "pyshacl" if name == "sparql" else None
+
+
+def _run(name: str, lines: list[str]) -> list[tuple[str, Optional[str], str]]:
+    """The results of engine ``name``, or of its fallback if it raises (a Rust panic in the
+    compiled package arrives as an exception too)."""
+    try:
+        return ENGINES[name](lines)
+    except Exception:
+        backup = _fallback(name)
+        if backup is None:
+            raise
+        return _run(backup, lines)
+
+
+def _check(keys: list[str]) -> tuple[list[Violation], dict[str, str]]:
+    """Validate the partitions ``keys`` (in a worker: the index is shared); the violations
+    and each partition's digest."""
     index: _Index = shared()["index"]
+    name = shared()["engine"]
     own = [ln for key in keys for ln in index.parts[key]]
     mine = set(keys)
-    g = to_rdflib(own + _context(index, own, mine), Graph())
-    conforms, report, _ = pyshacl.validate(g, shacl_graph=_shapes(), inference="none", advanced=False)
-    digests = {key: _digest(index, key) for key in keys}
-    if conforms:
-        return [], digests
-    out = []
-    for result in report.subjects(SH.focusNode, None):
-        focus = str(report.value(result, SH.focusNode))
-        if index.owners.get(focus) not in mine:
-            continue  # a borrowed node: its own partition reports it
-        path = report.value(result, SH.resultPath)
-        out.append(
-            Violation(focus, str(path) if path is not None else None, str(report.value(result, SH.resultMessage)))
-        )
+    digests = {key: _digest(index, key, shared()["engine"]) for key in keys}
+    out = [
+        Violation(focus, path, message)
+        for focus, path, message in _run(name, own + _context(index, own, mine))
+        if index.owners.get(focus) in mine  # not a borrowed node: its own partition reports it
+    ]
     return out, digests
 
 
@@ -257,18 +361,28 @@ class Check:
     ``violations()``, ``conforming`` holds the digests of every conforming partition.
     """
 
-    def __init__(self, lines: Sequence[str], workers: int, batch: int, known: Optional[Mapping[str, str]] = None):
+    def __init__(
+        self,
+        lines: Sequence[str],
+        workers: int,
+        batch: int,
+        known: Optional[Mapping[str, str]] = None,
+        engine_name: Optional[str] = None,
+    ):
+        self.engine = engine_name or engine()
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown SHACL engine {self.engine!r} (one of {', '.join(ENGINES)})")
         self._index = index = _index(lines)
         self.reused: dict[str, str] = {}
         if known:
             for key in index.parts:
-                if known.get(key) is not None and known[key] == _digest(index, key):
+                if known.get(key) is not None and known[key] == _digest(index, key, self.engine):
                     self.reused[key] = known[key]
         todo = {k: v for k, v in index.parts.items() if k not in self.reused}
         batches = _batches(todo, batch)
         self.partitions, self.batches = len(index.parts), len(batches)
         self.conforming: dict[str, str] = {}
-        self._pending = start(_check, batches, workers, shared={"index": index})
+        self._pending = start(_check, batches, workers, shared={"index": index, "engine": self.engine})
 
     def violations(self, progress: Optional[Callable[[int, int], None]] = None) -> list[Violation]:
         """Every violation found, sorted by focus node, path and message; ``progress`` is
@@ -289,18 +403,24 @@ class Check:
 
 
 def check(
-    lines: Sequence[str], workers: int = 1, batch: int = BATCH, known: Optional[Mapping[str, str]] = None
+    lines: Sequence[str],
+    workers: int = 1,
+    batch: int = BATCH,
+    known: Optional[Mapping[str, str]] = None,
+    engine: Optional[str] = None,
 ) -> Check:
     """Start validating the graph given as N-Triples lines against ``ontology/shapes.ttl``;
     with ``workers`` > 1 it runs in that many processes while the caller goes on.
     ``known``: the ``conforming`` digests of a previous check, whose unchanged partitions
-    are not checked again."""
-    return Check(lines, workers, batch, known)
+    are not checked again. ``engine``: "shacl", "sparql" or "pyshacl" (default: ``engine()``)."""
+    return Check(lines, workers, batch, known, engine)
 
 
-def violations(lines: Sequence[str], workers: int = 1, batch: int = BATCH) -> list[Violation]:
+def violations(
+    lines: Sequence[str], workers: int = 1, batch: int = BATCH, engine: Optional[str] = None
+) -> list[Violation]:
     """Every violation of ``ontology/shapes.ttl`` in the graph given as N-Triples lines, sorted."""
-    return check(lines, workers, batch).violations()
+    return check(lines, workers, batch, engine=engine).violations()
 
 
 def raise_for(problems: list[Violation]) -> None:
