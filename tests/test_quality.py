@@ -38,3 +38,15 @@ def test_public_api_resolves_and_import_is_cheap():
     probe = "import sys, kg; print(sorted(m for m in sys.modules if m.startswith('kg.')))"
     r = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]", r.stdout
+
+
+def test_lock_file_pins_every_dependency():
+    """requirements.lock (docs/install.md) is regenerated when a dependency is added."""
+    import re
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8").lower()
+    names = {re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0].lower().replace("_", "-") for d in deps}
+    missing = sorted(n for n in names if f"\n{n}==" not in lock)
+    assert not missing, f"not in requirements.lock: {missing}; regenerate it (docs/install.md)"

@@ -1,7 +1,7 @@
 """``kg build``: the corpus as one validated graph, written as files and as a query store.
 
 The stage takes the processed corpus and its links, makes the graph (kg.rdf.graph),
-validates it against ``ontology/shapes.ttl`` with pySHACL, and writes ``graph.ttl``, ``graph.nt``,
+validates it against ``ontology/shapes.ttl`` (kg.rdf.validate), and writes ``graph.ttl``, ``graph.nt``,
 ``graph.jsonld``, ``build.json`` and the Oxigraph store ``store/`` into a fresh directory
 beside ``out``. Only a complete, conforming build is swapped in for the old ``out``, in one
 step (kg.core.files.replacing_folder), so a failed or killed build leaves the previous
