@@ -150,9 +150,9 @@ def test_a_killed_kg_all_leaves_the_old_output_or_the_new_one_whole(tmp_path):
             "while writing the graph": lambda root, pid: (
                 _glob(root, ".out-new-*/build/graph.nt") or _glob(root, ".out-new-*/.build-new-*/graph.nt")
             ),
-            "while writing the reports": lambda root, pid: _glob(root, ".out-new-*/report"),
+            "while drawing the views": lambda root, pid: _glob(root, ".out-new-*/alignment.html"),
             # the last stage before the swap (a point later than this is a race the run may win)
-            "while drawing the views": lambda root, pid: _glob(root, ".out-new-*/report/index.html"),
+            "while writing the reports": lambda root, pid: _glob(root, ".out-new-*/report"),
         },
     )
 
