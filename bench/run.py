@@ -130,8 +130,7 @@ class _StageTimer:
         import kg.store.build as b
 
         stages = [
-            (b, "graph_lines", "graph"),
-            (b, "write_ntriples", "serialise"),
+            (b, "write_ntriples", "graph"),  # the documents' runs made and merged into graph.nt on disk
             (b, "write_turtle", "serialise"),
             (b, "write_jsonld", "serialise"),
             (b, "_load_store", "store (thread)"),
