@@ -32,7 +32,7 @@ def _spill(runs: list[str], folder: Path, n: int) -> Path:
     lines = [ln + "\n" for text in runs for ln in text.split("\n")[:-1]]  # as kg.rdf.graph.split_run
     lines.sort()
     path = folder / f"block-{n:05d}.nt"
-    with open(path, "w", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.writelines(ln for ln, prev in zip(lines, [None] + lines) if ln != prev)
     return path
 
@@ -61,9 +61,9 @@ def write_ntriples(
                 held, size = [], 0
         if held or not blocks:
             blocks.append(_spill(held, folder, len(blocks)))
-        files = [open(b, encoding="utf-8", buffering=_BUFFER) for b in blocks]
+        files = [open(b, encoding="utf-8", newline="\n", buffering=_BUFFER) for b in blocks]
         try:
-            with open(path, "w", encoding="utf-8", buffering=_BUFFER) as out:
+            with open(path, "w", encoding="utf-8", newline="\n", buffering=_BUFFER) as out:
                 prev, subject, key, n = None, None, "", 0
                 for ln in heapq.merge(*files) if len(files) > 1 else files[0]:
                     if ln == prev:
@@ -86,8 +86,8 @@ def write_ntriples(
 
 
 def read_lines(path: Path) -> Iterator[str]:
-    """The lines of an N-Triples file, one at a time."""
-    with open(path, encoding="utf-8", buffering=_BUFFER) as f:
+    """The lines of an N-Triples file, one at a time (cut at "\\n" only, as written)."""
+    with open(path, encoding="utf-8", newline="\n", buffering=_BUFFER) as f:
         yield from f
 
 
