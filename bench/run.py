@@ -421,7 +421,7 @@ def print_size(r: dict) -> None:
         discovery.print_block(r["discovery"])
     budget = r.get("query_budget_ms", query_budget_ms(r["docs"]))
     print(
-        f"  {'query':17} {'warm ms':>8} {'median':>8} {'budget':>7} {'':7} {'cold ms':>9} {'rdflib ms':>10} "
+        f"  {'query':17} {'warm ms':>8} {'median':>8} {'budget':>7} {'':11} {'cold ms':>9} {'rdflib ms':>10} "
         f"{'speedup':>8} {'rows':>9}"
     )
     for name, q in r["query_ms"].items():
@@ -433,7 +433,7 @@ def print_size(r: dict) -> None:
             rdf, speed = f"{gt}{q['rdflib']:.1f}", f"{gt}{r['query_speedup_vs_rdflib'][name]:6.0f}x"
         within = "within" if q["warm"] <= budget else f"{q['warm'] / budget:.1f}x over"
         print(
-            f"  {name:17} {q['warm']:8.1f} {q.get('warm_median', q['warm']):8.1f} {budget:7.0f} {within:7} "
+            f"  {name:17} {q['warm']:8.1f} {q.get('warm_median', q['warm']):8.1f} {budget:7.0f} {within:11} "
             f"{q['cold']:9.1f} {rdf:>10} {speed:>8} {rows['oxigraph']:>9,}{same}"
         )
     print(
