@@ -1,8 +1,9 @@
 """The RDF graph of a processed corpus: the one place where triples are made.
 
-``graph_lines(registry, results, links)`` turns the plain dataclasses of the earlier
-stages into RDF with the terms of ``ontology/``, as sorted N-Triples lines
-(``kg.rdf.ntriples``); ``make_graph`` gives the same as an rdflib Graph. Documents, measures,
+``graph_runs(registry, results, links)`` turns the plain dataclasses of the earlier
+stages into RDF with the terms of ``ontology/``, as sorted runs of N-Triples lines
+(``kg.rdf.ntriples``), one per document, which ``kg.rdf.serialize.write_ntriples`` merges on
+disk and ``graph_lines`` in memory; ``make_graph`` gives the same as an rdflib Graph. Documents, measures,
 agencies and regions are written here, alignment links in ``kg.rdf.graph_links``, IRIs come
 from ``kg.rdf.iris``. No blank nodes: every node has an IRI, which keeps serialisations
 deterministic and every fact addressable.
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 from urllib.parse import quote
 
 from rdflib import Graph, URIRef
@@ -374,11 +375,15 @@ def _document_lines(doc_id: str) -> tuple[str, dict[str, _Agency], set[str]]:
     return "".join(sorted(set(b.lines))), b.agencies, b.used_regions
 
 
-def graph_lines(
+def graph_runs(
     registry: Registry, results: list[Processed], links: Iterable[Link] = (), workers: int = 1
-) -> list[str]:
-    """The corpus as sorted, distinct N-Triples lines: vocabulary, documents, measures,
-    agencies, regions, links (``graph.nt`` exactly). ``workers`` > 1 makes the documents'
+) -> Iterator[str]:
+    """The corpus's triples as sorted runs: one string of sorted, distinct N-Triples lines
+    per document (its measures, its links), as the documents are done, then one of the
+    corpus-level lines (vocabulary, agencies, functions, regions, provenance). A line may
+    be in several runs (a lost parent heading several children name); merged and made
+    distinct they are ``graph.nt`` (``graph_lines`` in memory,
+    ``kg.rdf.serialize.write_ntriples`` on disk). ``workers`` > 1 makes the documents'
     triples in that many processes (the lines are the same)."""
     links = list(links)
     by_source: dict[str, list[Link]] = {}
@@ -400,9 +405,7 @@ def graph_lines(
     }
     # Documents in registry order, so the first mention of an agency (which decides its
     # kind) is the same as when made in one process.
-    runs = []
     for text, agencies, regions in fan_out(_document_lines, list(job["results"]), workers, shared=job, min_jobs=8):
-        runs.append(text)
         for node, a in agencies.items():
             if node in b.agencies:
                 b.agencies[node].aliases |= a.aliases
@@ -410,17 +413,32 @@ def graph_lines(
             else:
                 b.agencies[node] = a
         b.used_regions |= regions
+        yield text
     if links:
         b.provenance()
     b.emit_agencies()
     b.emit_functions()
     b.emit_regions()
-    # Each document's lines arrive sorted, so sorting the whole is mostly merging runs; the
-    # few lines several documents share (a lost parent heading) are then adjacent. Lines
-    # are split on "\n" only: N-Triples escapes it, not the other line breaks a text holds.
-    lines = sorted(set(b.lines))
-    for text in runs:
-        lines += [ln + "\n" for ln in text.split("\n")[:-1]]
+    yield "".join(sorted(set(b.lines)))
+
+
+def split_run(text: str) -> list[str]:
+    """A run's lines, each with its newline. Split on "\\n" only: N-Triples escapes it, not
+    the other line breaks a text holds (which ``str.splitlines`` would cut at)."""
+    return [ln + "\n" for ln in text.split("\n")[:-1]]
+
+
+def graph_lines(
+    registry: Registry, results: list[Processed], links: Iterable[Link] = (), workers: int = 1
+) -> list[str]:
+    """The corpus as sorted, distinct N-Triples lines: vocabulary, documents, measures,
+    agencies, regions, links (``graph.nt`` exactly), held in memory: for tests and small
+    corpora (``kg build`` streams the runs to disk instead)."""
+    lines: list[str] = []
+    for text in graph_runs(registry, results, links, workers):
+        lines += split_run(text)
+    # Each run arrives sorted, so sorting the whole is mostly merging runs; the few lines
+    # several documents share are then adjacent.
     lines.sort()
     return [ln for ln, prev in zip(lines, [None] + lines) if ln != prev]
 

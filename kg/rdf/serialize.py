@@ -1,6 +1,7 @@
 """The graph files of a build: N-Triples, Turtle and JSON-LD, written from the sorted lines.
 
-All three are streamed: Turtle by Oxigraph's writer straight from ``graph.nt``, JSON-LD
+All three are streamed: N-Triples merged from sorted blocks on disk (``write_ntriples``),
+Turtle by Oxigraph's writer straight from ``graph.nt``, JSON-LD
 one node at a time, so a graph of millions of triples never sits in memory as objects.
 The input order is the sorted N-Triples order, in which all triples of a subject are
 adjacent (lines sharing the prefix ``<subject> `` are contiguous), so every writer sees
@@ -10,8 +11,10 @@ each node once and the files are byte-identical across rebuilds.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator, Optional
 
 from kg.rdf.vocab import ID, PREFIXES
 
@@ -19,9 +22,73 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def write_ntriples(lines: Iterable[str], path: Path) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        f.writelines(lines)
+# Lines held in memory before a sorted block of them goes to disk: with the line objects
+# and the sort, about three times this at most, whatever the size of the corpus.
+SPILL = 32 << 20
+_BUFFER = 1 << 20  # read buffer per block file in the final merge
+
+
+def _spill(runs: list[str], folder: Path, n: int) -> Path:
+    lines = [ln + "\n" for text in runs for ln in text.split("\n")[:-1]]  # as kg.rdf.graph.split_run
+    lines.sort()
+    path = folder / f"block-{n:05d}.nt"
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.writelines(ln for ln, prev in zip(lines, [None] + lines) if ln != prev)
+    return path
+
+
+def write_ntriples(
+    runs: Iterable[str], path: Path, count: Optional[Callable[[str], str]] = None, spill: int = SPILL
+) -> dict[str, int]:
+    """Merge sorted runs of lines (``kg.rdf.graph.graph_runs``) into ``path``, sorted and
+    distinct, by an external merge sort: runs are gathered into blocks of about ``spill``
+    characters, each sorted onto disk beside ``path``, and the blocks merged line by line.
+    The graph is never held in memory whole.
+
+    Returns the triple counts by ``count(subject IRI)`` (all under "" without ``count``).
+    """
+    import heapq
+
+    counts: dict[str, int] = {}
+    folder = Path(tempfile.mkdtemp(prefix=".blocks-", dir=path.parent))
+    try:
+        blocks, held, size = [], [], 0
+        for text in runs:
+            held.append(text)
+            size += len(text)
+            if size >= spill:
+                blocks.append(_spill(held, folder, len(blocks)))
+                held, size = [], 0
+        if held or not blocks:
+            blocks.append(_spill(held, folder, len(blocks)))
+        files = [open(b, encoding="utf-8", newline="\n", buffering=_BUFFER) for b in blocks]
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n", buffering=_BUFFER) as out:
+                prev, subject, key, n = None, None, "", 0
+                for ln in heapq.merge(*files) if len(files) > 1 else files[0]:
+                    if ln == prev:
+                        continue
+                    out.write(ln)
+                    prev = ln
+                    if count is not None:
+                        s = ln[1 : ln.index(">")]
+                        if s != subject:  # sorted: a subject's lines are adjacent
+                            counts[key] = counts.get(key, 0) + n
+                            subject, key, n = s, count(s), 0
+                    n += 1
+                counts[key] = counts.get(key, 0) + n
+        finally:
+            for f in files:
+                f.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {k: v for k, v in counts.items() if v}
+
+
+def read_lines(path: Path) -> Iterator[str]:
+    """The lines of an N-Triples file, one at a time (cut at "\\n" only, as written)."""
+    with open(path, encoding="utf-8", newline="\n", buffering=_BUFFER) as f:
+        yield from f
 
 
 def _triples(nt: Path):

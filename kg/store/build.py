@@ -27,9 +27,8 @@ from kg.core.files import replacing_folder
 from kg.core.model import Link
 from kg.core.progress import Progress, or_silent
 from kg.corpus import Corpus
-from kg.rdf.graph import graph_lines
-from kg.rdf.ntriples import subject
-from kg.rdf.serialize import write_jsonld, write_ntriples, write_turtle
+from kg.rdf.graph import graph_runs
+from kg.rdf.serialize import read_lines, write_jsonld, write_ntriples, write_turtle
 from kg.rdf.validate import check, partition_of, raise_for
 from kg.store import DEFAULT, MANIFEST, STORE
 
@@ -52,15 +51,10 @@ class BuildSummary:
     reused: int = 0  # partitions unchanged since the previous build in ``out``, not validated again
 
 
-def triples_per_document(lines: list[str], ids: list[str]) -> dict[str, int]:
-    """Triples whose subject is the document or one of its parts (an IRI under the document's)."""
-    by_key = {quote(i, safe=""): i for i in ids}  # IRIs hold the ids percent-encoded
-    counts = dict.fromkeys(ids, 0)
-    for ln in lines:
-        doc = by_key.get(partition_of(subject(ln)))
-        if doc is not None:
-            counts[doc] += 1
-    return counts
+def triples_per_document(by_partition: dict[str, int], ids: list[str]) -> dict[str, int]:
+    """Triples whose subject is the document or one of its parts (an IRI under the
+    document's), from the counts by partition ``write_ntriples`` gives."""
+    return {i: by_partition.get(quote(i, safe=""), 0) for i in ids}  # IRIs hold the ids percent-encoded
 
 
 # Oxigraph's bulk loader holds what it is given in memory while it sorts it: graph.nt of
@@ -153,44 +147,43 @@ def build(
 def _build_into(tmp: Path, corpus: Corpus, links: list[Link], out: Path, workers: int, stage: Progress) -> BuildSummary:
     """``build``, writing into the new folder ``tmp`` that will replace ``out``."""
     registry, results = corpus
-    stage(f"making the graph of {len(results)} documents and {len(links)} links")
-    lines = graph_lines(registry, results, links, workers)
-    # runs in worker processes while the files are written; unchanged partitions are not checked again
-    checking = check(lines, workers, known=_validated_before(out))
-    stage(f"writing {len(lines):,} triples (SHACL validation running alongside)")
     ids = [p.entry.id for p in results]
     summary = BuildSummary(
         out,
-        triples=len(lines),
         documents=len(results),
         parsed=sum(1 for p in results if p.doc),
         links=len(links),
-        per_document=triples_per_document(lines, ids),
         failed=[f"{p.entry.id}: {p.error}" for p in results if p.error],
     )
-    manifest = {
-        "format": FORMAT_VERSION,
-        "generator": f"policy-kg {__version__}",
-        "triples": summary.triples,
-        "documents": summary.per_document,
-        "links": summary.links,
-        "conforms": True,
-        "files": list(FILES[:3]) + [STORE + "/"],
-    }
-    loading = None
+    loading = checking = None
     try:
-        write_ntriples(lines, tmp / "graph.nt")
-        del lines
+        stage(f"making the graph of {len(results)} documents and {len(links)} links")
+        # Streamed: each document's lines go to sorted blocks on disk, merged into graph.nt.
+        by_partition = write_ntriples(graph_runs(registry, results, links, workers), tmp / "graph.nt", partition_of)
+        summary.triples, summary.per_document = sum(by_partition.values()), triples_per_document(by_partition, ids)
+        # runs in worker processes while the files are written; unchanged partitions are not checked again
+        checking = check(read_lines(tmp / "graph.nt"), workers, known=_validated_before(out))
+        stage(f"writing {summary.triples:,} triples (SHACL validation running alongside)")
         loading = _Thread(_load_store, tmp / STORE, tmp / "graph.nt")  # Oxigraph's loader releases the GIL
         write_turtle(tmp / "graph.nt", tmp / "graph.ttl")
         write_jsonld(tmp / "graph.nt", tmp / "graph.jsonld")
         loading.join()
         raise_for(checking.violations(lambda done, n: stage(f"SHACL validation: {done} of {n} parts checked")))
-        manifest["validated"] = checking.conforming
+        manifest = {
+            "format": FORMAT_VERSION,
+            "generator": f"policy-kg {__version__}",
+            "triples": summary.triples,
+            "documents": summary.per_document,
+            "links": summary.links,
+            "conforms": True,
+            "files": list(FILES[:3]) + [STORE + "/"],
+            "validated": checking.conforming,
+        }
         summary.checked, summary.reused = checking.partitions - len(checking.reused), len(checking.reused)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     finally:
-        checking.close()
+        if checking is not None:
+            checking.close()
         if loading is not None:
             loading.wait()
     return summary
