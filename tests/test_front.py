@@ -2,10 +2,8 @@
 the diffusion heat map, and documents that yield no findings listed as such (never as a city that
 implemented nothing); checked on the seeds and in headless Chromium."""
 
-import os
 import re
 import shutil
-import tempfile
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,10 +16,9 @@ from kg.analysis.gaps import Coverage, Gap
 from kg.cli import main
 from kg.present.front import Unfit, front_html, generated, pair_rows
 
-from .conftest import DATA, JIANGXI_ID, ROOT, SHANGRAO_ID, write_corpus
+from .browser import ARTIFACTS, headless_chromium
+from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID, write_corpus
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-ARTIFACTS = ROOT / "artifacts"  # git-ignored: screenshots to look at after a run
 EMPTY_ENTRY = """
   - id: nanchang-empty
     file: empty.txt
@@ -232,39 +229,8 @@ def test_pair_rows_count_each_kind_of_finding():
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} or {CHROMEDRIVER} missing in CI (.ci/run installs chromium and chromium-driver)")
-        pytest.skip(
-            f"headless browser test needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="kg-front-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,1000",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    try:
+    with headless_chromium("front") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _requests(driver) -> list[str]:

@@ -3,16 +3,13 @@ child measure beside its parent with copied wording highlighted, a hostile title
 and the page loads nothing from the network. A screenshot goes to ``artifacts/``."""
 
 import json
-import os
 import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
+from .browser import headless_chromium
 from .conftest import DATA, JIANGXI_ID, ROOT, SHANGRAO_ID
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 HOSTILE = "上饶市实施方案<script>window.__pwned=1</script> | *粗* [x](http://example.com)"
 
 
@@ -36,38 +33,8 @@ def report(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} or {CHROMEDRIVER} missing in CI (.ci/run installs chromium and chromium-driver)")
-        pytest.skip(
-            f"headless browser test needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="kg-report-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,1000",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    try:
+    with headless_chromium("report") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _requests(driver) -> list[str]:

@@ -211,3 +211,18 @@ def test_a_shacl_feature_finds_what_pyshacl_finds(shapes):
 )
 def test_what_is_not_translated_is_left_to_pyshacl(shapes):
     assert compile_shapes(Graph().parse(data=TINY.format(shapes=shapes), format="turtle")) is None
+
+
+def test_a_child_of_a_process_that_ran_the_compiled_validator_uses_the_sparql_form(seeds, monkeypatch):
+    """rayon's pool does not survive a fork: a child of a process that validated with it would
+    wait for ever (seen with the 147 PDFs), so such a child falls back, with the same verdicts."""
+    import os
+
+    from kg.rdf import validate
+
+    lines = FAULTS[0][1](seeds)  # one violation to find
+    expected = sorted(validate._run("sparql", lines))
+    monkeypatch.setattr(validate, "_RAYON_PID", os.getpid() + 1)  # as if the parent had used it
+    with pytest.raises(validate.ForkedAfterRayon):
+        validate._shacl(lines)
+    assert sorted(validate._run("shacl", lines)) == expected

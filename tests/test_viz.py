@@ -2,10 +2,8 @@
 real headless Chromium with the network out of reach."""
 
 import json
-import os
 import re
 import shutil
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,10 +14,9 @@ from kg.analysis.load import co_responsibility_graph, rank, read_agencies, read_
 from kg.cli import main
 from kg.present.viz import EDGE_COLOUR, agencies_view, regional_name, write_view
 
-from .conftest import DATA, JIANGXI_ID, MINI_DOC, ROOT, SHANGRAO, SHANGRAO_ID, write_corpus
+from .browser import ARTIFACTS, headless_chromium
+from .conftest import DATA, JIANGXI_ID, MINI_DOC, SHANGRAO, SHANGRAO_ID, write_corpus
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-ARTIFACTS = ROOT / "artifacts"  # git-ignored: screenshots to look at after a run
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 
 
@@ -199,38 +196,8 @@ def test_cli_without_a_store_says_to_run_kg_build(tmp_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} or {CHROMEDRIVER} missing in CI (.ci/run installs chromium and chromium-driver)")
-        pytest.skip(
-            f"headless browser test needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="kg-viz-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,900",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
+    with headless_chromium("viz", height=900) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _open(driver, path: Path):

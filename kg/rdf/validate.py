@@ -37,6 +37,7 @@ digest of those; a rebuild checks again only the partitions whose digest changed
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Mapping, Optional, Sequence
@@ -287,9 +288,24 @@ def _iri(term: Optional[str]) -> Optional[str]:
     return term[1:-1] if term and term.startswith("<") and term.endswith(">") and ">" not in term[1:-1] else None
 
 
+# The process that first ran the compiled validator. It validates in parallel on a rayon
+# thread pool, which a forked child inherits without its threads: a child of a process that
+# used it would wait for them for ever. Such a child uses the next engine instead (the same
+# verdicts, tests/test_validate_sparql.py).
+_RAYON_PID: Optional[int] = None
+
+
+class ForkedAfterRayon(RuntimeError):
+    """The compiled validator ran in this process's parent: its thread pool is not here."""
+
+
 def _shacl(lines: list[str]) -> list[tuple[str, Optional[str], str]]:
     """(focus, path, message) of every result of the compiled validator (the ``shacl``
     package, Rust) on the graph of ``lines``."""
+    global _RAYON_PID
+    if _RAYON_PID is not None and _RAYON_PID != os.getpid():
+        raise ForkedAfterRayon("the compiled validator ran in a parent of this process")
+    _RAYON_PID = os.getpid()
     report = _compiled().validate_text("".join(lines), format="ntriples")
     return [
         (_iri(r.focus_node) or r.focus_node, _iri(r.path), r.message or f"breaks {r.component}") for r in report.results
