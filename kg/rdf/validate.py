@@ -45,6 +45,7 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence
 from kg.core.errors import GraphInvalid
 from kg.core.parallel import shared, start
 from kg.rdf.ntriples import RDF_TYPE, iri_object, predicate
+from kg.rdf.shacl_sparql import default_message
 from kg.rdf.vocab import ID, PREFIXES
 
 BATCH = 40_000  # triples per pySHACL call: large enough to amortise its set-up, small enough to spread
@@ -283,6 +284,12 @@ def _compiled():
     return shacl.Shapes.from_file(str(resource_dir("ontology") / "shapes.ttl"))
 
 
+def _local(component: str) -> str:
+    """``MinCountConstraintComponent`` → ``minCount``, as shacl_sparql names constraints."""
+    name = component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    return name[:1].lower() + name[1:]
+
+
 def _iri(term: Optional[str]) -> Optional[str]:
     """An IRI from N-Triples syntax; None for anything else (a complex path, no path)."""
     return term[1:-1] if term and term.startswith("<") and term.endswith(">") and ">" not in term[1:-1] else None
@@ -308,7 +315,8 @@ def _shacl(lines: list[str]) -> list[tuple[str, Optional[str], str]]:
     _RAYON_PID = os.getpid()
     report = _compiled().validate_text("".join(lines), format="ntriples")
     return [
-        (_iri(r.focus_node) or r.focus_node, _iri(r.path), r.message or f"breaks {r.component}") for r in report.results
+        (_iri(r.focus_node) or r.focus_node, _iri(r.path), r.message or default_message(_local(r.component)))
+        for r in report.results
     ]
 
 
