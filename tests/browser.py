@@ -51,3 +51,15 @@ def headless_chromium(name: str, height: int = 1000):
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def outside_requests(driver) -> list[str]:
+    """URLs the page asked for beyond the page itself (file:, data:, blob: and the browser's own)."""
+    import json
+
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return [u for u in urls if not u.startswith(("file:", "data:", "chrome:", "about:", "blob:"))]

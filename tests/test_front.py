@@ -16,7 +16,7 @@ from kg.analysis.gaps import Coverage, Gap
 from kg.cli import main
 from kg.present.front import Unfit, front_html, generated, pair_rows
 
-from .browser import ARTIFACTS, headless_chromium
+from .browser import ARTIFACTS, headless_chromium, outside_requests
 from .conftest import DATA, JIANGXI_ID, SHANGRAO_ID, write_corpus
 
 EMPTY_ENTRY = """
@@ -233,17 +233,6 @@ def browser():
         yield driver
 
 
-def _requests(driver) -> list[str]:
-    import json
-
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
 def _column(driver, table: str, i: int) -> list[str]:
     return driver.execute_script(
         f"return Array.from(document.querySelectorAll('#{table} tbody tr')).map(r => r.cells[{i}].textContent)"
@@ -282,6 +271,6 @@ def test_front_page_in_headless_chromium(browser, nation):
         assert Path(unquote(urlparse(href).path)).is_file(), href
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert severe == []
-    assert [u for u in _requests(browser) if not u.startswith(("file:", "data:", "chrome:", "about:", "blob:"))] == []
+    assert outside_requests(browser) == []
     ARTIFACTS.mkdir(exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "front-page.png"))

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from .browser import headless_chromium
+from .browser import headless_chromium, outside_requests
 from .conftest import DATA, JIANGXI_ID, ROOT, SHANGRAO_ID
 
 HOSTILE = "上饶市实施方案<script>window.__pwned=1</script> | *粗* [x](http://example.com)"
@@ -37,15 +37,6 @@ def browser():
         yield driver
 
 
-def _requests(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
 def test_an_evidence_panel_shows_child_beside_parent_with_copied_wording(browser, report):
     from selenium.webdriver.common.by import By
 
@@ -73,7 +64,7 @@ def test_an_evidence_panel_shows_child_beside_parent_with_copied_wording(browser
     shots.mkdir(exist_ok=True)
     browser.save_screenshot(str(shots / "report-evidence.png"))
     # offline: the page and nothing else
-    assert [u for u in _requests(browser) if not u.startswith(("file:", "data:"))] == []
+    assert outside_requests(browser) == []
 
 
 def test_a_hostile_title_stays_text(browser, report):

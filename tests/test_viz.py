@@ -14,7 +14,7 @@ from kg.analysis.load import co_responsibility_graph, rank, read_agencies, read_
 from kg.cli import main
 from kg.present.viz import EDGE_COLOUR, agencies_view, regional_name, write_view
 
-from .browser import ARTIFACTS, headless_chromium
+from .browser import ARTIFACTS, headless_chromium, outside_requests
 from .conftest import DATA, JIANGXI_ID, MINI_DOC, SHANGRAO, SHANGRAO_ID, write_corpus
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
@@ -212,20 +212,11 @@ def _open(driver, path: Path):
     )
 
 
-def _requests(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
 def _offline(driver):
     """Nothing went to a network: the browser's log and the page's own resource timing."""
     assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
     # the browser's own chrome:// pages may load; nothing may go to a network
-    assert [u for u in _requests(driver) if not u.startswith(("file:", "data:", "chrome:", "about:", "blob:"))] == []
+    assert outside_requests(driver) == []
     script = "return performance.getEntriesByType('resource').filter(e => /^https?:/.test(e.name)).length"
     assert driver.execute_script(script) == 0
 
