@@ -285,17 +285,30 @@ def _names(text: str, names: set[str]) -> list[tuple[int, int]]:
     return sorted(taken)
 
 
-def failed(build: "Build | str | Path") -> dict[str, str]:
-    """Documents with a source file but no measure (unreadable, unparsable, or no measure in the
-    text), each with the reason, one line: no finding may rest on them."""
+def document_status(build: "Build | str | Path") -> list[dict]:
+    """Every registered document: title, level, whether it has text, its file, how many
+    measures it has and, when it failed, why (``status.rq``). Read once, for ``failures``
+    here and for the front page's documents with no findings."""
     with opened(build) as b:
-        rows = b.query(query_text("failed")).rows
+        return b.query(query_text("status")).rows
+
+
+def failures(rows: list[dict]) -> dict[str, str]:
+    """Of ``document_status`` rows: the documents with a source file but no measure
+    (unreadable, unparsable, or no measure in the text), each with the reason, one line."""
     out = {}
     for r in rows:
-        if r["error"]:
+        if not r.get("file") or r.get("measures"):
+            continue
+        if r.get("error"):
             out[r["doc"]] = r["error"]
-        elif r["has_text"] is False:
+        elif r.get("has_text") is False:
             out[r["doc"]] = f"{r['file']}: no text could be read"
         else:
             out[r["doc"]] = f"{r['file']}: no measure found in the text"
     return out
+
+
+def failed(build: "Build | str | Path") -> dict[str, str]:
+    """Documents no finding may rest on (``failures``), read from the build."""
+    return failures(document_status(build))

@@ -21,9 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.core.resources import package_path
 from kg.store import MANIFEST
-from kg.store.query import run_query
 
 Block = tuple  # as in kg.present.report
 VIEWS = (("alignment.html", "Alignment view"), ("agencies.html", "Agencies view"))
@@ -69,12 +67,12 @@ class Unfit:
     reason: str
 
 
-def unfit_documents(build) -> list[Unfit]:
-    """Documents that failed to parse, have no measures, or were registered without text:
-    no pair report is written for them and their pairs yield no findings."""
-    path = package_path("queries", "report", "document-status.rq")
+def unfit_documents(rows: list[dict]) -> list[Unfit]:
+    """Of ``kg.analysis.evidence.document_status`` rows: the documents that failed to parse,
+    have no measures, or were registered without text: no pair report is written for them
+    and their pairs yield no findings."""
     out = []
-    for r in run_query(build, path.read_text(encoding="utf-8")).rows:
+    for r in rows:
         if r.get("error"):
             status, reason = "failed", r["error"]
         elif r.get("has_text") and not r.get("measures"):

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Optional, Union
 
-from kg.analysis.evidence import evidence, failed, unimplemented
+from kg.analysis.evidence import document_status, evidence, failures, unimplemented
 from kg.analysis.gaps import coverage, gaps
 from kg.analysis.load import agency_load
 from kg.core.files import write_atomic
@@ -437,17 +437,18 @@ def write_report(
         findings = gaps(b, child, parent)
         cover = coverage(b, child, parent)
         loads = agency_load(b)
-        bad = failed(b)  # no measure: a report would say it implements nothing, a finding about the tool
-        pairs = sorted(pr for pr in {(r["child_doc"], r["parent_doc"]) for r in links} if not set(pr) & set(bad))
+        status = document_status(b)
+        unfit = unfit_documents(status)
+        # no findings (a failed document would be reported as implementing nothing): no pair
+        # report, listed on the front page instead
+        skip = {u.doc for u in unfit}
+        pairs = sorted(pr for pr in {(r["child_doc"], r["parent_doc"]) for r in links} if not set(pr) & skip)
         warnings = _query(b, "warnings", {"doc": sorted({d for pair in pairs for d in pair})} if only else None)
-        unfit = unfit_documents(b)
-        across = load_blocks(b, docs, skip={u.doc for u in unfit})
+        across = load_blocks(b, docs, skip=skip)
         spread, pages = diffusion_pages(b, docs)
         build = b.path  # the workers writing the pairs open it again: a worker process is not shared
-    skip = {u.doc for u in unfit}  # no findings: no pair report, listed on the front page instead
-    pairs = [(c, p) for c, p in pairs if c not in skip and p not in skip]
     out.mkdir(parents=True, exist_ok=True)
-    summary = ReportSummary(out, pairs=pairs, failed=bad)
+    summary = ReportSummary(out, pairs=pairs, failed=failures(status))
     state = {"build": build, "out": out, "inputs": (docs, links, findings, cover, loads, warnings)}
     for written in run_jobs(_write_pair, pairs, workers, shared=state):
         summary.written += written
