@@ -55,10 +55,11 @@ def die_with_parent(parent: int) -> None:
             armed = libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
         except (AttributeError, OSError):
             armed = False
-    if os.getppid() != parent:  # died before the death signal was armed
-        os._exit(1)
-    if not armed:
-        threading.Thread(target=_watch, args=(parent,), daemon=True, name="kg-parent-watch").start()
+    if armed:
+        if os.getppid() != parent:  # died before the death signal was armed
+            os._exit(1)
+    else:
+        watch_parent(parent)
 
 
 def watch_parent(parent: int) -> None:
