@@ -1,5 +1,6 @@
 """Shared fixtures: the real corpus and small helpers for building tiny corpora."""
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,13 @@ def built(tmp_path_factory, links):
 
     out = tmp_path_factory.mktemp("graph") / "build"
     return build(process(DATA), links, out)
+
+
+def stop(proc: subprocess.Popen, grace: float) -> None:
+    """Terminate a server a test started; kill it if it has not ended after ``grace`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

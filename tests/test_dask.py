@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from kg.cli import main
 from kg.core.dask_jobs import on_dask, partition, worker_pid
 from kg.core.parallel import fan_out, run_jobs
-from tests.conftest import ROOT
+from tests.conftest import ROOT, stop
 
 distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install '.[test]')")
 
@@ -75,13 +75,9 @@ def dask_cluster(workdir: Path, workers: int = 2):
         yield address
     finally:
         for p in reversed(procs):
-            p.terminate()
+            p.terminate()  # all at once, then each waited for
         for p in reversed(procs):
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            stop(p, 15)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from kg.cli import main
 from kg.store.push import DEFAULT_GRAPH_IRI, push
 from kg.store.query import resolve, rows_from_json, run_query
 
+from .conftest import stop
+
 OTHER = "https://example.org/policy-kg/partition/jiangxi"
 
 
@@ -61,12 +63,7 @@ def oxigraph_server(location: Path):
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 10)
 
 
 @pytest.fixture(scope="module")
