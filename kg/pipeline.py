@@ -29,7 +29,7 @@ from kg.present.records import (
     targets_records,
     warnings_records,
 )
-from kg.store import DEFAULT
+from kg.store import DEFAULT, MANIFEST
 
 
 @dataclass
@@ -162,7 +162,7 @@ def run_all(
     return summary
 
 
-BUILD_MANIFEST = "build/build.json"
+BUILD_MANIFEST = f"build/{MANIFEST}"  # the build inside the output folder of `kg all`
 
 
 def _is_all_output(out: Path) -> bool:
