@@ -4,10 +4,19 @@ with the real aligner, and ``kg agencies --network`` as a user sees it."""
 import json
 from collections import defaultdict
 
+import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from kg.analysis.load import Agency, Responsibility, agency_load, betweenness, co_responsibility_graph, rank
+from kg.analysis.load import (
+    Agency,
+    Responsibility,
+    agency_load,
+    betweenness,
+    co_responsibility_graph,
+    rank,
+    reference_betweenness,
+)
 from kg.cli import main
 from kg.pipeline import build_graph
 from kg.present.records import agencies_records
@@ -60,6 +69,36 @@ def test_betweenness_prefers_the_path_of_frequent_co_listings():
     g = co_responsibility_graph(rows, agencies)
     assert betweenness(g) == {"A": 0.1667, "B": 0.3333, "C": 0.1667, "D": 0.0}
     assert "distance" not in next(iter(g.edges(data=True)))[2]  # the caller's graph is left as it was
+
+
+def test_betweenness_equals_the_networkx_reference_on_ties_components_and_small_graphs():
+    """networkit computes the ranking's betweenness; networkx's is the reference: the same
+    figures on a graph with many equal shortest paths (a weighted grid: ties in float
+    lengths), several components, and graphs too small to have a node between two others."""
+    import random
+
+    rng = random.Random(7)
+    grid = nx.grid_2d_graph(6, 6)
+    g = nx.Graph()
+    for x, y in grid.edges:
+        g.add_edge(str(x), str(y), weight=rng.choice([1, 2, 3]))
+    g.add_edges_from([("p", "q", {"weight": 1}), ("q", "r", {"weight": 2}), ("r", "p", {"weight": 2})])
+    g.add_node("alone")
+    assert betweenness(g) == reference_betweenness(g)
+    assert max(betweenness(g).values()) > 0
+    for nodes in ([], ["A"], ["A", "B"]):
+        small = nx.Graph()
+        small.add_nodes_from(nodes)
+        small.add_edges_from(zip(nodes, nodes[1:]), weight=1)
+        assert betweenness(small) == reference_betweenness(small)
+
+
+def test_betweenness_equals_the_networkx_reference_on_the_seed_network(real_build):
+    from kg.analysis.load import read_agencies, read_responsibilities
+
+    g = co_responsibility_graph(read_responsibilities(real_build), read_agencies(real_build))
+    assert g.number_of_nodes() > 50
+    assert betweenness(g) == reference_betweenness(g)
 
 
 def test_provincial_agency_sits_next_to_its_city_counterparts_and_the_city_next_to_the_province():
