@@ -89,7 +89,7 @@ def query_text(name: str) -> str:
 
 
 def _rows(build: Build, name: str, values: dict) -> list[dict]:
-    return build.query(restrict(query_text(name), values)).rows
+    return build.query(restrict(query_text(name), values), timeout=None).rows
 
 
 def _sides(build: Build, docs: list[str]) -> dict[tuple[str, str], Side]:
@@ -290,7 +290,7 @@ def document_status(build: "Build | str | Path") -> list[dict]:
     measures it has and, when it failed, why (``status.rq``). Read once, for ``failures``
     here and for the front page's documents with no findings."""
     with opened(build) as b:
-        return b.query(query_text("status")).rows
+        return b.query(query_text("status"), timeout=None).rows
 
 
 def failures(rows: list[dict]) -> dict[str, str]:

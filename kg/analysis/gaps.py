@@ -122,7 +122,7 @@ def _key(k) -> tuple:
 # ------------------------------------------------------------------ the kinds
 
 
-def unimplemented(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
+def unimplemented(out, child=None, parent=None, timeout=None) -> list[Gap]:
     """Parent measures no child measure implements, with the parent's agencies (lead first)."""
     found: dict[tuple, Gap] = {}
     weak: dict[tuple, dict] = {}
@@ -157,7 +157,7 @@ def unimplemented(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     return list(found.values())
 
 
-def local_innovations(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
+def local_innovations(out, child=None, parent=None, timeout=None) -> list[Gap]:
     """Child measures that implement no parent measure (per parent document with text)."""
     found: dict[tuple, Gap] = {}
     weak: dict[tuple, list] = {}
@@ -192,7 +192,7 @@ def local_innovations(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     return list(found.values())
 
 
-def weak_links(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
+def weak_links(out, child=None, parent=None, timeout=None) -> list[Gap]:
     """Links the aligner marked weak: a person confirms or overrides them."""
     out_ = []
     for r in _rows(out, "weak-links", timeout, child, parent):
@@ -220,7 +220,7 @@ def weak_links(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     return out_
 
 
-def agency_gaps(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
+def agency_gaps(out, child=None, parent=None, timeout=None) -> list[Gap]:
     """Lead agencies of one side of an implementing pair with no counterpart on the other side."""
     found = _rows(out, "agency-gaps", timeout, child, parent)
     docs = sorted({r[side] for r in found for side in ("child_doc", "parent_doc")})
@@ -228,7 +228,7 @@ def agency_gaps(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     if docs:
         for r in run_query(out, restrict(query_text("measure-agencies"), {"doc": docs}), timeout=timeout).rows:
             names.setdefault((r["doc"], r["key"]), []).append(r["name"])
-    meta = _measure_meta(out, timeout, docs)
+    meta = _measure_meta(out, timeout, docs, whole=child is None and parent is None)
     out_ = []
     for r in found:
         other = (r["child_doc"], r["child_key"]) if r["side"] == "parent" else (r["parent_doc"], r["parent_key"])
@@ -254,18 +254,36 @@ def agency_gaps(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
     return out_
 
 
-def _measure_meta(out, timeout, docs: list[str]) -> dict[tuple, dict]:
-    """Number and title of the measures of ``docs``, by (document, key)."""
+MEASURES_LOOKUP = (
+    sparql_prefixes("eli", "pkg", "dcterms")
+    + """SELECT ?doc ?key ?number ?title WHERE {
+  ?m a pkg:Measure ; pkg:key ?key ; eli:number ?number ; eli:is_part_of/dcterms:identifier ?doc .
+  # VALUES ?doc
+  OPTIONAL { ?m eli:title ?title }
+}"""
+)
+MEASURES_WHOLE = (
+    sparql_prefixes("eli", "pkg", "dcterms")
+    + """SELECT ?doc ?key ?number ?title WHERE {
+  { SELECT ?d ?doc WHERE { ?d dcterms:identifier ?doc } }
+  { SELECT ?m ?d WHERE { ?m eli:is_part_of ?d } }
+  { SELECT ?m WHERE { ?m a pkg:Measure } }
+  { SELECT ?m ?key WHERE { ?m pkg:key ?key } }
+  { SELECT ?m ?number WHERE { ?m eli:number ?number } }
+  OPTIONAL { ?m eli:title ?title }
+}"""
+)
+
+
+def _measure_meta(out, timeout, docs: list[str], whole: bool = False) -> dict[tuple, dict]:
+    """Number and title of the measures of ``docs``, by (document, key). ``whole``: the
+    findings are corpus-wide, so every measure is read in one pass and joined by hash (11 s
+    against 3 s at 1,000 documents); for a pair, its measures are looked up (30 ms against 0.5 s)."""
     if not docs:
         return {}
-    q = (
-        sparql_prefixes("eli", "pkg", "dcterms")
-        + """SELECT ?doc ?key ?number ?title WHERE {
-      ?m a pkg:Measure ; pkg:key ?key ; eli:number ?number ; eli:is_part_of/dcterms:identifier ?doc .
-      # VALUES ?doc
-      OPTIONAL { ?m eli:title ?title } }"""
-    )
-    return {(r["doc"], r["key"]): r for r in run_query(out, restrict(q, {"doc": docs}), timeout=timeout).rows}
+    rows = run_query(out, MEASURES_WHOLE if whole else restrict(MEASURES_LOOKUP, {"doc": docs}), timeout=timeout).rows
+    wanted = set(docs)
+    return {(r["doc"], r["key"]): r for r in rows if r["doc"] in wanted}
 
 
 # ------------------------------------------------------------------ targets
@@ -356,7 +374,7 @@ def _fmt(t: _T) -> str:
     return f"{t.indicator} {t.comparator or ''}{v}{t.unit}" + (f"（{t.year}）" if t.year else "")
 
 
-def target_changes(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
+def target_changes(out, child=None, parent=None, timeout=None) -> list[Gap]:
     """Child targets against the parent's for each linked pair of measures (aligned, curated
     or weak, flagged by ``status``): kept, raised, lowered, new, dropped, or not comparable."""
     links: dict[tuple, dict] = {}
@@ -373,7 +391,8 @@ def target_changes(out, child=None, parent=None, timeout=60.0) -> list[Gap]:
             r["target"],
             r["value_max"],
         )
-    meta = _measure_meta(out, timeout, sorted({doc for k in links for doc in (k[0], k[2])}))
+    docs = sorted({doc for k in links for doc in (k[0], k[2])})
+    meta = _measure_meta(out, timeout, docs, whole=child is None and parent is None)
     found, compared, dropped_later = [], set(), []
     for (cd, ck, pd, pk), link in links.items():
         r, c, p = link["row"], meta.get((cd, ck), {}), meta.get((pd, pk), {})
@@ -441,7 +460,7 @@ FINDERS = {
 }
 
 
-def check_documents(out, *ids: Optional[str], timeout: Optional[float] = 60.0) -> None:
+def check_documents(out, *ids: Optional[str], timeout: Optional[float] = None) -> None:
     """KgError naming the first of ``ids`` that is not a document of the build in ``out``."""
     wanted = [i for i in ids if i]
     if not wanted:
@@ -458,7 +477,7 @@ def check_documents(out, *ids: Optional[str], timeout: Optional[float] = 60.0) -
 
 
 def gaps(
-    out, child: Optional[str] = None, parent: Optional[str] = None, kinds=KINDS, timeout: Optional[float] = 60.0
+    out, child: Optional[str] = None, parent: Optional[str] = None, kinds=KINDS, timeout: Optional[float] = None
 ) -> list[Gap]:
     """Every finding of the kinds asked for on the build in ``out``, by document pair then kind."""
     with opened(out) as build:
@@ -482,7 +501,7 @@ def gaps(
 
 
 def coverage(
-    out, child: Optional[str] = None, parent: Optional[str] = None, timeout: Optional[float] = 60.0
+    out, child: Optional[str] = None, parent: Optional[str] = None, timeout: Optional[float] = None
 ) -> list[Coverage]:
     """Coverage figures per child and parent document pair (parents with text)."""
     with opened(out) as build:

@@ -29,7 +29,7 @@ import networkx as nx
 
 from kg.rdf.vocab import sparql_prefixes
 from kg.store import DEFAULT
-from kg.store.query import opened, run_query
+from kg.store.query import opened, run_tool_query
 
 PREFIXES = sparql_prefixes("eli", "pkg", "dcterms", "skos", "schema", "org")
 
@@ -117,7 +117,7 @@ class AgencyLoad:
 
 def read_responsibilities(out: str | Path) -> list[Responsibility]:
     """Every responsibility in the graph built in ``out`` (StoreError if there is none)."""
-    rows = run_query(out, RESPONSIBILITIES).rows
+    rows = run_tool_query(out, RESPONSIBILITIES).rows
     return sorted(Responsibility(r["measure"], r["doc"], r["level"], r["agency"], ROLES[r["role"]]) for r in rows)
 
 
@@ -125,7 +125,7 @@ def read_agencies(out: str | Path) -> dict[str, Agency]:
     """Every agency node of the graph built in ``out``, by IRI."""
     return {
         r["agency"]: Agency(r["agency"], r["name"], r["level"], r["region"], bool(r["generic"]), r["counterpart"])
-        for r in run_query(out, AGENCIES).rows
+        for r in run_tool_query(out, AGENCIES).rows
     }
 
 

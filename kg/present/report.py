@@ -28,7 +28,7 @@ from kg.present.front import html_body, unfit_documents, write_front
 from kg.present.report_diffusion import diffusion_pages
 from kg.present.report_load import load_blocks
 from kg.store import DEFAULT
-from kg.store.query import opened, restrict, run_query
+from kg.store.query import opened, restrict, run_tool_query
 
 Block = tuple  # ("h2", text) | ("p", text) | ("table", columns, rows) | ("figure", svg, file name, caption)
 #               | ("matrix", columns, rows, styles): a table with a CSS style per cell (HTML only)
@@ -58,7 +58,7 @@ class ReportSummary:
 def _query(build: Path, name: str, only: Optional[dict] = None) -> list[dict]:
     """The rows of a report query, restricted in SPARQL to the documents in ``only``."""
     path = package_path("queries", "report", f"{name}.rq")
-    return run_query(build, restrict(path.read_text(encoding="utf-8"), only or {})).rows
+    return run_tool_query(build, restrict(path.read_text(encoding="utf-8"), only or {})).rows
 
 
 def _m(number, title) -> str:

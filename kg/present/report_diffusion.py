@@ -23,7 +23,7 @@ from typing import Optional
 from kg.curated.mappings import LEVELS
 from kg.present import svg
 from kg.present.report_load import _headers, _stem
-from kg.store.query import resolve, run_query
+from kg.store.query import resolve, run_tool_query
 
 Block = tuple  # as in kg.present.report; ("matrix", columns, rows, styles) holds a CSS style per cell
 MIN_CHILDREN = 2
@@ -271,7 +271,7 @@ def matrix_page(m: Matrix, docs: dict[str, dict], innovations: list[dict] = ()) 
 def diffusion_pages(build: Path, docs: dict[str, dict]) -> tuple[list[Block], list[tuple[str, list[Block]]]]:
     """The index section "Diffusion across provinces" and a page (file stem, blocks) per
     matrix; nothing when no document has two implementations one level down."""
-    ms = matrices(run_query(build, resolve("diffusion")).rows, run_query(build, resolve("coverage")).rows)
+    ms = matrices(run_tool_query(build, resolve("diffusion")).rows, run_tool_query(build, resolve("coverage")).rows)
     if not ms:
         return [], []
     index = [
@@ -294,5 +294,5 @@ def diffusion_pages(build: Path, docs: dict[str, dict]) -> tuple[list[Block], li
                 "orange: only a weak link, empty: not implemented.",
             )
         )
-    innovations = run_query(build, resolve("innovations")).rows
+    innovations = run_tool_query(build, resolve("innovations")).rows
     return index, [(f"diffusion__{_stem(m.parent)}", matrix_page(m, docs, innovations)) for m in ms]

@@ -25,7 +25,7 @@ from typing import Optional
 
 from kg.core.resources import package_path
 from kg.present import svg
-from kg.store.query import resolve, run_query
+from kg.store.query import resolve, run_tool_query
 
 Block = tuple  # as in kg.present.report
 NO_FUNCTION = "（无职能：泛称或未识别）"
@@ -66,13 +66,13 @@ def function_load(build: Path) -> list[FunctionLoad]:
             int(r["lead"]),
             int(r["support"]),
         )
-        for r in run_query(build, resolve("function-load")).rows
+        for r in run_tool_query(build, resolve("function-load")).rows
     ]
 
 
 def implementations(build: Path) -> list[dict]:
     path = package_path("queries", "report", "implementations.rq")
-    return run_query(build, path.read_text(encoding="utf-8")).rows
+    return run_tool_query(build, path.read_text(encoding="utf-8")).rows
 
 
 def families(pairs: list[dict], parent_level: str, child_level: str) -> list[Family]:

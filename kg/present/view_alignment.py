@@ -20,7 +20,7 @@ from pathlib import Path
 from kg.analysis.evidence import Side, evidence, unimplemented
 from kg.curated.mappings import LEVELS
 from kg.rdf.vocab import sparql_prefixes
-from kg.store.query import opened, resolve, restrict, run_query
+from kg.store.query import opened, resolve, restrict, run_tool_query
 
 PREFIXES = sparql_prefixes("eli", "pkg", "skos", "dcterms", "schema")
 DOCUMENTS = (
@@ -64,7 +64,7 @@ def documents(build) -> list[dict]:
     """Every document with its level, region, title, number, year and measure count,
     national first, then by region and id."""
     rank = {level: i for i, level in enumerate(LEVELS)}
-    rows = run_query(build, DOCUMENTS).rows
+    rows = run_tool_query(build, DOCUMENTS).rows
     out = [
         {
             "id": r["id"],
@@ -85,9 +85,9 @@ def documents(build) -> list[dict]:
 def pairs(build, docs: dict[str, dict]) -> list[dict]:
     """Every (child, parent) document pair with the coverage of the saved ``coverage`` query;
     a pair whose parent has no measures (no collected text) has ``openable`` false."""
-    coverage = {(r["child_doc"], r["parent_doc"]): r for r in run_query(build, resolve("coverage")).rows}
+    coverage = {(r["child_doc"], r["parent_doc"]): r for r in run_tool_query(build, resolve("coverage")).rows}
     out = []
-    for r in run_query(build, PAIRS).rows:
+    for r in run_tool_query(build, PAIRS).rows:
         child, parent = r["child"], r["parent"]
         if child not in docs or parent not in docs:
             continue
@@ -133,7 +133,7 @@ def pair_view(build, child: str, parent: str) -> dict:
     A parent measure is implemented, and a child measure has a parent, only through an aligned
     or curated link (``Evidence.implements``), as in the report and ``kg query coverage``."""
     with opened(build) as b:
-        measures = run_query(b, restrict(MEASURES, {"doc": [child, parent]})).rows
+        measures = run_tool_query(b, restrict(MEASURES, {"doc": [child, parent]})).rows
         found = evidence(b, child, parent)
         sides = {s.key: _side(s) for s in unimplemented(b, child, parent)}
     links, children = [], {}
