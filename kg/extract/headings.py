@@ -97,11 +97,25 @@ def value_of(number: str) -> Optional[int]:
     return heading_number(number)
 
 
+_HEAD_AFTER = re.compile(r"[\n。）；]")  # what every heading pattern's look-behind (_AFTER, _LINE) allows
+
+
+def _heading_matches(pattern: re.Pattern, s: str, end: int, starts: list[int]):
+    """``pattern.finditer(s, 0, end)`` for a pattern that can only start where ``starts``
+    are (after a line break or 。）；, or at 0): tried there alone, instead of at every character."""
+    last = 0
+    for p in starts:
+        if p >= last and (m := pattern.match(s, p, end)) is not None:
+            last = m.end()
+            yield m
+
+
 def candidates(s: str, end: int) -> tuple[list[Heading], list[Heading]]:
     """Every heading of every level in ``s[:end]``, and those with an unusable numeral."""
     heads, bad = [], []
+    starts = [0, *(m.end() for m in _HEAD_AFTER.finditer(s, 0, end))]
     for level, pattern in HEADING_LEVELS:
-        for m in pattern.finditer(s, 0, end):
+        for m in _heading_matches(pattern, s, end, starts):
             if level == "article":  # 第一条 starts its text: no title, unless bracketed
                 t = ARTICLE_TITLE.match(s, m.end(), end)
                 title, body = (t.group(1), t.end()) if t else ("", m.end())

@@ -197,6 +197,8 @@ def _clauses(t: str, mask: list[bool]) -> list[tuple[int, int]]:
 def _markers(t: str, ca: int, cb: int, mask: list[bool]) -> list[tuple[int, int, int, Optional[int]]]:
     """Year markers in a clause as (start, end, year, year_start)."""
     found = []
+    if t.find("年", ca, cb) < 0:  # every marker ends in 年
+        return found
     lead = len(t[ca:cb]) - len(t[ca:cb].lstrip())
     for rx in (RANGE_START, BARE_START):
         m = rx.match(t, ca + lead, cb)
@@ -359,7 +361,7 @@ def _sentence_targets(text: Text, off: int, t: str, units: dict[str, str]) -> li
         else:
             chosen = [q for q in qs if q.verb in COMPARATORS or q.acted]
         clause = t[ca:cb]
-        span = text.raw_span(off + ca, off + cb)
+        span = None  # made for the first target of the clause: most clauses have none
 
         lo = ca
         given: dict[int, str] = {}  # indicators handed out by 分别 to a group's members
@@ -395,6 +397,7 @@ def _sentence_targets(text: Text, off: int, t: str, units: dict[str, str]) -> li
                 or COMPARATORS.get(q.verb or "", "=")
             )
             by = BASE_YEAR.search(t, ca, q.a)
+            span = span or text.raw_span(off + ca, off + cb)
             out.append(
                 Target(
                     text=clause,
@@ -420,7 +423,7 @@ def _sentence_targets(text: Text, off: int, t: str, units: dict[str, str]) -> li
                 out.append(
                     Target(
                         text=clause,
-                        span=span,
+                        span=span or text.raw_span(off + ca, off + cb),
                         year=year,
                         year_start=year_start,
                         indicator=goal,
@@ -445,5 +448,9 @@ def extract_targets(text: Text, start: int, end: int) -> list[Target]:
     units = load_units()
     out: list[Target] = []
     for a, b in _sentences(s, start, end):
-        out += _sentence_targets(text, a, s[a:b], units)
+        if _NUMBER.search(s, a, b):  # a year and a quantity both need a digit (or 翻一番)
+            out += _sentence_targets(text, a, s[a:b], units)
     return out
+
+
+_NUMBER = re.compile(r"[\d翻]")
