@@ -261,9 +261,10 @@ def _region_in(key: str, regions) -> Optional[tuple[Region, str]]:
 
 
 @lru_cache(maxsize=16)
-def _name_index(regions, short: bool, national: bool) -> tuple[dict[str, list[tuple[int, Region]]], tuple[int, ...]]:
+def _name_index(regions, short: bool, national: bool) -> tuple[dict[str, list[tuple[int, Region]]], dict]:
     """The names of ``regions`` (full, or short: ``_short_names``) → [(rank, region)], the rank
-    being the order in which the table lists them, and the names' lengths, longest first.
+    being the order in which the table lists them, and per first character the lengths of the
+    names it starts, longest first.
     Made once per table (a ``mappings`` folder of one's own has its own): names are looked up
     in every agency name of every document, and a table lists hundreds of regions."""
     index: dict[str, list[tuple[int, Region]]] = {}
@@ -274,7 +275,10 @@ def _name_index(regions, short: bool, national: bool) -> tuple[dict[str, list[tu
         for n in _short_names(r) if short else (r.name,):
             index.setdefault(n, []).append((rank, r))
             rank += 1
-    return index, tuple(sorted({len(n) for n in index}, reverse=True))
+    lengths: dict[str, set[int]] = {}  # first character → lengths of the names it starts
+    for n in index:
+        lengths.setdefault(n[0], set()).add(len(n))
+    return index, {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
 
 
 def _occurrences(key: str, indexed) -> list[tuple[int, int, str, Region]]:
@@ -284,8 +288,8 @@ def _occurrences(key: str, indexed) -> list[tuple[int, int, str, Region]]:
     index, lengths = indexed
     seen: set[str] = set()
     hits = []
-    for i in range(len(key)):
-        for n in lengths:
+    for i, c in enumerate(key):
+        for n in lengths.get(c, ()):
             name = key[i : i + n]
             if len(name) == n and name not in seen and name in index:
                 seen.add(name)

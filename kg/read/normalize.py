@@ -12,6 +12,7 @@ Span(start=2, end=8, page=None)
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -89,8 +90,23 @@ class _Buf:
         self.chars, self.offs = chars, offs
 
     @property
+    def chars(self) -> list[str]:
+        return self._chars
+
+    @chars.setter
+    def chars(self, chars: list[str]) -> None:
+        self._chars, self._s = chars, None
+
+    def changed(self) -> None:
+        """Called after changing ``chars`` in place, so ``s`` is joined again."""
+        self._s = None
+
+    @property
     def s(self) -> str:
-        return "".join(self.chars)
+        """The characters as one string, joined once per change (passes read it in turn)."""
+        if self._s is None:
+            self._s = "".join(self._chars)
+        return self._s
 
     def delete(self, positions: set[int]) -> None:
         """Drop the characters at ``positions`` (others ignored), copying the runs kept
@@ -110,12 +126,14 @@ class _Buf:
     def replace(self, positions: list[int], char: str) -> None:
         for i in positions:
             self.chars[i] = char
+        self.changed()
 
     def insert_breaks(self, positions: list[int]) -> None:
         """A line break before each position, mapped to the raw offset of the character it precedes."""
         for i in sorted(positions, reverse=True):
             self.chars.insert(i, "\n")
             self.offs.insert(i, self.offs[i])
+        self.changed()
 
     def delete_matches(self, pattern: re.Pattern, group: int = 0) -> None:
         dead: set[int] = set()
@@ -143,7 +161,7 @@ def traditional_share(text: str) -> float:
         return 0.0
     sample = "".join(cjk[:5000])
     conv = _t2s().convert(sample)
-    changed = sum(1 for a, b in zip(sample, conv) if a != b)
+    changed = sum(map(operator.ne, sample, conv))
     return changed / len(sample)
 
 
@@ -199,6 +217,7 @@ def _unify_punct(buf: _Buf) -> None:
             buf.chars[i] = _PUNCT_FULL[c]  # brackets are unified everywhere
         elif cjk.match(prev or " ") or cjk.match(nxt or " ") or c == ":" and nxt == " ":
             buf.chars[i] = _PUNCT_FULL[c]
+    buf.changed()
 
 
 _TEX = re.compile(r"[_^]\{([^{}]{1,12})\}")
