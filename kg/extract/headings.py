@@ -181,13 +181,14 @@ def structural_levels(heads: list[Heading]) -> list[str]:
     if sum(h.level == "article" for h in heads) >= 2:
         return [lv for lv in present if DEPTH[lv] <= DEPTH["article"]]
     chosen: list[str] = []
+    at = {id(h): i for i, h in enumerate(heads)}  # headings start at distinct places: one each
     for lv in present:
         units = [h for h in heads if h.level == lv]
         if not chosen:
             chosen.append(lv)  # the shallowest level present, even a single 一、 holding measures
             continue
         above = [h for h in heads if h.level == chosen[-1]]
-        holders = {_holder(heads, h, chosen).start for h in units if _holder(heads, h, chosen) is not None}
+        holders = {g.start for h in units if (g := _holder(heads, at[id(h)], chosen)) is not None}
         spread = len(holders) >= min(2, len(above)) and len(holders) >= SPREAD * len(above)
         under_top = len(chosen) == 1 and len(units) > SUBLIST_MAX  # 三、重点任务 holding every task
         if len(chosen) == 1 and len(units) <= SUBLIST_MAX * len(holders) and len(holders) < 0.3 * len(above):
@@ -197,9 +198,9 @@ def structural_levels(heads: list[Heading]) -> list[str]:
     return chosen
 
 
-def _holder(heads: list[Heading], h: Heading, levels: list[str]) -> Optional[Heading]:
-    """The nearest preceding heading at the deepest of ``levels`` shallower than ``h``."""
-    i = heads.index(h)
+def _holder(heads: list[Heading], i: int, levels: list[str]) -> Optional[Heading]:
+    """The nearest preceding heading at the deepest of ``levels`` shallower than ``heads[i]``."""
+    h = heads[i]
     for g in reversed(heads[:i]):
         if g.level in levels and DEPTH[g.level] < DEPTH[h.level]:
             return g if g.level == levels[-1] else None
