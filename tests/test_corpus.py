@@ -224,3 +224,11 @@ def test_a_citation_numbered_otherwise_than_the_registry_is_a_warning(tmp_path, 
         if warned
         else []
     )
+
+
+def test_documents_singled_out_are_the_only_results_and_still_checked_against_the_rest(tmp_path):
+    data = write_corpus(tmp_path, {"city.txt": MINI_DOC}, REG)
+    _, results = process(data, only=["city"])
+    assert [p.entry.id for p in results] == ["city"]
+    assert any("does not cite" in w.message for w in results[0].doc.warnings)  # the parent is still known
+    assert [p.entry.id for p in process(data).results] == ["parent", "city"]
