@@ -1,8 +1,14 @@
 """Names resolved by their shape (kg.curated.agency_kinds): divisions, zones, institutions, enterprises, counties."""
 
-import pytest
+import shutil
 
-from kg.curated.agency_names import issuing_department, resolve_name
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.core.resources import mapping_path
+from kg.curated.agency_names import _region_in, _region_prefix, _short_names, issuing_department, resolve_name
+from kg.curated.mappings import LEVEL_PREFIX, load_agencies, load_regions
 
 
 def test_a_division_belongs_to_the_department_named_by_the_title():
@@ -80,3 +86,82 @@ def test_every_agency_kinds_row_decides_the_names_it_describes():
         assert table.match(f"省{word}甲") == (kind, function), word
     for word, kind, function in table.suffixes:
         assert table.match(f"测试{word}") == (kind, function), word
+
+
+def _scan_region_in(key, regions):
+    """What ``_region_in`` answered before its index: every name of every region tried in turn."""
+    for names in (lambda r: (r.name,), _short_names):
+        hits = sorted(
+            ((p, -len(n), n, r) for r in regions if r.level != "national" for n in names(r) if (p := key.find(n)) >= 0),
+            key=lambda h: (h[0], h[1]),
+        )
+        if hits:
+            p, _, n, region = hits[0]
+            rest = key[:p] + key[p + len(n) :]
+            for q, _, m, inner in hits[1:]:
+                if q == p + len(n) and region in regions.ancestors(inner)[1:]:
+                    region, rest = inner, key[:p] + key[q + len(m) :]
+                    break
+            return region, rest
+    return None
+
+
+def _scan_region_prefix(key, regions):
+    hits = [(p, -len(r.name), r) for r in regions if (p := key.find(r.name)) >= 0]
+    if not hits:
+        return None
+    p, _, region = min(hits, key=lambda h: (h[0], h[1]))
+    stripped = key[:p] + LEVEL_PREFIX[region.level] + key[p + len(region.name) :]
+    return (region, stripped) if stripped else None
+
+
+# pieces agency names are made of: region names (full, short, nested, shared: 吉林), and stems
+PIECES = [
+    "江西省",
+    "江西",
+    "上饶市",
+    "上饶",
+    "吉林省",
+    "吉林市",
+    "吉林",
+    "中华人民共和国",
+    "中国",
+    "南宁",
+    "广西壮族自治区",
+]
+PIECES += ["人民银行", "中心支行", "发展和改革委员会", "省", "市", "生态环境局", "中共", "委"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=5).map("".join))
+def test_the_region_index_answers_as_a_scan_of_every_name(key):
+    regions = load_regions()
+    assert _region_in(key, regions) == _scan_region_in(key, regions)
+    assert _region_prefix(key, regions) == _scan_region_prefix(key, regions)
+
+
+def test_the_region_index_answers_as_a_scan_on_every_agency_name_of_the_tables():
+    regions = load_regions()
+    names = {n for e in load_agencies() for n in (e.name, *e.aliases)}
+    assert len(names) > 100
+    for n in names:
+        for key in (n, "上饶市" + n, "江西省上饶市" + n):
+            assert _region_in(key, regions) == _scan_region_in(key, regions), key
+
+
+def test_a_mappings_folder_of_ones_own_gets_its_own_region_index(tmp_path, monkeypatch):
+    """A region added to a researcher's regions.csv (KG_MAPPINGS) is found in names; the
+    installed tables, indexed earlier in the same process, still do not know it."""
+    assert resolve_name("测试市生态环境局", "municipal", "上饶市").region == "上饶市"  # indexed now
+    for f in mapping_path("x").parent.glob("*.csv"):
+        shutil.copy(f, tmp_path / f.name)
+    with open(tmp_path / "regions.csv", "a", encoding="utf-8") as out:
+        out.write("369900,测试市,测试,municipal,360000,\n")
+    monkeypatch.setenv("KG_MAPPINGS", str(tmp_path))
+    assert mapping_path("regions.csv") == tmp_path / "regions.csv"
+    r = resolve_name("测试市生态环境局", "municipal", "上饶市")
+    assert (r.region, r.level, r.function) == ("测试市", "municipal", "ecology_environment")
+    assert _region_in("测试生态环境局", load_regions())[0].name == "测试市"
+    monkeypatch.delenv("KG_MAPPINGS")
+    assert resolve_name("测试市生态环境局", "municipal", "上饶市").region == "上饶市"
+    assert _region_in("测试生态环境局", load_regions()) is None

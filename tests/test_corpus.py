@@ -205,3 +205,30 @@ def test_reading_progress_counts_documents_measures_and_failures():
         f"read {len(results)}/{len(results)} documents, "
         f"{sum(len(p.doc.measures) for p in results if p.doc) - rebuilt} measures (last: "
     )
+
+
+CITING_DOC = MINI_DOC.replace(
+    "2022年3月27日\n",
+    "2022年3月27日\n\n为贯彻落实《江西省人民政府印发关于测试的若干措施的通知》（赣府发〔2021〕12号），制定本方案。\n",
+)
+
+
+@pytest.mark.parametrize("number, warned", [("赣府发〔2021〕13号", True), ("赣府发〔2021〕12号", False)])
+def test_a_citation_numbered_otherwise_than_the_registry_is_a_warning(tmp_path, number, warned):
+    reg = REG.replace("    region: 江西省\n", f"    region: 江西省\n    doc_number: {number}\n", 1)
+    _, results = process(write_corpus(tmp_path, {"city.txt": CITING_DOC}, reg))
+    city = next(p for p in results if p.entry.id == "city").doc
+    said = [w.message for w in city.warnings if w.message.startswith("cites 《")]
+    assert said == (
+        ["cites 《江西省人民政府印发关于测试的若干措施的通知》 as 赣府发〔2021〕12号, registry has " + number]
+        if warned
+        else []
+    )
+
+
+def test_documents_singled_out_are_the_only_results_and_still_checked_against_the_rest(tmp_path):
+    data = write_corpus(tmp_path, {"city.txt": MINI_DOC}, REG)
+    _, results = process(data, only=["city"])
+    assert [p.entry.id for p in results] == ["city"]
+    assert any("does not cite" in w.message for w in results[0].doc.warnings)  # the parent is still known
+    assert [p.entry.id for p in process(data).results] == ["parent", "city"]

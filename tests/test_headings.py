@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kg.extract.headings import find_headings, outline, sentence_ranges
 
 
@@ -54,3 +57,15 @@ def test_malformed_numeral_is_no_heading():
 def test_chapter_title_on_the_next_line():
     s = "规划\n第一章\n总则\n甲。\n第二章\n任务\n乙。\n"
     assert heads(s) == [("measure", "一", "总则"), ("measure", "二", "任务")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="第一二章条、（）1.\n。；  x", max_size=60))
+def test_headings_tried_where_they_may_start_are_those_a_scan_of_every_character_finds(s):
+    from kg.extract.headings import _HEAD_AFTER, HEADING_LEVELS, _heading_matches
+
+    end = len(s) - len(s) // 5
+    starts = [0, *(m.end() for m in _HEAD_AFTER.finditer(s, 0, end))]
+    for _, pattern in HEADING_LEVELS:
+        found = [m.span() for m in _heading_matches(pattern, s, end, starts)]
+        assert found == [m.span() for m in pattern.finditer(s, 0, end)]

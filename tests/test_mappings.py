@@ -3,6 +3,8 @@
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.core.errors import MappingError
 from kg.core.resources import mapping_path
@@ -234,3 +236,40 @@ def test_every_doc_number_prefix_is_its_regions_abbreviation():
         else:
             assert region.level == "provincial", (prefix, region.name)
             assert prefix in region.aliases or prefix == (region.short_name or region.name)[0], (prefix, region.name)
+
+
+def _scan_hits(regions, text, names):
+    """What ``RegionTable._hits`` answered before its index: every name of every region tried."""
+    hits = []
+    for r in regions:
+        found = [p for n in names(r) if (p := text.find(n)) >= 0]
+        if found:
+            hits.append((min(found), r))
+    return sorted(hits, key=lambda h: (h[0], -len(h[1].name)))
+
+
+REGION_PIECES = [
+    "江西省",
+    "江西",
+    "赣",
+    "上饶市",
+    "上饶",
+    "吉林省",
+    "吉林市",
+    "吉林",
+    "中国",
+    "全国",
+    "南昌",
+    "人民政府",
+    "关于",
+    "市",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(REGION_PIECES), max_size=6).map("".join))
+def test_regions_named_in_a_text_are_those_a_scan_of_every_name_finds(text):
+    table = load_regions()
+    assert table._hits(text, short=False) == _scan_hits(table, text, lambda r: (r.name,))
+    short = _scan_hits(table, text, lambda r: tuple(n for n in r.names[1:] if len(n) >= 2))
+    assert table._hits(text, short=True) == short

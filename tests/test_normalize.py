@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kg.read.normalize import normalize
 
 
@@ -89,3 +92,25 @@ def test_form_feed_becomes_a_line_break():
 
 def test_guillemets_become_book_title_marks():
     assert normalize("贯彻 «甘肃省排污许可管理实施细则»").text == "贯彻《甘肃省排污许可管理实施细则》"
+
+
+def test_the_fold_table_changes_exactly_the_characters_fold_char_changes():
+    from kg.read.normalize import _FOLD, _fold_char
+
+    changed = {c for c in map(chr, range(0x10000)) if _fold_char(c) != c}
+    assert {chr(o) for o in _FOLD} == changed
+    assert all(_FOLD[ord(c)] == _fold_char(c) and len(_FOLD[ord(c)]) == 1 for c in changed)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=40), st.sets(st.integers(-3, 45)))
+def test_deleting_positions_keeps_the_others_with_their_offsets(text, dead):
+    from kg.read.normalize import _Buf
+
+    buf = _Buf(list(text), list(range(len(text))))
+    assert buf.s == text  # joined and kept until the characters change
+    buf.delete(dead)
+    kept = [i for i in range(len(text)) if i not in dead]
+    assert buf.s == "".join(text[i] for i in kept) and buf.offs == kept
+    buf.replace([i for i, c in enumerate(buf.chars) if c == "a"], "x")
+    assert buf.s == "".join(text[i] for i in kept).replace("a", "x")

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.extract.agencies import parse_agencies
 from kg.extract.parse import parse_text
@@ -211,3 +213,23 @@ def test_shared_pdfs_with_labelled_lists_yield_agencies(name, n_with, n_measures
     d = parse_file(SHARED / name)
     assert len(d.measures) == n_measures
     assert sum(1 for m in d.measures if m.agencies) >= n_with
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="（）〔〕【】〈〉市局\n", max_size=50), st.integers(0, 50))
+def test_brackets_found_by_regex_are_those_a_character_scan_finds(s, a):
+    from kg.extract.responsibility import CLOSE, OPEN, _matching_close, _next_open
+
+    end = len(s)
+    assert _next_open(s, a, end) == next((i for i in range(a, end) if s[i] in OPEN[:4]), -1)
+    for i in (i for i in range(end) if s[i] in OPEN):
+        depth, want = 0, None
+        for j in range(i, min(end, i + 400)):
+            if s[j] == "\n" and s.startswith("\n\n", j):
+                break
+            depth += s[j] in OPEN
+            depth -= s[j] in CLOSE
+            if s[j] in CLOSE and depth == 0:
+                want = j
+                break
+        assert _matching_close(s, i, end) == want

@@ -2,6 +2,8 @@
 overlap of the two sentences' word sets, pair by pair."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.core.similarity import Texts, clean, similarity, word_overlap
 from kg.core.words import cut
@@ -62,3 +64,15 @@ def test_whole_similarity_finds_the_paraphrased_measure():
     children = ["打造绿色贸易体系。优化我省贸易结构，扩大绿色产品出口。", "发展绿色金融。加强绿色金融产品和服务创新。"]
     m = whole_similarity(children, parents, BigramIdf.of(children + parents))
     assert m.argmax(axis=1).tolist() == [0, 1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="绿色金融发展。 ab", max_size=12), max_size=8))
+def test_the_corpus_idf_counts_each_bigram_once_per_text_holding_it(texts):
+    from kg.core.similarity import BigramIdf, bigrams
+
+    idf = BigramIdf.of(texts)
+    codes = [np.unique(bigrams(t)) for t in texts]
+    keys, df = np.unique(np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64), return_counts=True)
+    assert np.array_equal(idf.keys, keys) and idf.keys.dtype == keys.dtype
+    assert np.array_equal(idf.idf, np.log((len(texts) + 1) / (df + 1)) + 1) and idf.texts == len(texts)

@@ -350,3 +350,46 @@ def test_jiangxi_2024_targets():
     assert not any(t.value == 30 and t.unit == "个" for t in found)  # “八大标志性战役、30个专项行动”
     assert [t.value for t in found if t.year == 2026 and t.value is not None][:3] == [29, 7000, 4600]
     assert sum(t.value is not None for t in found) == 32
+
+
+def _scan_mask(s):
+    """The bracket mask as the per-character loop made it, for comparison."""
+    from kg.extract.targets import CLOSERS, OPENERS
+
+    depth, out = 0, []
+    for c in s:
+        if c in OPENERS:
+            depth += 1
+            out.append(True)
+        elif c in CLOSERS and depth:
+            depth -= 1
+            out.append(True)
+        else:
+            out.append(depth > 0)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="到2025年，,；（）《》“”(a1。\n", max_size=60))
+def test_masks_sentences_and_clauses_found_by_regex_are_those_of_a_character_scan(t):
+    from kg.extract.targets import CLAUSE_SEP, SENTENCE_END, _clauses, _mask, _sentences
+
+    mask = _mask(t)
+    assert mask == _scan_mask(t)
+    cuts, a = [], 0
+    for i, c in enumerate(t):
+        digits = c == "," and 0 < i < len(t) - 1 and t[i - 1].isdigit() and t[i + 1].isdigit()
+        if (c in CLAUSE_SEP and not mask[i] and not digits) or c in SENTENCE_END:
+            cuts.append((a, i))
+            a = i + 1
+    assert _clauses(t, mask) == [(x, y) for x, y in [*cuts, (a, len(t))] if y > x]
+    ends = [i + 1 for i, c in enumerate(t) if c in SENTENCE_END]
+    spans = [(a, b) for a, b in zip([0, *ends], [*ends, len(t)]) if b > a]
+    assert list(_sentences(t, 0, len(t))) == spans
+
+
+def test_a_sentence_without_a_digit_has_no_target_and_one_with_a_year_has():
+    t = normalize("全面推进绿色低碳发展，确保能耗双控目标全面完成。到2030年，力争单位产值能耗翻一番。")
+    found = extract_targets(t, 0, len(t.text))
+    assert [(x.year, x.value, x.unit) for x in found] == [(2030, 2.0, "倍")]
+    assert t.text[found[0].span.start : found[0].span.end] == "力争单位产值能耗翻一番"

@@ -32,7 +32,13 @@ def _located(name: str, env: Optional[str]) -> Path:
 
 def mapping_path(filename: str) -> Path:
     """Path of one curated table, e.g. ``mapping_path("agencies.csv")``."""
-    return resource_dir("mappings") / filename
+    return _mapping_path(filename, os.environ.get("KG_MAPPINGS"))
+
+
+@lru_cache(maxsize=64)
+def _mapping_path(filename: str, env: Optional[str]) -> Path:
+    """Cached by the folder asked for: the tables are looked up for every agency name."""
+    return _located("mappings", env) / filename
 
 
 def package_path(*parts: str) -> Path:

@@ -275,8 +275,12 @@ class BigramIdf:
 
     @classmethod
     def of(cls, texts: list[str]) -> "BigramIdf":
-        codes = [np.unique(bigrams(t)) for t in texts]
-        keys, df = np.unique(np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64), return_counts=True)
+        # each text's distinct bigrams, then how many texts hold each: ``np.unique`` by sorting
+        # (numpy 2 hashes, slower here), in the process that aligns, before the workers start
+        codes = [distinct(bigrams(t)) for t in texts]
+        flat = np.sort(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+        first = np.flatnonzero(np.concatenate([[True], flat[1:] != flat[:-1]])) if len(flat) else flat
+        keys, df = flat[first], np.diff(np.append(first, len(flat)))
         n = len(texts)
         return cls(keys, np.log((n + 1) / (df + 1)) + 1, n)
 

@@ -247,11 +247,8 @@ def _region_in(key: str, regions) -> Optional[tuple[Region, str]]:
     """The region a name carries and the name without it: "江西省发展和改革委员会" → (江西省,
     "发展和改革委员会"); "人民银行南宁中心支行" → (南宁市, "人民银行中心支行"). Full names first,
     then short names of two characters or more; a region nested right after another wins."""
-    for names in (lambda r: (r.name,), _short_names):
-        hits = sorted(
-            ((p, -len(n), n, r) for r in regions if r.level != "national" for n in names(r) if (p := key.find(n)) >= 0),
-            key=lambda h: (h[0], h[1]),
-        )
+    for short in (False, True):
+        hits = _occurrences(key, _name_index(regions, short, False))
         if hits:
             p, _, n, region = hits[0]
             rest = key[:p] + key[p + len(n) :]
@@ -261,6 +258,44 @@ def _region_in(key: str, regions) -> Optional[tuple[Region, str]]:
                     break
             return region, rest
     return None
+
+
+@lru_cache(maxsize=16)
+def _name_index(regions, short: bool, national: bool) -> tuple[dict[str, list[tuple[int, Region]]], dict]:
+    """The names of ``regions`` (full, or short: ``_short_names``) → [(rank, region)], the rank
+    being the order in which the table lists them, and per first character the lengths of the
+    names it starts, longest first.
+    Made once per table (a ``mappings`` folder of one's own has its own): names are looked up
+    in every agency name of every document, and a table lists hundreds of regions."""
+    index: dict[str, list[tuple[int, Region]]] = {}
+    rank = 0
+    for r in regions:
+        if r.level == "national" and not national:
+            continue
+        for n in _short_names(r) if short else (r.name,):
+            index.setdefault(n, []).append((rank, r))
+            rank += 1
+    lengths: dict[str, set[int]] = {}  # first character → lengths of the names it starts
+    for n in index:
+        lengths.setdefault(n[0], set()).add(len(n))
+    return index, {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
+
+
+def _occurrences(key: str, indexed) -> list[tuple[int, int, str, Region]]:
+    """(position, -length, name, region) of the first occurrence in ``key`` of every indexed
+    name, by position, longest first, then in table order: what a ``key.find`` of each name
+    in turn, sorted, gives, with one dictionary look-up per substring of ``key`` instead."""
+    index, lengths = indexed
+    seen: set[str] = set()
+    hits = []
+    for i, c in enumerate(key):
+        for n in lengths.get(c, ()):
+            name = key[i : i + n]
+            if len(name) == n and name not in seen and name in index:
+                seen.add(name)
+                hits.extend((i, -n, rank, name, r) for rank, r in index[name])
+    hits.sort(key=lambda h: (h[0], h[1], h[2]))
+    return [(p, m, name, r) for p, m, _, name, r in hits]
 
 
 def _short_names(r: Region) -> tuple[str, ...]:
@@ -273,10 +308,10 @@ def _short_names(r: Region) -> tuple[str, ...]:
 def _region_prefix(key: str, regions) -> Optional[tuple[Region, str]]:
     """The first full region name in ``key`` and the level-generic name without it:
     "江西省发展和改革委员会" → (江西省, "省发展和改革委员会"); "中共江西省委办公厅" → "中共省委办公厅"."""
-    hits = [(p, -len(r.name), r) for r in regions if (p := key.find(r.name)) >= 0]
+    hits = _occurrences(key, _name_index(regions, False, True))
     if not hits:
         return None
-    p, _, region = min(hits, key=lambda h: (h[0], h[1]))
+    p, _, _, region = hits[0]
     stripped = key[:p] + LEVEL_PREFIX[region.level] + key[p + len(region.name) :]
     return (region, stripped) if stripped else None
 

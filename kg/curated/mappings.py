@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator, Optional, Union
 
@@ -183,7 +183,7 @@ class RegionTable:
         """Region a string is about: its first full region name, or a region nested
         straight after it ("江西省上饶市…" → 上饶市); short names only when no full name
         occurs, then the most specific one wins ("中国人民银行南昌中心支行" → 南昌市)."""
-        full = self._hits(text, lambda r: (r.name,))
+        full = self._hits(text, short=False)
         if full:
             pos, first = full[0]
             end = pos + len(first.name)
@@ -191,18 +191,40 @@ class RegionTable:
                 if p == end and first in self.ancestors(r)[1:]:
                     return r
             return first
-        short = self._hits(text, lambda r: tuple(n for n in r.names[1:] if len(n) >= 2))
+        short = self._hits(text, short=True)
         if not short:
             return None
         return max(short, key=lambda h: (LEVELS.index(h[1].level), -h[0]))[1]
 
-    def _hits(self, text: str, names) -> list[tuple[int, Region]]:
-        hits = []
-        for r in self.regions:
-            found = [p for n in names(r) if (p := text.find(n)) >= 0]
-            if found:
-                hits.append((min(found), r))
-        return sorted(hits, key=lambda h: (h[0], -len(h[1].name)))
+    def _hits(self, text: str, short: bool) -> list[tuple[int, Region]]:
+        """(where its first name occurs, region) for every region ``text`` names by its full
+        name (or by a short name or alias of two characters or more), by position, the longer
+        full name first, then in table order."""
+        index, lengths = self._name_index[short]
+        first: dict[int, int] = {}  # rank in the table → first position
+        for i, c in enumerate(text):
+            for n in lengths.get(c, ()):
+                for rank in index.get(text[i : i + n], ()):
+                    first.setdefault(rank, i)
+        hits = sorted(first.items(), key=lambda h: (h[1], -len(self.regions[h[0]].name), h[0]))
+        return [(p, self.regions[rank]) for rank, p in hits]
+
+    @cached_property
+    def _name_index(self) -> tuple[tuple[dict[str, list[int]], dict[str, list[int]]], ...]:
+        """Per kind of name (full; short and aliases): name → ranks of the regions it names,
+        and per first character the lengths of the names it starts, longest first. Made once
+        per table: titles and issuers of every document are looked up in it."""
+        out = []
+        for short in (False, True):
+            index: dict[str, list[int]] = {}
+            for rank, r in enumerate(self.regions):
+                for n in (n for n in r.names[1:] if len(n) >= 2) if short else (r.name,):
+                    index.setdefault(n, []).append(rank)
+            lengths: dict[str, set[int]] = {}
+            for n in index:
+                lengths.setdefault(n[0], set()).add(len(n))
+            out.append((index, {c: sorted(ls, reverse=True) for c, ls in lengths.items()}))
+        return tuple(out)
 
 
 class AgencyTable:

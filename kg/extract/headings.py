@@ -97,11 +97,25 @@ def value_of(number: str) -> Optional[int]:
     return heading_number(number)
 
 
+_HEAD_AFTER = re.compile(r"[\n。）；]")  # what every heading pattern's look-behind (_AFTER, _LINE) allows
+
+
+def _heading_matches(pattern: re.Pattern, s: str, end: int, starts: list[int]):
+    """``pattern.finditer(s, 0, end)`` for a pattern that can only start where ``starts``
+    are (after a line break or 。）；, or at 0): tried there alone, instead of at every character."""
+    last = 0
+    for p in starts:
+        if p >= last and (m := pattern.match(s, p, end)) is not None:
+            last = m.end()
+            yield m
+
+
 def candidates(s: str, end: int) -> tuple[list[Heading], list[Heading]]:
     """Every heading of every level in ``s[:end]``, and those with an unusable numeral."""
     heads, bad = [], []
+    starts = [0, *(m.end() for m in _HEAD_AFTER.finditer(s, 0, end))]
     for level, pattern in HEADING_LEVELS:
-        for m in pattern.finditer(s, 0, end):
+        for m in _heading_matches(pattern, s, end, starts):
             if level == "article":  # 第一条 starts its text: no title, unless bracketed
                 t = ARTICLE_TITLE.match(s, m.end(), end)
                 title, body = (t.group(1), t.end()) if t else ("", m.end())
@@ -167,13 +181,14 @@ def structural_levels(heads: list[Heading]) -> list[str]:
     if sum(h.level == "article" for h in heads) >= 2:
         return [lv for lv in present if DEPTH[lv] <= DEPTH["article"]]
     chosen: list[str] = []
+    at = {id(h): i for i, h in enumerate(heads)}  # headings start at distinct places: one each
     for lv in present:
         units = [h for h in heads if h.level == lv]
         if not chosen:
             chosen.append(lv)  # the shallowest level present, even a single 一、 holding measures
             continue
         above = [h for h in heads if h.level == chosen[-1]]
-        holders = {_holder(heads, h, chosen).start for h in units if _holder(heads, h, chosen) is not None}
+        holders = {g.start for h in units if (g := _holder(heads, at[id(h)], chosen)) is not None}
         spread = len(holders) >= min(2, len(above)) and len(holders) >= SPREAD * len(above)
         under_top = len(chosen) == 1 and len(units) > SUBLIST_MAX  # 三、重点任务 holding every task
         if len(chosen) == 1 and len(units) <= SUBLIST_MAX * len(holders) and len(holders) < 0.3 * len(above):
@@ -183,9 +198,9 @@ def structural_levels(heads: list[Heading]) -> list[str]:
     return chosen
 
 
-def _holder(heads: list[Heading], h: Heading, levels: list[str]) -> Optional[Heading]:
-    """The nearest preceding heading at the deepest of ``levels`` shallower than ``h``."""
-    i = heads.index(h)
+def _holder(heads: list[Heading], i: int, levels: list[str]) -> Optional[Heading]:
+    """The nearest preceding heading at the deepest of ``levels`` shallower than ``heads[i]``."""
+    h = heads[i]
     for g in reversed(heads[:i]):
         if g.level in levels and DEPTH[g.level] < DEPTH[h.level]:
             return g if g.level == levels[-1] else None

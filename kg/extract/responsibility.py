@@ -287,19 +287,21 @@ def carried_rules(lists: list[RespList], carried: frozenset = frozenset()) -> fr
     return carried
 
 
+_OPENING = re.compile("[" + re.escape(OPEN[:4]) + "]")  # brackets a list may open with
+_BRACKET_OR_BREAK = re.compile("[" + re.escape(OPEN + CLOSE) + "\n]")
+
+
 def _next_open(s: str, a: int, end: int) -> int:
-    for i in range(a, end):
-        if s[i] in OPEN[:4]:
-            return i
-    return -1
+    m = _OPENING.search(s, a, end)
+    return m.start() if m else -1
 
 
 def _matching_close(s: str, i: int, end: int) -> Optional[int]:
     """The bracket closing ``s[i]`` (any width: （…〕 too), or None when it is not closed
     within ``MAX_LIST`` characters or before a blank line."""
     depth = 0
-    for j in range(i, min(end, i + MAX_LIST)):
-        c = s[j]
+    for m in _BRACKET_OR_BREAK.finditer(s, i, min(end, i + MAX_LIST)):
+        j, c = m.start(), m[0]
         if c == "\n" and s.startswith("\n\n", j):
             return None
         if c in OPEN:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Optional
 
 from kg.core.model import Target
@@ -136,33 +135,48 @@ class _Qty:
     group: list = field(default_factory=list)
 
 
-@lru_cache(maxsize=4)
-def _unit_lengths(units: tuple) -> list[int]:
-    return sorted({len(u) for u in units}, reverse=True)
+_LENGTHS: dict[int, tuple[dict, list[int]]] = {}
+
+
+def _unit_lengths(units: dict[str, str]) -> list[int]:
+    """The units' lengths, longest first, once per table (it is asked for every clause)."""
+    held = _LENGTHS.get(id(units))
+    if held is None or held[0] is not units:  # the table itself is held, so its id is not reused
+        held = _LENGTHS[id(units)] = (units, sorted({len(u) for u in units}, reverse=True))
+    return held[1]
+
+
+_BRACKET = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")
+_SENTENCE_END = re.compile("[" + re.escape(SENTENCE_END) + "]")
+_CLAUSE_END = re.compile("[" + re.escape(CLAUSE_SEP + SENTENCE_END) + "]")
 
 
 def _mask(s: str) -> list[bool]:
     """True for characters inside brackets, quotes or book-title marks."""
-    depth, out = 0, []
-    for c in s:
-        if c in OPENERS:
+    out, depth, last = [False] * len(s), 0, 0
+    for m in _BRACKET.finditer(s):
+        i = m.start()
+        if depth:
+            out[last:i] = [True] * (i - last)
+        if s[i] in OPENERS:
             depth += 1
-            out.append(True)
-        elif c in CLOSERS and depth:
+            out[i] = True
+        elif depth:
             depth -= 1
-            out.append(True)
-        else:
-            out.append(depth > 0)
+            out[i] = True
+        last = i + 1
+    if depth:
+        out[last:] = [True] * (len(s) - last)
     return out
 
 
 def _sentences(s: str, start: int, end: int):
     a = start
-    for i in range(start, end):
-        if s[i] in SENTENCE_END:
-            if i + 1 > a:
-                yield a, i + 1
-            a = i + 1
+    for m in _SENTENCE_END.finditer(s, start, end):
+        i = m.start()
+        if i + 1 > a:
+            yield a, i + 1
+        a = i + 1
     if end > a:
         yield a, end
 
@@ -170,7 +184,8 @@ def _sentences(s: str, start: int, end: int):
 def _clauses(t: str, mask: list[bool]) -> list[tuple[int, int]]:
     """Clause boundaries at ，；：, at bracket depth 0 ("1,2-二氯乙烷" keeps its comma)."""
     out, a = [], 0
-    for i, c in enumerate(t):
+    for m in _CLAUSE_END.finditer(t):
+        i, c = m.start(), m[0]
         digits = c == "," and 0 < i < len(t) - 1 and t[i - 1].isdigit() and t[i + 1].isdigit()
         if (c in CLAUSE_SEP and not mask[i] and not digits) or c in SENTENCE_END:
             out.append((a, i))
@@ -182,6 +197,8 @@ def _clauses(t: str, mask: list[bool]) -> list[tuple[int, int]]:
 def _markers(t: str, ca: int, cb: int, mask: list[bool]) -> list[tuple[int, int, int, Optional[int]]]:
     """Year markers in a clause as (start, end, year, year_start)."""
     found = []
+    if t.find("年", ca, cb) < 0:  # every marker ends in 年
+        return found
     lead = len(t[ca:cb]) - len(t[ca:cb].lstrip())
     for rx in (RANGE_START, BARE_START):
         m = rx.match(t, ca + lead, cb)
@@ -199,7 +216,7 @@ def _markers(t: str, ca: int, cb: int, mask: list[bool]) -> list[tuple[int, int,
 
 def _quantities(t: str, ca: int, cb: int, mask: list[bool], dates: list, units: dict[str, str]) -> list[_Qty]:
     """Numbers with unit and suffix, minus dates, codes, grades and names ("PM2.5", "1,2-")."""
-    lens = _unit_lengths(tuple(units))
+    lens = _unit_lengths(units)
     out: list[_Qty] = []
     for m in QTY.finditer(t, ca, cb):
         a, p = m.start(), m.end()
@@ -344,7 +361,7 @@ def _sentence_targets(text: Text, off: int, t: str, units: dict[str, str]) -> li
         else:
             chosen = [q for q in qs if q.verb in COMPARATORS or q.acted]
         clause = t[ca:cb]
-        span = text.raw_span(off + ca, off + cb)
+        span = None  # made for the first target of the clause: most clauses have none
 
         lo = ca
         given: dict[int, str] = {}  # indicators handed out by 分别 to a group's members
@@ -380,6 +397,7 @@ def _sentence_targets(text: Text, off: int, t: str, units: dict[str, str]) -> li
                 or COMPARATORS.get(q.verb or "", "=")
             )
             by = BASE_YEAR.search(t, ca, q.a)
+            span = span or text.raw_span(off + ca, off + cb)
             out.append(
                 Target(
                     text=clause,
@@ -405,7 +423,7 @@ def _sentence_targets(text: Text, off: int, t: str, units: dict[str, str]) -> li
                 out.append(
                     Target(
                         text=clause,
-                        span=span,
+                        span=span or text.raw_span(off + ca, off + cb),
                         year=year,
                         year_start=year_start,
                         indicator=goal,
@@ -430,5 +448,9 @@ def extract_targets(text: Text, start: int, end: int) -> list[Target]:
     units = load_units()
     out: list[Target] = []
     for a, b in _sentences(s, start, end):
-        out += _sentence_targets(text, a, s[a:b], units)
+        if _NUMBER.search(s, a, b):  # a year and a quantity both need a digit (or 翻一番)
+            out += _sentence_targets(text, a, s[a:b], units)
     return out
+
+
+_NUMBER = re.compile(r"[\d翻]")
