@@ -56,12 +56,12 @@ def _has_text(job: dict, doc_id: str) -> bool:
 def _rates(lines: list[str]) -> dict[str, str]:
     """Alignment node → its pkg:copyRate literal, read from the lines just made (the rate is
     computed once, by ``kg.rdf.graph_links``)."""
-    out = {}
-    for ln in lines:
-        if _COPY_RATE in ln:
-            s, p, o = ln.split(" ", 2)
-            if p == _COPY_RATE:
-                out[s[1:-1]] = o[: -len(" .\n")]
+    text, out, mark = "".join(lines), {}, f" {_COPY_RATE} "
+    at = text.find(mark)
+    while at >= 0:
+        start, end = text.rfind("\n", 0, at) + 1, text.index(" .\n", at)
+        out[text[start + 1 : at - 1]] = text[at + len(mark) : end]
+        at = text.find(mark, end)
     return out
 
 
@@ -112,8 +112,13 @@ def _targets(out: _Lines, node: str, doc_id: str, b, p: Processed) -> None:
 
 
 def _agency(b, a):
-    """The agency's IRI as the builder keys it (an rdflib URIRef: a plain str misses it)."""
-    return agency_iri(a.name, b._code(a.region))
+    """The agency's IRI as the builder keys it (an rdflib URIRef: a plain str misses it),
+    remembered on the builder: minting it is most of the cost of these counts."""
+    known = b.__dict__.setdefault("_aggregate_agencies", {})
+    iri = known.get((a.name, a.region))
+    if iri is None:
+        iri = known[(a.name, a.region)] = agency_iri(a.name, b._code(a.region))
+    return iri
 
 
 def _function_load(out: _Lines, node: str, b, p: Processed) -> None:
