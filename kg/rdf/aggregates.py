@@ -71,8 +71,7 @@ def _decimal(literal: str) -> Decimal:
 
 def document_aggregates(b, doc_id: str, job: dict) -> list[str]:
     """The aggregates of one document (a child of the ``kg.rdf.graph`` builder ``b``, which
-    has just made its triples and its links' from ``job``): targets summary, function load,
-    and for its links coverage per parent document, uptake per parent measure, local
+    has just made its triples and its links' from ``job``): targets summary, and for its links coverage per parent document, uptake per parent measure, local
     innovations and parent agencies its implementing measures drop."""
     out = _Lines()
     p = job["results"][doc_id]
@@ -80,7 +79,6 @@ def document_aggregates(b, doc_id: str, job: dict) -> list[str]:
     if p.doc is None:
         return out
     _targets(out, node, doc_id, b, p)
-    _function_load(out, node, b, p)
     _links(out, node, doc_id, b, job)
     return out
 
@@ -122,6 +120,8 @@ def _agency(b, a):
 
 
 def _function_load(out: _Lines, node: str, b, p: Processed) -> None:
+    """Per function: an agency's function is the one the graph gives it, its first mention in
+    the corpus (so made with the corpus-level lines, where the agencies are merged)."""
     counts: dict[Optional[str], list[int]] = {}  # function id (None: no function) → [lead, total]
     for m in p.doc.measures:
         for a in m.agencies:
@@ -271,15 +271,18 @@ def _dropped(out: _Lines, doc_id: str, b, job: dict, implements) -> None:
 
 
 def agency_aggregates(b, results: Iterable[Processed]) -> list[str]:
-    """Per agency, corpus-wide: the responsibilities it holds and how many it leads."""
+    """Per agency, corpus-wide: the responsibilities it holds and how many it leads; and per
+    document, the function loads (minted under the document's IRI, so in its partition)."""
     counts: dict[str, list[int]] = {}
+    out = _Lines()
     for p in results:
+        if p.doc is not None:
+            _function_load(out, _doc(p.entry.id), b, p)
         for m in p.doc.measures if p.doc is not None else ():
             for a in m.agencies:
                 c = counts.setdefault(str(_agency(b, a)), [0, 0])
                 c[0] += a.role == "lead"
                 c[1] += 1
-    out = _Lines()
     for agency, (lead, total) in sorted(counts.items()):
         ln = f"{agency}/load"
         out.add(ln, RDF.type, PKG.AgencyLoad)
