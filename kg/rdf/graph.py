@@ -27,6 +27,7 @@ from kg.corpus import Entry, Processed, Registry, _same_title
 from kg.curated.agency_functions import load_functions
 from kg.curated.mappings import RegionTable, load_agencies, load_regions
 from kg.extract.agencies import resolve_name
+from kg.rdf.aggregates import agency_aggregates, document_aggregates, lost_measures
 from kg.rdf.graph_links import AlignmentTriples
 from kg.rdf.iris import (  # noqa: F401
     DCTERMS,
@@ -372,6 +373,7 @@ def _document_lines(doc_id: str) -> tuple[str, dict[str, _Agency], set[str]]:
     seen: set[str] = set()
     for link in job["links"].get(doc_id, ()):
         b.link(link, seen)
+    b.lines += document_aggregates(b, doc_id, job)  # derived counts the saved queries read
     return "".join(sorted(set(b.lines))), b.agencies, b.used_regions
 
 
@@ -402,6 +404,7 @@ def graph_runs(
         "links": by_source,
         "docs": {p.entry.id: p.doc for p in results if p.doc is not None},
         "discovered": discovered,
+        "lost": lost_measures(links),
     }
     # Documents in registry order, so the first mention of an agency (which decides its
     # kind) is the same as when made in one process.
@@ -416,6 +419,7 @@ def graph_runs(
         yield text
     if links:
         b.provenance()
+    b.lines += agency_aggregates(b, job["results"].values())
     b.emit_agencies()
     b.emit_functions()
     b.emit_regions()

@@ -141,6 +141,41 @@ class PKG(DefinedNamespace):
     childRank: URIRef
     correspondsTo: URIRef
     parentDiscovered: URIRef
+    # derived aggregates (kg/rdf/aggregates.py)
+    Aggregate: URIRef
+    DocumentSummary: URIRef
+    ParentCoverage: URIRef
+    MeasureUptake: URIRef
+    LocalInnovation: URIRef
+    FunctionLoad: URIRef
+    AgencyLoad: URIRef
+    DroppedAgency: URIRef
+    summaryOf: URIRef
+    childDocument: URIRef
+    parentDocument: URIRef
+    parentMeasure: URIRef
+    childMeasure: URIRef
+    loadFunction: URIRef
+    loadAgency: URIRef
+    droppedAgency: URIRef
+    droppedResponsibility: URIRef
+    targetCount: URIRef
+    quantitativeTargetCount: URIRef
+    datedTargetCount: URIRef
+    firstTargetYear: URIRef
+    lastTargetYear: URIRef
+    parentMeasureCount: URIRef
+    implementedCount: URIRef
+    childMeasureCount: URIRef
+    implementingMeasureCount: URIRef
+    ratedLinkCount: URIRef
+    copyRateTotal: URIRef
+    implementingLinkCount: URIRef
+    bestCopyRate: URIRef
+    weakLinkCount: URIRef
+    bestWeakScore: URIRef
+    leadCount: URIRef
+    responsibilityCount: URIRef
 
 
 class ELI(DefinedNamespace):
