@@ -279,12 +279,14 @@ def _check(job: list[tuple[str, list[tuple[int, int]]]]) -> tuple[list[Violation
     reader = Reader(work["plan"], work["keep"], work["classed"])
     try:
         parts = {key: own for key, ranges in job if (own := reader.own(ranges))}
-        digests = {key: reader.digest(key, own, _rules(name)) for key, own in parts.items()}
+        pointed = {key: reader.pointed(own) for key, own in parts.items()}
+        digests = {key: reader.digest(key, own, pointed[key], _rules(name)) for key, own in parts.items()}
         own = [ln for lines in parts.values() for ln in lines]
         mine = set(parts)
+        context = reader.context(set().union(*pointed.values()), mine)
         found = [
             Violation(focus, path, message)
-            for focus, path, message in _run(name, own + reader.context(own, mine))
+            for focus, path, message in _run(name, own + context)
             if reader.owner(focus) in mine  # not a borrowed node: its own partition reports it
         ]
         return found, digests
@@ -333,7 +335,7 @@ class Check:
             try:
                 for key, ranges in self.plan.ranges.items():
                     if known.get(key) is not None and (own := reader.own(ranges)):
-                        if known[key] == reader.digest(key, own, _rules(self.engine)):
+                        if known[key] == reader.digest(key, own, reader.pointed(own), _rules(self.engine)):
                             self.reused[key] = known[key]
             finally:
                 reader.close()
