@@ -28,7 +28,7 @@ ground truth. Every figure is printed next to a baseline measured in the same ru
   and ``gaps`` and ``agency-load`` against rdflib's in-memory SPARQL over ``graph.nt``
   (``Graph().parse`` timed apart, then ``g.query``).
 
-``build`` is timed whole and by stage (graph, SHACL validation, serialisation, store),
+``build`` is timed whole and by stage (graph and graph.nt, SHACL validation, store),
 by wrapping kg.store.build's stage functions with timers; the stages add up to the build
 ("other" is what no wrapped function covers), each with its CPU-seconds (worker processes
 included) beside its wall time, as the machine may be shared: the load average is recorded
@@ -146,7 +146,7 @@ class _StageTimer:
     processes reaped during the stage (``RUSAGE_CHILDREN``: the graph's workers in "graph",
     the SHACL workers in "shacl wait"); "other" is the rest of the build's CPU."""
 
-    MAIN = ("graph", "shacl start", "counts", "serialise", "store wait", "shacl wait")
+    MAIN = ("graph", "shacl start", "counts", "store wait", "shacl wait")
 
     def __init__(self):
         import kg.rdf.validate as v
@@ -156,8 +156,6 @@ class _StageTimer:
             (b, "write_ntriples", "graph"),  # the documents' runs made and merged into graph.nt on disk
             (b, "check", "shacl start"),
             (b, "triples_per_document", "counts"),
-            (b, "write_turtle", "serialise"),
-            (b, "write_jsonld", "serialise"),
             (b, "_load_store", "store (thread)"),
             (b._Thread, "join", "store wait"),
             (v.Check, "violations", "shacl wait"),
@@ -439,11 +437,10 @@ def print_size(r: dict) -> None:
         f"  {'build':22} {s['build']:9.2f} {cpu.get('build', 0):8.1f} {p['build']:9.0f}   = the stages below (main thread)"
     )
     notes = {
-        "graph": "graph lines",
-        "shacl start": "partitioning the graph for validation",
+        "graph": "graph lines, merged into graph.nt",
+        "shacl start": "finding the partitions in graph.nt for validation",
         "counts": "triples per document",
-        "serialise": "graph.nt, graph.ttl, graph.jsonld",
-        "store wait": "waiting for the store's loader thread",
+        "store wait": "waiting for the store's loader thread (validation runs alongside)",
         "shacl wait": "waiting for the validation workers (CPU: theirs)",
         "other": "manifest, swap, clean-up; CPU: the rest (Oxigraph's own loader threads)",
     }
@@ -451,7 +448,7 @@ def print_size(r: dict) -> None:
         print(f"    {stage:20} {st.get(stage, 0):9.2f} {sc.get(stage, 0):8.1f} {'':>9}   {notes[stage]}")
     print(
         f"    {'(store thread)':20} {st.get('store (thread)', 0):9.2f} {sc.get('store (thread)', 0):8.1f} {'':>9}"
-        f"   Oxigraph bulk load + optimize, alongside serialise (not added)"
+        f"   Oxigraph bulk load + optimize (not added: it is the store wait)"
     )
     print(
         f"  {'build w/o SHACL wait':22} {s['build_without_shacl']:9.2f} {'':>8} {'':>9}   (build minus the wait for validation)"

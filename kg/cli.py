@@ -412,8 +412,8 @@ def all_(ctx, out, workers, scheduler):
     default=BUILD,
     show_default=True,
     type=click.Path(file_okay=False),
-    help="Output directory: graph.ttl, graph.nt, graph.jsonld, build.json and the store/ "
-    "(the --build every reader takes).",
+    help="Output directory: graph.nt, build.json and the store/ (the --build every reader takes; "
+    "Turtle and JSON-LD: `kg export`).",
 )
 @_workers_option()
 @_scheduler_option()
@@ -439,6 +439,30 @@ def build(ctx, out, workers, scheduler):
         f"SHACL-valid ({summary.checked} parts checked{reused}), in {summary.seconds:.1f} s"
     )
     _report_written(summary.written, summary.failed)
+
+
+@main.command()
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(("turtle", "jsonld")))
+@_build_option()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File to write (default: graph.ttl or graph.jsonld in the build folder).",
+)
+def export(fmt, build_dir, out):
+    """Write the built graph as Turtle or JSON-LD (from its graph.nt; byte-identical for the same graph)."""
+    from kg.core.errors import StoreError
+    from kg.rdf.serialize import export as write
+    from kg.store import build_dir as folder
+
+    nt = folder(build_dir) / "graph.nt"
+    if not nt.is_file():
+        raise StoreError(f"{folder(build_dir)}: no graph.nt found", build=folder(build_dir))
+    try:
+        click.echo(f"  wrote {write(nt, fmt, out)}")
+    except OSError as e:
+        raise click.ClickException(f"{out or nt.parent}: cannot write ({e.strerror or e})") from None
 
 
 @main.command()

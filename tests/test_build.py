@@ -16,6 +16,7 @@ from kg.core.errors import BuildError, GraphInvalid
 from kg.core.model import Link
 from kg.corpus import process
 from kg.pipeline import build_graph
+from kg.rdf.serialize import EXPORTS, export
 from kg.store import open_store
 from kg.store.build import FILES, build
 
@@ -40,18 +41,40 @@ def test_build_writes_graph_files_store_and_manifest(built):
     assert int(count.value) == built.triples
 
 
-def test_turtle_ntriples_and_jsonld_hold_the_same_graph(built):
+@pytest.fixture(scope="module")
+def exported(built, tmp_path_factory):
+    """Turtle and JSON-LD written on demand from the build's graph.nt, into another folder."""
+    folder = tmp_path_factory.mktemp("exported")
+    return {fmt: export(built.out / "graph.nt", fmt, folder / EXPORTS[fmt][0]) for fmt in EXPORTS}
+
+
+def test_the_build_writes_ntriples_only_and_exports_turtle_and_jsonld_on_demand(built, tmp_path):
+    assert not (built.out / "graph.ttl").exists() and not (built.out / "graph.jsonld").exists()
+    copy = tmp_path / "build"
+    shutil.copytree(built.out, copy, ignore=shutil.ignore_patterns("store"))
+    r = CliRunner().invoke(main, ["export", "turtle", "--build", str(copy)])
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == f"wrote {copy / 'graph.ttl'}" and not list(copy.glob(".*.part"))
+    r = CliRunner().invoke(main, ["export", "jsonld", "--build", str(tmp_path / "none")])
+    assert r.exit_code == 1 and r.output.count("\n") == 1 and "no graph.nt found" in r.output
+
+
+def test_turtle_ntriples_and_jsonld_hold_the_same_graph(built, exported):
     graphs = [
-        Graph().parse(built.out / name, format=fmt)
-        for name, fmt in [("graph.ttl", "turtle"), ("graph.nt", "nt"), ("graph.jsonld", "json-ld")]
+        Graph().parse(path, format=fmt)
+        for path, fmt in [
+            (exported["turtle"], "turtle"),
+            (built.out / "graph.nt", "nt"),
+            (exported["jsonld"], "json-ld"),
+        ]
     ]
     assert len(graphs[0]) == built.triples
     iso = [to_isomorphic(g) for g in graphs]
     assert iso[0] == iso[1] == iso[2]
 
 
-def test_jsonld_holds_one_node_per_line_with_the_prefix_context(built):
-    text = (built.out / "graph.jsonld").read_text(encoding="utf-8")
+def test_jsonld_holds_one_node_per_line_with_the_prefix_context(exported):
+    text = exported["jsonld"].read_text(encoding="utf-8")
     data = json.loads(text)
     assert data["@context"]["pkg"] == "https://w3id.org/policy-kg/ontology#"
     lines = text.splitlines()
@@ -63,7 +86,7 @@ def test_jsonld_holds_one_node_per_line_with_the_prefix_context(built):
     assert measure["@type"] == ["eli:LegalResourceSubdivision", "pkg:Measure"] and measure["pkg:key"] == "2"
 
 
-def test_rebuild_with_another_hash_seed_gives_identical_files(built, tmp_path):
+def test_rebuild_with_another_hash_seed_gives_identical_files(built, exported, tmp_path):
     code = (
         "from kg.store.build import build; from tests.conftest import hand_links, DATA; from kg.corpus import process;"
         "docs = {p.entry.id: p.doc for p in process(DATA)[1]};"
@@ -72,6 +95,8 @@ def test_rebuild_with_another_hash_seed_gives_identical_files(built, tmp_path):
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
     assert _snapshot(tmp_path / "again") == _snapshot(built.out)
+    for fmt, path in exported.items():  # and so do the files exported from it
+        assert export(tmp_path / "again" / "graph.nt", fmt).read_bytes() == path.read_bytes()
 
 
 def test_a_rebuild_validates_only_the_documents_that_changed(processed, tmp_path):
@@ -107,9 +132,11 @@ def test_build_replaces_a_previous_build_in_place(tmp_path):
     data = write_corpus(tmp_path, {"mini.txt": MINI_DOC}, REGISTRY)
     out = tmp_path / "out"
     first = build_graph(data, out)
-    (out / "graph.ttl").write_text("stale", encoding="utf-8")
+    (out / "graph.nt").write_text("stale", encoding="utf-8")
+    (out / "graph.ttl").write_text("stale", encoding="utf-8")  # an export of the old build goes with it
     second = build_graph(data, out)
-    assert second.triples == first.triples and (out / "graph.ttl").read_text(encoding="utf-8") != "stale"
+    assert second.triples == first.triples and (out / "graph.nt").read_text(encoding="utf-8") != "stale"
+    assert not (out / "graph.ttl").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.yaml", "mini.txt", "out"]
 
 

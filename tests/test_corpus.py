@@ -188,7 +188,7 @@ def test_a_document_that_crashes_the_parser_fails_alone_and_kg_all_writes_the_re
     written = sorted(p.stem for p in (out / "documents").iterdir())
     seeds = sorted(e.id for e in load_registry(corpus).entries if e.file and e.id != "bad-numeral")
     assert len(seeds) == 5 and written == seeds
-    assert (out / "report" / "index.html").exists() and (out / "build" / "graph.ttl").exists()
+    assert (out / "report" / "index.html").exists() and (out / "build" / "graph.nt").exists()
 
 
 def test_reading_progress_counts_documents_measures_and_failures():

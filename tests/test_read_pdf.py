@@ -217,4 +217,4 @@ def test_a_folder_with_unreadable_pdfs_processes_the_rest(tmp_path):
     assert any(f"scan.pdf: {NO_TEXT}" in e for e in errors)
     assert any("cut.pdf: corrupt PDF (" in e for e in errors) and any("empty.docx: empty file" in e for e in errors)
     measures = (tmp_path / "out" / "measures.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(measures) == 2 and (tmp_path / "out" / "build" / "graph.ttl").exists()
+    assert len(measures) == 2 and (tmp_path / "out" / "build" / "graph.nt").exists()

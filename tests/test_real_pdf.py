@@ -61,6 +61,6 @@ def test_kg_all_on_the_pdf_folder_with_no_registry(tmp_path):
     assert national["level"] == "national" and national["measures"] >= 25 and national["status"] == "parsed"
     shangrao = next(d for d in docs if d["file"].startswith("355、"))
     assert {d["file"].split("、")[0] for d in docs if d["id"] in shangrao["parents"]} == {"6", "89"}
-    for name in ["build/graph.ttl", "report/index.html", "alignment.html", "agencies.html", "alignment.jsonl"]:
+    for name in ["build/graph.nt", "report/index.html", "alignment.html", "agencies.html", "alignment.jsonl"]:
         assert (out / name).stat().st_size > 0, name
     assert "SHACL-valid" in r.output

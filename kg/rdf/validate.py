@@ -27,7 +27,10 @@ the focus node and check the classes of the values, as all of ``ontology/shapes.
 does, the union of the partition results is exactly the result on the whole graph
 (``reads_of`` says when shapes read more; the graph is then checked whole). Only triples
 whose predicate a shape reads are handed to the validator. Partitions are packed into batches
-of about ``BATCH`` triples, validated in worker processes (``kg.core.parallel``).
+of about ``BATCH`` triples, validated in worker processes (``kg.core.parallel``). The graph
+is read from the sorted ``graph.nt`` on disk (kg.rdf.partitions): each worker reads its
+partitions' byte ranges and finds the nodes they point to by binary search, so no process
+holds the graph and memory stays flat as the corpus grows.
 
 A partition's result depends only on its triples, the types it borrows, the class
 hierarchy, the shapes and the validator, so each conforming partition is recorded with a
@@ -36,21 +39,22 @@ digest of those; a rebuild checks again only the partitions whose digest changed
 
 from __future__ import annotations
 
-import hashlib
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Mapping, Optional, Sequence
+from pathlib import Path
+from typing import Callable, Mapping, Optional, Sequence
 
 from kg.core.errors import GraphInvalid
 from kg.core.parallel import shared, start
-from kg.rdf.ntriples import RDF_TYPE, iri_object, predicate
+from kg.rdf.ntriples import RDF_TYPE
+from kg.rdf.partitions import SUBCLASS, Reader, batches, partition_of, scan
 from kg.rdf.shacl_sparql import default_message
-from kg.rdf.vocab import ID, PREFIXES
+from kg.rdf.vocab import PREFIXES
 
 BATCH = 40_000  # triples per pySHACL call: large enough to amortise its set-up, small enough to spread
-SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-_DOC = f"{ID}doc/"
 _SH = "http://www.w3.org/ns/shacl#"
 # Parameters of SHACL core whose values are predicates the data is read through.
 _PATH_PARAMETERS = ("path", "lessThan", "lessThanOrEquals", "equals", "disjoint", "targetSubjectsOf")
@@ -71,21 +75,6 @@ def _short(iri: str) -> str:
         if iri.startswith(str(ns)):
             return f"{name}:{iri[len(str(ns)) :]}"
     return iri
-
-
-def partition_of(iri: str) -> str:
-    """The registry id of the document a node belongs to, or "" for corpus-level nodes.
-
-    >>> partition_of("https://w3id.org/policy-kg/id/doc/shangrao-2022/measure/2/sentence/1")
-    'shangrao-2022'
-    >>> partition_of("https://w3id.org/policy-kg/id/agency/360000/x")
-    ''
-    """
-    if not iri.startswith(_DOC):
-        return ""
-    rest = iri[len(_DOC) :]
-    cut = rest.find("/")
-    return rest if cut < 0 else rest[:cut]
 
 
 @lru_cache(maxsize=1)
@@ -141,75 +130,6 @@ def reads_of(g) -> Optional[_Reads]:
     return _Reads(frozenset(keep), frozenset(classed))
 
 
-@dataclass
-class _Index:
-    parts: dict[str, list[str]]  # partition -> its lines (only predicates the shapes read)
-    facts: dict[str, list[str]]  # node -> its lines (the same lines, by subject)
-    hierarchy: list[str]  # rdfs:subClassOf lines
-    owners: dict[str, str]  # node -> partition, for nodes that are subjects
-    classed: Optional[frozenset[str]]  # predicates whose values' classes are checked (None: all)
-
-
-def _index(lines: Iterable[str]) -> _Index:
-    reads = shapes_read()
-    keep = {f"<{p}>" for p in reads.predicates} if reads is not None else None
-    parts: dict[str, list[str]] = {}
-    facts: dict[str, list[str]] = {}
-    hierarchy: list[str] = []
-    owners: dict[str, str] = {}
-    subclass = f"<{SUBCLASS}>"
-    for ln in lines:
-        s, p, _ = ln.split(" ", 2)  # IRIs hold no spaces: "<s>", "<p>", the rest
-        if keep is not None and p not in keep:
-            continue
-        s = s[1:-1]
-        key = owners.get(s)
-        if key is None:
-            key = owners[s] = partition_of(s) if reads is not None else ""
-        parts.setdefault(key, []).append(ln)
-        facts.setdefault(s, []).append(ln)
-        if p == subclass:
-            hierarchy.append(ln)
-    return _Index(parts, facts, hierarchy, owners, reads.classed if reads is not None else None)
-
-
-def _batches(parts: dict[str, list[str]], size: int = BATCH) -> list[list[str]]:
-    """Partition keys packed in order into batches of about ``size`` triples."""
-    out, current, n = [], [], 0
-    for key in sorted(parts):
-        current.append(key)
-        n += len(parts[key])
-        if n >= size:
-            out.append(current)
-            current, n = [], 0
-    return out + ([current] if current else [])
-
-
-def _borrowed(index: _Index, lines: list[str], mine: set[str]) -> set[str]:
-    """Nodes of partitions other than ``mine`` that ``lines`` point to through predicates
-    whose values' classes are checked."""
-    return {
-        o
-        for ln in lines
-        if (index.classed is None or predicate(ln) in index.classed)
-        and (o := iri_object(ln)) is not None
-        and index.owners.get(o, "") not in mine
-    }
-
-
-def _context(index: _Index, own: list[str], mine: set[str]) -> list[str]:
-    """What validating ``own`` needs beyond it: the types of the nodes it points to in
-    other partitions, and the class hierarchy. Those nodes come with all their triples
-    and the types of the nodes *they* point to: being targets of the shapes too, a bare
-    type would make pySHACL fill its report with their missing facts (results that are
-    dropped, but cost twice the checking)."""
-    first = _borrowed(index, own, mine)
-    whole = [ln for o in sorted(first) for ln in index.facts.get(o, ())]
-    second = _borrowed(index, whole, mine) - first
-    types = [ln for o in sorted(second) for ln in index.facts.get(o, ()) if predicate(ln) == RDF_TYPE]
-    return whole + types + index.hierarchy
-
-
 @lru_cache(maxsize=2)
 def _rules(engine_name: str) -> bytes:
     """What besides the data decides a partition's result: the shapes and the validator
@@ -229,16 +149,6 @@ def _rules(engine_name: str) -> bytes:
     import pyshacl
 
     return shapes + f"\npyshacl {pyshacl.__version__}\n".encode()
-
-
-def _digest(index: _Index, key: str, engine_name: str) -> str:
-    """A fingerprint of all a partition's result depends on: its triples, the types it
-    borrows, the class hierarchy, the shapes and the validator's version."""
-    h = hashlib.sha256(_rules(engine_name))
-    own = index.parts[key]
-    for ln in own + _context(index, own, {key}):
-        h.update(ln.encode("utf-8"))
-    return h.hexdigest()
 
 
 def _pyshacl(lines: list[str]) -> list[tuple[str, Optional[str], str]]:
@@ -361,20 +271,27 @@ def _run(name: str, lines: list[str]) -> list[tuple[str, Optional[str], str]]:
         return _run(backup, lines)
 
 
-def _check(keys: list[str]) -> tuple[list[Violation], dict[str, str]]:
-    """Validate the partitions ``keys`` (in a worker: the index is shared); the violations
-    and each partition's digest."""
-    index: _Index = shared()["index"]
-    name = shared()["engine"]
-    own = [ln for key in keys for ln in index.parts[key]]
-    mine = set(keys)
-    digests = {key: _digest(index, key, shared()["engine"]) for key in keys}
-    out = [
-        Violation(focus, path, message)
-        for focus, path, message in _run(name, own + _context(index, own, mine))
-        if index.owners.get(focus) in mine  # not a borrowed node: its own partition reports it
-    ]
-    return out, digests
+def _check(job: list[tuple[str, list[tuple[int, int]]]]) -> tuple[list[Violation], dict[str, str]]:
+    """Validate the partitions of ``job`` (key, byte ranges in the graph file), read from the
+    file in this worker: the violations and each partition's digest."""
+    work = shared()
+    name = work["engine"]
+    reader = Reader(work["plan"], work["keep"], work["classed"])
+    try:
+        parts = {key: own for key, ranges in job if (own := reader.own(ranges))}
+        pointed = {key: reader.pointed(own) for key, own in parts.items()}
+        digests = {key: reader.digest(key, own, pointed[key], _rules(name)) for key, own in parts.items()}
+        own = [ln for lines in parts.values() for ln in lines]
+        mine = set(parts)
+        context = reader.context(set().union(*pointed.values()), mine)
+        found = [
+            Violation(focus, path, message)
+            for focus, path, message in _run(name, own + context)
+            if reader.owner(focus) in mine  # not a borrowed node: its own partition reports it
+        ]
+        return found, digests
+    finally:
+        reader.close()
 
 
 class Check:
@@ -382,12 +299,13 @@ class Check:
 
     ``known``: partition → digest of the partitions a previous build found conforming;
     those whose digest is unchanged are not checked again (``reused``). After
-    ``violations()``, ``conforming`` holds the digests of every conforming partition.
+    ``violations()``, ``conforming`` holds the digests of every conforming partition and
+    ``partitions`` their number.
     """
 
     def __init__(
         self,
-        lines: Sequence[str],
+        source: Path | Sequence[str],
         workers: int,
         batch: int,
         known: Optional[Mapping[str, str]] = None,
@@ -396,55 +314,81 @@ class Check:
         self.engine = engine_name or engine()
         if self.engine not in ENGINES:
             raise ValueError(f"unknown SHACL engine {self.engine!r} (one of {', '.join(ENGINES)})")
-        self._index = index = _index(lines)
+        self._folder = None
+        if not isinstance(source, (str, Path)):  # lines: written sorted to a file, read as graph.nt is
+            self._folder = Path(tempfile.mkdtemp(prefix="kg-shacl-"))
+            path = self._folder / "graph.nt"
+            with open(path, "w", encoding="utf-8", newline="\n") as f:
+                f.writelines(sorted(set(source)))
+            source = path
+        reads = shapes_read()
+        self.plan = scan(Path(source), whole=reads is None)
+        work = {
+            "plan": self.plan,
+            "keep": reads.predicates if reads is not None else None,
+            "classed": reads.classed if reads is not None else None,
+            "engine": self.engine,
+        }
         self.reused: dict[str, str] = {}
-        if known:
-            for key in index.parts:
-                if known.get(key) is not None and known[key] == _digest(index, key, self.engine):
-                    self.reused[key] = known[key]
-        todo = {k: v for k, v in index.parts.items() if k not in self.reused}
-        batches = _batches(todo, batch)
-        self.partitions, self.batches = len(index.parts), len(batches)
+        if known:  # read here a partition at a time, as the workers do
+            reader = Reader(self.plan, work["keep"], work["classed"])
+            try:
+                for key, ranges in self.plan.ranges.items():
+                    if known.get(key) is not None and (own := reader.own(ranges)):
+                        if known[key] == reader.digest(key, own, reader.pointed(own), _rules(self.engine)):
+                            self.reused[key] = known[key]
+            finally:
+                reader.close()
+        jobs = batches(self.plan, batch, skip=self.reused)
+        self.batches, self.partitions = len(jobs), 0
         self.conforming: dict[str, str] = {}
-        self._pending = start(_check, batches, workers, shared={"index": index, "engine": self.engine})
+        self._owner = partition_of if reads is not None else (lambda iri: "")
+        self._pending = start(_check, jobs, workers, shared=work)
 
     def violations(self, progress: Optional[Callable[[int, int], None]] = None) -> list[Violation]:
         """Every violation found, sorted by focus node, path and message; ``progress`` is
         told (batches done, batches) as results come in."""
         found: set[Violation] = set()
-        digests = dict(self.reused)
-        for done, (batch_result, batch_digests) in enumerate(self._pending.results(), 1):
+        digests: dict[str, str] = {}
+        for done, (batch_result, checked) in enumerate(self._pending.results(), 1):
             found.update(batch_result)
-            digests.update(batch_digests)
+            digests.update(checked)
             if progress:
                 progress(done, self.batches)
-        failing = {self._index.owners.get(v.focus) for v in found}
+        digests.update(self.reused)
+        self.partitions = len(digests)
+        failing = {self._owner(v.focus) for v in found}
         self.conforming = {k: d for k, d in sorted(digests.items()) if k not in failing}
+        self.close()
         return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
 
     def close(self) -> None:
         self._pending.close()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
 
 def check(
-    lines: Sequence[str],
+    source: Path | Sequence[str],
     workers: int = 1,
     batch: int = BATCH,
     known: Optional[Mapping[str, str]] = None,
     engine: Optional[str] = None,
 ) -> Check:
-    """Start validating the graph given as N-Triples lines against ``ontology/shapes.ttl``;
+    """Start validating the graph against ``ontology/shapes.ttl``: ``source`` is a sorted
+    N-Triples file (``graph.nt``, read from disk a partition at a time) or N-Triples lines;
     with ``workers`` > 1 it runs in that many processes while the caller goes on.
     ``known``: the ``conforming`` digests of a previous check, whose unchanged partitions
     are not checked again. ``engine``: "shacl", "sparql" or "pyshacl" (default: ``engine()``)."""
-    return Check(lines, workers, batch, known, engine)
+    return Check(source, workers, batch, known, engine)
 
 
 def violations(
-    lines: Sequence[str], workers: int = 1, batch: int = BATCH, engine: Optional[str] = None
+    source: Path | Sequence[str], workers: int = 1, batch: int = BATCH, engine: Optional[str] = None
 ) -> list[Violation]:
-    """Every violation of ``ontology/shapes.ttl`` in the graph given as N-Triples lines, sorted."""
-    return check(lines, workers, batch, engine=engine).violations()
+    """Every violation of ``ontology/shapes.ttl`` in the graph (a sorted N-Triples file or lines), sorted."""
+    return check(source, workers, batch, engine=engine).violations()
 
 
 def raise_for(problems: list[Violation]) -> None:

@@ -1,13 +1,14 @@
 """``kg build``: the corpus as one validated graph, written as files and as a query store.
 
 The stage takes the processed corpus and its links, makes the graph (kg.rdf.graph),
-validates it against ``ontology/shapes.ttl`` (kg.rdf.validate), and writes ``graph.ttl``, ``graph.nt``,
-``graph.jsonld``, ``build.json`` and the Oxigraph store ``store/`` into a fresh directory
+validates it against ``ontology/shapes.ttl`` (kg.rdf.validate), and writes ``graph.nt``,
+``build.json`` and the Oxigraph store ``store/`` into a fresh directory
 beside ``out``. Only a complete, conforming build is swapped in for the old ``out``, in one
 step (kg.core.files.replacing_folder), so a failed or killed build leaves the previous
 outputs intact and a reader never sees half a graph; two builds into one ``out`` at once
 are refused.
-Serialisations are sorted, so the same corpus always gives byte-identical files.
+``graph.nt`` is sorted, so the same corpus always gives byte-identical files; Turtle and
+JSON-LD are written from it on demand (``kg export``, kg.rdf.serialize.export).
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from kg.core.model import Link
 from kg.core.progress import Progress, or_silent
 from kg.corpus import Corpus
 from kg.rdf.graph import graph_runs
-from kg.rdf.serialize import read_lines, write_jsonld, write_ntriples, write_turtle
+from kg.rdf.serialize import write_ntriples
 from kg.rdf.validate import check, partition_of, raise_for
 from kg.store import DEFAULT, MANIFEST, STORE
 
-FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "build.json")
+FILES = ("graph.nt", "build.json")
 FORMAT_VERSION = 1
 
 
@@ -162,11 +163,9 @@ def _build_into(tmp: Path, corpus: Corpus, links: list[Link], out: Path, workers
         by_partition = write_ntriples(graph_runs(registry, results, links, workers), tmp / "graph.nt", partition_of)
         summary.triples, summary.per_document = sum(by_partition.values()), triples_per_document(by_partition, ids)
         # runs in worker processes while the files are written; unchanged partitions are not checked again
-        checking = check(read_lines(tmp / "graph.nt"), workers, known=_validated_before(out))
-        stage(f"writing {summary.triples:,} triples (SHACL validation running alongside)")
+        checking = check(tmp / "graph.nt", workers, known=_validated_before(out))
+        stage(f"loading {summary.triples:,} triples into the store (SHACL validation running alongside)")
         loading = _Thread(_load_store, tmp / STORE, tmp / "graph.nt")  # Oxigraph's loader releases the GIL
-        write_turtle(tmp / "graph.nt", tmp / "graph.ttl")
-        write_jsonld(tmp / "graph.nt", tmp / "graph.jsonld")
         loading.join()
         raise_for(checking.violations(lambda done, n: stage(f"SHACL validation: {done} of {n} parts checked")))
         manifest = {
@@ -176,7 +175,7 @@ def _build_into(tmp: Path, corpus: Corpus, links: list[Link], out: Path, workers
             "documents": summary.per_document,
             "links": summary.links,
             "conforms": True,
-            "files": list(FILES[:3]) + [STORE + "/"],
+            "files": [FILES[0], STORE + "/"],
             "validated": checking.conforming,
         }
         summary.checked, summary.reused = checking.partitions - len(checking.reused), len(checking.reused)
