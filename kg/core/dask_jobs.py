@@ -97,6 +97,12 @@ def worker_pid(*_job) -> int:
     return os.getpid()
 
 
+def seen(*_job) -> dict:
+    """What ``shared`` held for a job: each dict's keys, other entries as they are (to see
+    what travelled)."""
+    return {name: sorted(v) if isinstance(v, dict) else v for name, v in parallel.shared().items()}
+
+
 def partition(jobs: list, family: Optional[Callable[[object], Hashable]], workers: int) -> list[list[int]]:
     """Job indices per task: one task per family (cut when larger than a chunk of the work),
     consecutive chunks for jobs of no family (``family`` None, or returning None).
