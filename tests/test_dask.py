@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from kg.align import align_corpus
 from kg.cli import main
-from kg.core.dask_jobs import on_dask, partition, seen, worker_pid
+from kg.core.dask_jobs import MAX_TASK_JOBS, on_dask, partition, seen, worker_pid
 from kg.core.parallel import fan_out, run_jobs
 from kg.corpus import process
 from kg.present.records import align_records
@@ -134,6 +134,13 @@ def test_alignment_tasks_carry_their_family_not_the_corpus(cluster, monkeypatch)
     # per worker, the IDF, candidate index and settings: the documents are not broadcast
     assert traffic["broadcast"] / 2 < whole / 2
     assert traffic["largest_task"] < whole / 2
+
+
+def test_partition_caps_tasks_however_large_the_corpus():
+    jobs = [("pair", f"c{i}", "nation") for i in range(5000)]
+    tasks = partition(jobs, lambda j: j[2], 2)
+    assert sorted(i for t in tasks for i in t) == list(range(5000))
+    assert max(len(t) for t in tasks) == MAX_TASK_JOBS
 
 
 def test_partition_cuts_large_families_and_keeps_every_job_once():

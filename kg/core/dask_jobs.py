@@ -48,6 +48,9 @@ INHERITED = (("kg.core.similarity", "CORPUS_IDF"), ("kg.core.similarity", "WORKE
 # Chunks per worker for jobs without a family (and the cut of large families): enough for
 # the workers to finish together, few enough that the scheduler's per-task cost stays small.
 CHUNKS_PER_WORKER = 8
+# At most this many jobs in a task, however large the corpus: a task's documents (and so a
+# worker's memory) stay bounded; a parent is still shipped once per this many children.
+MAX_TASK_JOBS = 128
 # Tasks per worker on the cluster at once (submitted, running or done and not yet read):
 # enough that no worker waits for the next, few enough that their data stays small.
 AHEAD = 4
@@ -104,15 +107,16 @@ def seen(*_job) -> dict:
 
 
 def partition(jobs: list, family: Optional[Callable[[object], Hashable]], workers: int) -> list[list[int]]:
-    """Job indices per task: one task per family (cut when larger than a chunk of the work),
-    consecutive chunks for jobs of no family (``family`` None, or returning None).
+    """Job indices per task: one task per family (cut when larger than a chunk of the work,
+    or than ``MAX_TASK_JOBS``), consecutive chunks for jobs of no family (``family`` None, or
+    returning None).
 
     >>> partition(list("aaabbc"), lambda j: None if j == "c" else j, 1)  # 6 jobs: families cut at 2
     [[0, 1], [2], [3, 4], [5]]
     >>> partition(list(range(5)), None, 1)
     [[0], [1], [2], [3], [4]]
     """
-    chunk = max(1, -(-len(jobs) // (max(1, workers) * CHUNKS_PER_WORKER)))
+    chunk = max(1, min(MAX_TASK_JOBS, -(-len(jobs) // (max(1, workers) * CHUNKS_PER_WORKER))))
     groups: dict[Hashable, list[int]] = {}
     loose = 0
     for i, job in enumerate(jobs):
@@ -122,7 +126,7 @@ def partition(jobs: list, family: Optional[Callable[[object], Hashable]], worker
         else:
             key = ("family", key)
         groups.setdefault(key, []).append(i)
-    cut = 2 * chunk  # chunks of loose jobs are smaller already
+    cut = min(2 * chunk, MAX_TASK_JOBS)  # chunks of loose jobs are smaller already
     return [ids[k : k + cut] for ids in groups.values() for k in range(0, len(ids), cut)]
 
 
