@@ -7,8 +7,11 @@ it with ``--workers`` local processes (the embedded default), starts a ``LocalCl
 ``--workers`` single-threaded worker processes and runs the same stages on it through
 ``kg.core.dask_jobs.on_dask`` (what ``--scheduler ADDRESS`` does). Prints wall and CPU
 seconds per stage for both (CPU: this process, plus its pool's children or the cluster's
-workers), the overhead of the cluster, whether the links are identical (they must be),
-and the per-document costs with the projection for 10^5 documents on N workers.
+workers), the overhead of the cluster, whether the links are identical (they must be), the
+bytes shipped to the workers per stage (``DaskJobs.traffic``: pickled, per task and
+broadcast) beside what shipping the whole parsed corpus to every worker would have cost,
+the workers' peak memory per stage, and the per-document costs with the projection for
+10^5 documents on N workers.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import resource
 import sys
 import tempfile
@@ -43,6 +47,25 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _reset_peak() -> None:
+    """Start this process's peak-memory count afresh (Linux: VmHWM reset by clear_refs)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _hwm_mib() -> float:
+    """This process's peak resident memory since the last ``_reset_peak`` (Linux), in MiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return _peak_mib()
+
+
 def _warm() -> None:
     from kg.align import align_corpus  # noqa: F401
     from kg.core.similarity import _jieba
@@ -62,25 +85,38 @@ def _generate(out: Path, size: int, seed: int) -> None:
         sys.path.remove(str(HERE))
 
 
-def _stages(corpus: Path, workers: int, cpu) -> tuple[dict, list]:
+def _stages(corpus: Path, workers: int, cpu, runner=None, client=None) -> tuple[dict, list]:
     """Parse and align ``corpus``: per stage (wall, CPU of this process, CPU of the workers)
-    in seconds, and the link records."""
+    in seconds, and the link records; on the cluster (``runner``, ``client``) also the bytes
+    shipped per stage (``traffic``) and each worker's peak memory during it (``worker_mib``)."""
     from kg.align import align_corpus
     from kg.corpus import process
     from kg.present.records import align_records
 
-    out: dict = {}
+    out: dict = {"traffic": {}, "worker_mib": {}}
 
     def timed(stage, fn):
+        before = dict(runner.traffic) if runner else {}
+        if client:
+            client.run(_reset_peak)
         t, (m, w) = time.perf_counter(), cpu()
         result = fn()
         m2, w2 = cpu()
         out[stage] = (time.perf_counter() - t, m2 - m, w2 - w)
+        if runner:
+            out["traffic"][stage] = {k: v - before.get(k, 0) for k, v in runner.traffic.items()}
+            out["traffic"][stage]["largest_task"] = runner.traffic["largest_task"]  # a maximum, not a sum
+            runner.traffic["largest_task"] = 0
+        if client:
+            out["worker_mib"][stage] = sorted(client.run(_hwm_mib).values())
         return result
 
     processed = timed("parse", lambda: process(corpus, workers=workers))
     alignment = timed("align", lambda: align_corpus(processed, workers=workers))
     out["documents"] = sum(1 for p in processed.results if p.doc)
+    # What the cluster path shipped before tasks carried only their family: the parsed corpus
+    # (with the rest of ``shared``) broadcast to every worker for alignment.
+    out["corpus_pickled"] = len(pickle.dumps({p.entry.id: p.doc for p in processed.results}, protocol=5))
     return out, [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in align_records(alignment)]
 
 
@@ -118,8 +154,8 @@ def main() -> None:
         def cpu() -> tuple[float, float]:
             return _cpu(), sum(client.run(_cpu).values())
 
-        with on_dask(cluster.scheduler_address):
-            remote, links_there = _stages(corpus, args.workers, cpu)
+        with on_dask(cluster.scheduler_address) as runner:
+            remote, links_there = _stages(corpus, args.workers, cpu, runner, client)
         worker_mib = client.run(_peak_mib)
     finally:
         client.close()
@@ -146,6 +182,27 @@ def main() -> None:
             f"| {stage} | {w1:.1f} s | {m1:.1f} + {k1:.1f} s | {w2:.1f} s | {m2:.1f} + {k2:.1f} s "
             f"| {w2 / w1:.2f}× | {(m2 + k2) / (m1 + k1):.2f}× |"
         )
+
+    def size(n: float) -> str:
+        return f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB"
+
+    print(f"\nshipped to the {args.workers} workers (pickled bytes; DaskJobs.traffic):")
+    print("| stage | tasks | broadcast | to tasks | per task (mean / largest) | results back | workers' peak MiB |")
+    print("|---|---|---|---|---|---|---|")
+    for stage in ("parse", "align"):
+        tr, peaks = remote["traffic"][stage], remote["worker_mib"][stage]
+        print(
+            f"| {stage} | {tr['tasks']} | {size(tr['broadcast'])} | {size(tr['to_tasks'])} "
+            f"| {size(tr['to_tasks'] / max(tr['tasks'], 1))} / {size(tr['largest_task'])} "
+            f"| {size(tr['results'])} | {', '.join(f'{m:.0f}' for m in peaks)} |"
+        )
+    whole = embedded["corpus_pickled"]
+    align = remote["traffic"]["align"]
+    print(
+        f"the parsed corpus pickled: {size(whole)}; sent whole to every worker (as before tasks carried their "
+        f"family) that is {size(whole * args.workers)} for alignment, growing with the workers; sent now: "
+        f"{size(align['broadcast'] + align['to_tasks'])}"
+    )
     # Projection: what runs in tasks spreads over N workers; what the client does (the
     # registry, placing and de-duplicating documents, the IDF and candidate index, shipping
     # and unpacking) stays serial. Per document, from the Dask run above.

@@ -4,6 +4,7 @@ embedded run of the same corpus."""
 
 import contextlib
 import os
+import pickle
 import shutil
 import socket
 import subprocess
@@ -14,9 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kg.align import align_corpus
 from kg.cli import main
-from kg.core.dask_jobs import on_dask, partition, worker_pid
+from kg.core.dask_jobs import MAX_TASK_JOBS, on_dask, partition, seen, worker_pid
 from kg.core.parallel import fan_out, run_jobs
+from kg.corpus import process
+from kg.present.records import align_records
 from tests.conftest import ROOT, stop
 
 distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install '.[test]')")
@@ -102,6 +106,41 @@ def test_a_family_runs_in_one_task(cluster):
     for (_, fam), pid in zip(jobs, pids):
         by_family.setdefault(fam, set()).add(pid)
     assert all(len(p) == 1 for p in by_family.values()) and len(set(pids)) == 2
+
+
+def test_a_task_is_sent_only_the_pieces_its_jobs_read(cluster):
+    docs = {f"d{i}": f"text {i} " * 200 for i in range(60)}
+    jobs = [(f"d{i}", f"d{i + 1}") for i in range(0, 20, 2)]  # read d0..d19; d20..d59 by nobody
+    with on_dask(cluster) as runner:
+        got = list(run_jobs(seen, jobs, workers=1, shared={"docs": docs, "n": 7}, parts={"docs": lambda job: job}))
+        traffic = dict(runner.traffic)
+    read = {d for job in jobs for d in job}
+    for job, s in zip(jobs, got):
+        assert s["n"] == 7 and set(job) <= set(s["docs"]) <= read
+    # each piece once per task that reads it, never broadcast; the other 40 never sent
+    assert traffic["broadcast"] < 2 * 1000 < len(pickle.dumps(docs["d0"])) * 2 * 40
+    assert len(pickle.dumps({d: docs[d] for d in read})) <= traffic["to_tasks"] < len(pickle.dumps(docs)) / 2
+
+
+def test_alignment_tasks_carry_their_family_not_the_corpus(cluster, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    corpus = process("data")
+    whole = len(pickle.dumps(corpus.docs))
+    here = align_records(align_corpus(corpus, workers=1))
+    with on_dask(cluster) as runner:
+        there = align_records(align_corpus(corpus, workers=1))
+        traffic = dict(runner.traffic)
+    assert there == here and len(here) > 10
+    # per worker, the IDF, candidate index and settings: the documents are not broadcast
+    assert traffic["broadcast"] / 2 < whole / 2
+    assert traffic["largest_task"] < whole / 2
+
+
+def test_partition_caps_tasks_however_large_the_corpus():
+    jobs = [("pair", f"c{i}", "nation") for i in range(5000)]
+    tasks = partition(jobs, lambda j: j[2], 2)
+    assert sorted(i for t in tasks for i in t) == list(range(5000))
+    assert max(len(t) for t in tasks) == MAX_TASK_JOBS
 
 
 def test_partition_cuts_large_families_and_keeps_every_job_once():

@@ -16,8 +16,8 @@ from typing import Optional, Union
 
 from threadpoolctl import threadpool_limits
 
-from kg.align.candidates import CandidateIndex
-from kg.align.discovery import align_undeclared, find_parents
+from kg.align.candidates import CandidateIndex, candidate_documents
+from kg.align.discovery import SHORTLIST, align_undeclared, find_parents
 from kg.align.measures import PairScores, measure_texts
 from kg.align.overrides import load_overrides
 from kg.align.pair import align_documents
@@ -148,6 +148,22 @@ def _family(job: tuple) -> Optional[str]:
     return job[2] if job[0] == "pair" else None
 
 
+class _Reads:
+    """The documents a job reads, so that on a cluster its task is sent only those (not the
+    corpus): a pair's child and parent; a discovery's child and the documents its shortlist
+    names. The candidate index is deterministic, so the shortlist found here (on the client,
+    called for each discovery job only on a cluster) is the one the worker finds."""
+
+    def __init__(self, docs: dict, index: Optional[CandidateIndex], masks: dict):
+        self.docs, self.index, self.masks = docs, index, masks
+
+    def __call__(self, job: tuple) -> tuple[str, ...]:
+        if job[0] == "pair":
+            return job[1], job[2]
+        found = candidate_documents(self.docs[job[1]], self.index, SHORTLIST, self.masks[job[2]])
+        return (job[1], *(doc for doc, _ in found))
+
+
 def align_corpus(
     corpus: Corpus,
     source: Optional[str] = None,
@@ -203,6 +219,7 @@ def align_corpus(
             workers,
             shared={"docs": docs, "table": table, "index": index, "masks": masks, "wanted": wanted},
             family=_family,
+            parts={"docs": _Reads(docs, index, masks)},
         )
         for k, (job, (found, aligned, scored)) in enumerate(zip(jobs, done), 1):
             s = entries[job[1]]

@@ -155,7 +155,7 @@ _CLUSTER = None
 @contextmanager
 def on_cluster(runner):
     """Jobs started inside the block run on ``runner`` (``kg.core.dask_jobs.DaskJobs``:
-    ``runner.start(fn, jobs, shared, family)``) instead of local processes."""
+    ``runner.start(fn, jobs, shared, family, parts)``) instead of local processes."""
     global _CLUSTER
     saved, _CLUSTER = _CLUSTER, runner
     try:
@@ -171,15 +171,19 @@ def start(
     shared: Optional[dict] = None,
     min_jobs: int = 2,
     family: Optional[Callable[[T], Hashable]] = None,
+    parts: Optional[dict[str, Callable[[T], Iterable[Hashable]]]] = None,
 ) -> Pending:
     """Start ``fn`` over ``jobs`` in ``workers`` forked processes (when there are at least
     ``min_jobs`` jobs; otherwise they run in this process when the results are asked for)
     and return at once, so the caller can do other work meanwhile. Large inputs common to
     all jobs go in ``shared``: forked children inherit them instead of receiving a pickled
     copy per job (read them inside ``fn`` with ``shared()``). Inside ``on_cluster`` the jobs
-    run on the cluster, those of one ``family`` (a key per job; None: none) in one task."""
+    run on the cluster, those of one ``family`` (a key per job; None: none) in one task, and
+    ``parts`` says which pieces of the large dicts in ``shared`` each job reads (name of the
+    entry → a function of the job giving its keys), so that a task is sent only those;
+    forked local workers ignore it, as they share everything already."""
     if _CLUSTER is not None:
-        return _CLUSTER.start(fn, list(jobs), shared, family)
+        return _CLUSTER.start(fn, list(jobs), shared, family, parts)
     return Pending(fn, list(jobs), workers, shared, min_jobs)
 
 
@@ -190,9 +194,10 @@ def fan_out(
     shared: Optional[dict] = None,
     min_jobs: int = 2,
     family: Optional[Callable[[T], Hashable]] = None,
+    parts: Optional[dict[str, Callable[[T], Iterable[Hashable]]]] = None,
 ) -> Iterator[R]:
     """``fn`` over ``jobs``, results in job order, in ``workers`` processes (see ``start``)."""
-    yield from start(fn, jobs, workers, shared, min_jobs, family).results()
+    yield from start(fn, jobs, workers, shared, min_jobs, family, parts).results()
 
 
 def run_jobs(
@@ -201,9 +206,10 @@ def run_jobs(
     workers: int,
     shared: Optional[dict] = None,
     family: Optional[Callable[[tuple], Hashable]] = None,
+    parts: Optional[dict[str, Callable[[tuple], Iterable[Hashable]]]] = None,
 ) -> Iterator[R]:
     """``fn(*job)`` for each job, in order (a star-map over ``fan_out``)."""
-    return fan_out(_Star(fn), list(jobs), workers, shared, family=family)
+    return fan_out(_Star(fn), list(jobs), workers, shared, family=family, parts=parts)
 
 
 class _Star:
