@@ -29,7 +29,7 @@ from typing import Iterable, Optional
 from rapidfuzz.distance import Indel
 
 from kg.core.resources import package_text
-from kg.store.query import Build, opened, restrict
+from kg.store.query import Build, opened, restrict, run_tool_query
 
 MIN_RUN = 4  # characters: shorter common runs are shared words (绿色, 推进), not copying
 MIN_MOVED = 8  # characters: a run copied out of order, found sentence against sentence (4 would catch 绿色发展)
@@ -89,7 +89,7 @@ def query_text(name: str) -> str:
 
 
 def _rows(build: Build, name: str, values: dict) -> list[dict]:
-    return build.query(restrict(query_text(name), values), timeout=None).rows
+    return run_tool_query(build, restrict(query_text(name), values)).rows
 
 
 def _sides(build: Build, docs: list[str]) -> dict[tuple[str, str], Side]:
@@ -290,7 +290,7 @@ def document_status(build: "Build | str | Path") -> list[dict]:
     measures it has and, when it failed, why (``status.rq``). Read once, for ``failures``
     here and for the front page's documents with no findings."""
     with opened(build) as b:
-        return b.query(query_text("status"), timeout=None).rows
+        return run_tool_query(b, query_text("status")).rows
 
 
 def failures(rows: list[dict]) -> dict[str, str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from kg.analysis.evidence import Side, evidence, unimplemented
+from kg.analysis.evidence import Side, evidence, query_text, unimplemented
 from kg.curated.mappings import LEVELS
 from kg.rdf.vocab import sparql_prefixes
 from kg.store.query import opened, resolve, restrict, run_tool_query
@@ -61,22 +61,6 @@ PAIRS = (
   { SELECT ?c ?child WHERE { ?c dcterms:identifier ?child } }
   { SELECT ?p ?parent WHERE { ?p dcterms:identifier ?parent } }
 } ORDER BY ?child ?parent"""
-)
-MEASURES = (
-    PREFIXES
-    + """SELECT ?doc ?key ?number ?index ?title ?lost WHERE {
-  ?m a pkg:Measure ; eli:is_part_of ?d ; pkg:key ?key ; eli:number ?number ; pkg:index ?index .
-  ?d dcterms:identifier ?doc .
-  # VALUES ?doc
-  OPTIONAL {  # restricted too: Oxigraph reads an OPTIONAL whole before joining it
-    ?m eli:title ?title ; eli:is_part_of/dcterms:identifier ?doc .
-    # VALUES ?doc
-  }
-  OPTIONAL {
-    ?m pkg:headingLost ?lost ; eli:is_part_of/dcterms:identifier ?doc .
-    # VALUES ?doc
-  }
-} ORDER BY ?doc ?index ?key"""
 )
 
 
@@ -157,7 +141,8 @@ def pair_view(build, child: str, parent: str) -> dict:
     A parent measure is implemented, and a child measure has a parent, only through an aligned
     or curated link (``Evidence.implements``), as in the report and ``kg query coverage``."""
     with opened(build) as b:
-        measures = run_tool_query(b, restrict(MEASURES, {"doc": [child, parent]})).rows
+        # the evidence's own list of a document's measures, in document order
+        measures = run_tool_query(b, restrict(query_text("measures"), {"doc": [child, parent]})).rows
         found = evidence(b, child, parent)
         sides = {s.key: _side(s) for s in unimplemented(b, child, parent)}
     links, children = [], {}
@@ -187,7 +172,7 @@ def pair_view(build, child: str, parent: str) -> dict:
     column = {parent: [], child: []}
     for r in measures:
         found_side = (sides if r["doc"] == parent else children).get(r["key"]) or _blank(r["doc"], r)
-        column[r["doc"]].append({**found_side, "number": r["number"], "lost": bool(r["lost"])})
+        column[r["doc"]].append({**found_side, "number": r["number"], "lost": bool(r["heading_lost"])})
     return {
         "id": pair_id(child, parent),
         "child": child,
