@@ -19,7 +19,8 @@ from urllib.parse import quote
 
 from kg.core.model import Link
 from kg.corpus import Processed
-from kg.rdf.iris import PKG, RDF, _doc, _measure, agency_iri, alignment_iri
+from kg.rdf.graph_links import link_node, score
+from kg.rdf.iris import PKG, RDF, _doc, _measure, agency_iri
 from kg.rdf.ntriples import Lit, line, lit
 
 _COPY_RATE = f"<{PKG.copyRate}>"
@@ -144,14 +145,7 @@ def _links(out: _Lines, node: str, doc_id: str, b, job: dict) -> None:
     links: list[Link] = job["links"].get(doc_id, [])
     rates = _rates(b.lines)
     seen: set[str] = set()
-    named = []  # (alignment node, link), the node as kg.rdf.graph_links names it
-    for link in links:
-        a = alignment_iri(link)
-        n, base = 2, a
-        while a in seen:
-            a, n = f"{base}-{n}", n + 1
-        seen.add(a)
-        named.append((a, link))
+    named = [(link_node(link, seen), link) for link in links]  # the nodes kg.rdf.graph_links made
     measured = [(a, k) for a, k in named if k.target_key is not None and k.relation == "implements"]
     implements = {
         (k.source_key, k.target_doc, k.target_key)
@@ -180,8 +174,8 @@ def _links(out: _Lines, node: str, doc_id: str, b, job: dict) -> None:
                 rated.append(_decimal(rate))
         elif k.status == "weak":
             u[2] += 1
-            score = Decimal(str(round(float(k.score), 4)))
-            u[3] = score if u[3] is None else max(u[3], score)
+            w = score(k.score)
+            u[3] = w if u[3] is None else max(u[3], w)
     parents = sorted(set(job["results"][doc_id].entry.implements) | job["discovered"].get(doc_id, set()))
     mine = _measure_keys(job, doc_id)
     for parent in parents:
@@ -224,9 +218,9 @@ def _innovations(out: _Lines, node: str, doc_id: str, named, implements, mine: s
     for _, k in named:
         if k.status == "weak" and k.relation == "implements":
             w = weak.setdefault(k.source_key, [0, None])
-            score = Decimal(str(round(float(k.score), 4)))
+            s = score(k.score)
             w[0] += 1
-            w[1] = score if w[1] is None else max(w[1], score)
+            w[1] = s if w[1] is None else max(w[1], s)
     for key in sorted(mine - implementing):
         n, best = weak.get(key, (0, None))
         inn = f"{node}/innovation/{quote(key, safe='')}"

@@ -27,9 +27,26 @@ CURATOR = ID["agent/curator"]
 ACTIVITY = {"auto": ID["activity/automatic-alignment"], "curated": ID["activity/curated-alignment"]}
 
 
+def score(x: float) -> Decimal:
+    """A score rounded to 4 places as a Decimal, so reruns print the same digits."""
+    return Decimal(str(round(float(x), 4)))
+
+
 def _decimal(x: float) -> Lit:
-    """Scores as xsd:decimal rounded to 4 places, so reruns print the same digits."""
-    return lit(Decimal(str(round(float(x), 4))))
+    """Scores as xsd:decimal rounded to 4 places (``score``)."""
+    return lit(score(x))
+
+
+def link_node(link: Link, seen: set[str]) -> str:
+    """The alignment node of ``link``, made distinct from those in ``seen`` (and added to it):
+    one link per (measure, target document) is the contract; extras are kept apart as
+    ``…-2``, ``…-3`` in the order the links come."""
+    node = base = alignment_iri(link)
+    n = 2
+    while node in seen:
+        node, n = f"{base}-{n}", n + 1
+    seen.add(node)
+    return node
 
 
 class AlignmentTriples:
@@ -44,11 +61,7 @@ class AlignmentTriples:
             self.add(node, PROV.wasAssociatedWith, SOFTWARE if method == "auto" else CURATOR)
 
     def link(self, link: Link, seen: set[str]) -> None:
-        node = alignment_iri(link)
-        n = 2
-        while node in seen:  # one link per (measure, target document) is the contract; keep extras distinct
-            node, n = f"{alignment_iri(link)}-{n}", n + 1
-        seen.add(node)
+        node = link_node(link, seen)
         source = _measure(link.source_doc, link.source_key)
         target = _measure(link.target_doc, link.target_key) if link.target_key is not None else None
         if target is not None and link.recovered:
