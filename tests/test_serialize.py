@@ -2,7 +2,8 @@
 
 import random
 
-from kg.rdf.graph import graph_lines, graph_runs, split_run
+from kg.rdf.graph import graph_lines, graph_runs
+from kg.rdf.ntriples import split_run
 from kg.rdf.serialize import read_lines, write_ntriples
 from kg.rdf.validate import partition_of
 

@@ -45,7 +45,7 @@ from kg.rdf.iris import (  # noqa: F401
     measure_iri,
     region_iri,
 )
-from kg.rdf.ntriples import Lit, from_rdflib, line, lit, to_rdflib, typed, zh
+from kg.rdf.ntriples import Lit, from_rdflib, line, lit, sorted_distinct, split_run, to_rdflib, typed, zh
 from kg.rdf.vocab import ID, PREFIXES
 
 GOVERNMENT_NAME = {"national": "国务院", "provincial": "省人民政府", "municipal": "市人民政府", "county": "县人民政府"}
@@ -426,12 +426,6 @@ def graph_runs(
     yield "".join(sorted(set(b.lines)))
 
 
-def split_run(text: str) -> list[str]:
-    """A run's lines, each with its newline. Split on "\\n" only: N-Triples escapes it, not
-    the other line breaks a text holds (which ``str.splitlines`` would cut at)."""
-    return [ln + "\n" for ln in text.split("\n")[:-1]]
-
-
 def graph_lines(
     registry: Registry, results: list[Processed], links: Iterable[Link] = (), workers: int = 1
 ) -> list[str]:
@@ -441,10 +435,7 @@ def graph_lines(
     lines: list[str] = []
     for text in graph_runs(registry, results, links, workers):
         lines += split_run(text)
-    # Each run arrives sorted, so sorting the whole is mostly merging runs; the few lines
-    # several documents share are then adjacent.
-    lines.sort()
-    return [ln for ln, prev in zip(lines, [None] + lines) if ln != prev]
+    return sorted_distinct(lines)
 
 
 def make_graph(registry: Registry, results: list[Processed], links: Iterable[Link] = ()) -> Graph:

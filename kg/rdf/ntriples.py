@@ -71,6 +71,20 @@ def line(s: str, p: str, o: str) -> str:
     return f"<{s}> <{p}> {o if isinstance(o, Lit) else f'<{o}>'} .\n"
 
 
+def split_run(text: str) -> list[str]:
+    """A run of lines (``kg.rdf.graph.graph_runs``), each with its newline. Split on "\\n"
+    only: N-Triples escapes it, not the other line breaks a text holds (which
+    ``str.splitlines`` would cut at)."""
+    return [ln + "\n" for ln in text.split("\n")[:-1]]
+
+
+def sorted_distinct(lines: list[str]) -> list[str]:
+    """``lines`` sorted (in place) with repeats dropped: sorting runs that arrive sorted is
+    mostly merging them, and the few lines several runs share are then adjacent."""
+    lines.sort()
+    return [ln for ln, prev in zip(lines, [None] + lines) if ln != prev]
+
+
 def subject(ln: str) -> str:
     """The subject IRI of a line."""
     return ln[1 : ln.index(">")]

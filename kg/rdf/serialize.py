@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from kg.rdf.ntriples import sorted_distinct, split_run
 from kg.rdf.vocab import ID, PREFIXES
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -36,11 +37,10 @@ _BUFFER = 1 << 20  # read buffer per block file in the final merge
 
 
 def _spill(runs: list[str], folder: Path, n: int) -> Path:
-    lines = [ln + "\n" for text in runs for ln in text.split("\n")[:-1]]  # as kg.rdf.graph.split_run
-    lines.sort()
+    lines = sorted_distinct([ln for text in runs for ln in split_run(text)])
     path = folder / f"block-{n:05d}.nt"
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.writelines(ln for ln, prev in zip(lines, [None] + lines) if ln != prev)
+        f.writelines(lines)
     return path
 
 
