@@ -211,12 +211,13 @@ def _run_into(new: Path, data_dir, out: Path, step: Progress, workers: int, sche
     built = build(corpus, alignment.links, new / "build", workers=workers, progress=step)
     summary.written += [new / "build"]
     summary.triples = built.triples
+    step("writing the alignment-gap reports")
+    # each pair's evidence is read once, by the report's workers, for the report and the view
+    report = write_report(new / "build", new / "report", workers=workers, views=True)
+    summary.written += [p for p in report.written if p.suffix == ".html"]
     step("drawing the interactive views")
     for view in ("alignment", "agencies"):
-        summary.written.append(write_view(new / "build", view, new / f"{view}.html"))
-    step("writing the alignment-gap reports")
-    report = write_report(new / "build", new / "report", workers=workers)
-    summary.written += [p for p in report.written if p.suffix == ".html"]
+        summary.written.append(write_view(new / "build", view, new / f"{view}.html", drawn=report.views))
     summary.reports = len(report.pairs)
     summary.documents = len(results)
     summary.parsed = sum(1 for p in results if p.doc)

@@ -79,3 +79,14 @@ def test_every_link_carries_its_evidence(data):
     first = pair["links"][0]
     assert first["pairs"] and all(c in texts[("c", first["child"])] for c, _ in first["pairs"])
     assert any(kind == "copied" for _, _, kind in first["child_marks"])
+
+
+def test_the_reports_columns_are_the_views_own(built, data, tmp_path):
+    """`kg all` reads each pair's evidence once, in the report's workers, and draws the view
+    from what they hand back: the columns must be what the view computes by itself."""
+    from kg.present.report import write_report
+
+    report = write_report(built, tmp_path / "report", workers=2, views=True)
+    assert PAIR in report.views and set(report.views) <= set(data["pair"])
+    assert alignment_data(built, drawn=report.views) == data
+    assert write_report(built, tmp_path / "plain").views == {}  # only when asked

@@ -152,12 +152,12 @@ def _shown(row: dict, key: str) -> str:
     return str(row[key])
 
 
-def _views(out: Path, build: Path) -> list[tuple[str, str]]:
-    """(label, relative link) of the views written beside the build."""
+def _views(out: Path, build: Path, coming: bool) -> list[tuple[str, str]]:
+    """(label, relative link) of the views written beside the build (or, ``coming``, about to be)."""
     return [
         (label, Path(os.path.relpath(build.parent / name, out)).as_posix())
         for name, label in VIEWS
-        if (build.parent / name).is_file()
+        if coming or (build.parent / name).is_file()
     ]
 
 
@@ -273,15 +273,19 @@ def write_front(
     sections: list[Block],
     sections_html: str,
     pages: list[tuple[str, str]] = (),
+    views_coming: bool = False,
 ) -> list[Path]:
     """Write ``index.md`` (rendered by ``render_md`` with ``sections`` after the front
     blocks) and ``index.html`` (``sections_html`` after the front page's own parts);
-    ``pages``: (label, file) of more pages to link (the diffusion pages)."""
+    ``pages``: (label, file) of more pages to link (the diffusion pages); ``views_coming``:
+    the views are written beside the build after the reports (``kg all``), link them."""
     from kg.core.files import write_atomic
 
     rows = pair_rows(pairs, docs, cover, findings)
     version, when = graph_version(build), generated(build)
     write_atomic(out / "index.md", render_md(front_blocks(rows, unfit, version, when) + sections))
-    page = front_html(rows, unfit, version, when, _views(out, build) + list(pages), sections_html, generator(build))
+    page = front_html(
+        rows, unfit, version, when, _views(out, build, views_coming) + list(pages), sections_html, generator(build)
+    )
     write_atomic(out / "index.html", page)
     return [out / "index.md", out / "index.html"]

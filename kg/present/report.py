@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Optional, Union
 
-from kg.analysis.evidence import document_status, evidence, failures, unimplemented
+from kg.analysis.evidence import document_status, failures
 from kg.analysis.gaps import coverage, gaps
 from kg.analysis.load import agency_load
 from kg.core.files import write_atomic
@@ -27,6 +27,7 @@ from kg.present import svg
 from kg.present.front import html_body, unfit_documents, write_front
 from kg.present.report_diffusion import diffusion_pages
 from kg.present.report_load import load_blocks
+from kg.present.view_alignment import pair_columns, pair_evidence, pair_id
 from kg.store import DEFAULT
 from kg.store.query import opened, restrict, run_tool_query
 
@@ -53,6 +54,7 @@ class ReportSummary:
     written: list[Path] = field(default_factory=list)
     pairs: list[tuple[str, str]] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # document → why it has no measure: no report on it
+    views: dict[str, dict] = field(default_factory=dict)  # pair id → its alignment-view columns (``views=True``)
 
 
 def _query(build: Path, name: str, only: Optional[dict] = None) -> list[dict]:
@@ -116,6 +118,8 @@ def pair_report(
     build: Path,
     child: str,
     parent: str,
+    found: list,
+    unimplemented_sides: list,
     docs: dict[str, dict],
     links: list[dict],
     findings,
@@ -123,7 +127,8 @@ def pair_report(
     loads,
     warnings: list[dict],
 ) -> list[Block]:
-    """The blocks of one child/parent report."""
+    """The blocks of one child/parent report, from the pair's evidence (``found``: each link's,
+    ``unimplemented_sides``: the parent measures nothing implements) and the corpus-wide inputs."""
     c, p = docs.get(child, {}), docs.get(parent, {})
     blocks: list[Block] = [
         ("h1", f"{c.get('title', child)} → {p.get('title', parent)}"),
@@ -133,9 +138,7 @@ def pair_report(
             f"`{parent}` ({p.get('level')}). Measures are cited by their printed numbers.",
         ),
     ]
-    with opened(build) as b:
-        found = evidence(b, child, parent)
-        missing = {side.key: side for side in unimplemented(b, child, parent)}
+    missing = {side.key: side for side in unimplemented_sides}
     rebuilt = rev.rebuilt_caveats(warnings, (child, parent))
     blocks += rev.pair_caveats(rebuilt)
     mine = [r for r in links if r["child_doc"] == child and r["parent_doc"] == parent]
@@ -403,11 +406,14 @@ def to_html(blocks: list[Block]) -> str:
 _write = write_atomic
 
 
-def _write_pair(c: str, p: str) -> list[Path]:
-    """One pair's report files (in a worker process when there are many pairs)."""
+def _write_pair(c: str, p: str) -> tuple[list[Path], Optional[dict]]:
+    """One pair's report files (in a worker process when there are many pairs), and the pair's
+    columns for the alignment view when asked for, made from the same evidence."""
     s = shared()
     out = s["out"]
-    blocks = pair_report(s["build"], c, p, *s["inputs"])
+    with opened(s["build"]) as b:
+        measures, found, missing = pair_evidence(b, c, p)
+    blocks = pair_report(s["build"], c, p, found, missing, *s["inputs"])
     written = []
     for b in blocks:
         if b[0] == "figure":
@@ -416,7 +422,8 @@ def _write_pair(c: str, p: str) -> list[Path]:
     stem = f"{c}__{p}"
     _write(out / f"{stem}.md", to_markdown(blocks))
     _write(out / f"{stem}.html", to_html(blocks))
-    return written + [out / f"{stem}.md", out / f"{stem}.html"]
+    view = pair_columns(c, p, measures, found, missing) if s["views"] else None
+    return written + [out / f"{stem}.md", out / f"{stem}.html"], view
 
 
 def write_report(
@@ -425,10 +432,14 @@ def write_report(
     child: Optional[str] = None,
     parent: Optional[str] = None,
     workers: int = 1,
+    views: bool = False,
 ) -> ReportSummary:
     """Write ``<child>__<parent>.md`` / ``.html`` (+ the chart's SVG) per document pair, and
     ``index.md`` / ``index.html`` linking them, from the graph built in ``build``;
-    ``workers`` > 1 writes pairs in that many processes (drawing the charts dominates)."""
+    ``workers`` > 1 writes pairs in that many processes (drawing the charts dominates).
+    ``views``: also keep each pair's alignment-view columns (``ReportSummary.views``), so the
+    view is drawn without reading every pair's evidence again; the caller then writes the views
+    beside the build, and the front page links them."""
     out = Path(out)
     only = {var: [doc] for var, doc in (("child_doc", child), ("parent_doc", parent)) if doc is not None}
     with opened(build) as b:
@@ -449,9 +460,11 @@ def write_report(
         build = b.path  # the workers writing the pairs open it again: a worker process is not shared
     out.mkdir(parents=True, exist_ok=True)
     summary = ReportSummary(out, pairs=pairs, failed=failures(status))
-    state = {"build": build, "out": out, "inputs": (docs, links, findings, cover, loads, warnings)}
-    for written in run_jobs(_write_pair, pairs, workers, shared=state):
+    state = {"build": build, "out": out, "views": views, "inputs": (docs, links, findings, cover, loads, warnings)}
+    for (c, p), (written, view) in zip(pairs, run_jobs(_write_pair, pairs, workers, shared=state)):
         summary.written += written
+        if view is not None:
+            summary.views[pair_id(c, p)] = view
     for stem, blocks in pages:
         _write(out / f"{stem}.md", to_markdown(blocks))
         _write(out / f"{stem}.html", to_html(blocks))
@@ -473,5 +486,6 @@ def write_report(
         sections,
         html_body(to_html(sections)),
         [(blocks[0][1], f"{stem}.html") for stem, blocks in pages],
+        views_coming=views,
     )
     return summary

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Optional
 
 from kg.analysis.evidence import Side, evidence, query_text, unimplemented
 from kg.curated.mappings import LEVELS
@@ -134,17 +135,27 @@ def _blank(doc: str, row: dict) -> dict:
     return {"doc": doc, "key": row["key"], "title": row["title"], "text": "", "sentences": [], "agencies": []}
 
 
+def pair_evidence(b, child: str, parent: str) -> tuple[list[dict], list, list[Side]]:
+    """What a pair's columns are drawn from: both documents' measures (the evidence's own
+    list, in document order), the evidence of each link, and the parent measures nothing
+    implements. The pair report reads the same, so ``kg all`` computes it once per pair."""
+    measures = run_tool_query(b, restrict(query_text("measures"), {"doc": [child, parent]})).rows
+    return measures, evidence(b, child, parent), unimplemented(b, child, parent)
+
+
 def pair_view(build, child: str, parent: str) -> dict:
+    """One pair drawn as two columns (``pair_columns``), read from the build."""
+    with opened(build) as b:
+        return pair_columns(child, parent, *pair_evidence(b, child, parent))
+
+
+def pair_columns(child: str, parent: str, measures: list[dict], found: list, missing: list[Side]) -> dict:
     """One pair drawn as two columns: every parent measure (in document order, those whose
     heading the source lost included), every child measure, the links between them (aligned,
     weak, curated) with score, margin, matched sentences and the marks of copied and changed text.
     A parent measure is implemented, and a child measure has a parent, only through an aligned
     or curated link (``Evidence.implements``), as in the report and ``kg query coverage``."""
-    with opened(build) as b:
-        # the evidence's own list of a document's measures, in document order
-        measures = run_tool_query(b, restrict(query_text("measures"), {"doc": [child, parent]})).rows
-        found = evidence(b, child, parent)
-        sides = {s.key: _side(s) for s in unimplemented(b, child, parent)}
+    sides = {s.key: _side(s) for s in missing}
     links, children = [], {}
     for e in found:
         children.setdefault(e.child.key, _side(e.child))
@@ -183,13 +194,15 @@ def pair_view(build, child: str, parent: str) -> dict:
     }
 
 
-def alignment_data(build: str | Path) -> dict:
-    """Everything the page draws: documents, pairs (with coverage) and each openable pair's columns."""
+def alignment_data(build: str | Path, drawn: Optional[dict[str, dict]] = None) -> dict:
+    """Everything the page draws: documents, pairs (with coverage) and each openable pair's
+    columns; ``drawn``: columns already made from the same build (the pair reports'), by pair id."""
+    drawn = drawn or {}
     with opened(build) as b:
         docs = documents(b)
         by_id = {d["id"]: d for d in docs}
         listed = pairs(b, by_id)
-        drawn = {p["id"]: pair_view(b, p["child"], p["parent"]) for p in listed if p["openable"]}
+        drawn = {p["id"]: drawn.get(p["id"]) or pair_view(b, p["child"], p["parent"]) for p in listed if p["openable"]}
     return {"documents": docs, "pairs": listed, "pair": drawn, "levels": list(LEVELS)}
 
 

@@ -313,14 +313,15 @@ def render_alignment(data: dict) -> str:
     )
 
 
-def write_view(build: str | Path, view: str, out: str | Path | None = None) -> Path:
+def write_view(build: str | Path, view: str, out: str | Path | None = None, drawn: dict | None = None) -> Path:
     """Render ``view`` ("alignment" or "agencies") of the build in ``build`` to ``out``
-    (default ``<view>.html`` beside the build, where ``kg all`` writes it), written atomically; returns the path written."""
+    (default ``<view>.html`` beside the build, where ``kg all`` writes it), written atomically; returns the path written.
+    ``drawn``: the alignment view's pair columns already made from this build (``write_report(views=True)``)."""
     with opened(build) as b:
         if view == "alignment":
             from kg.present.view_alignment import alignment_data
 
-            page = render_alignment(alignment_data(b))
+            page = render_alignment(alignment_data(b, drawn))
         else:
             page = render_html(agencies_view(b))
     return write_atomic(Path(out) if out else build_dir(build).parent / f"{view}.html", page)
