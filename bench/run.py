@@ -43,6 +43,10 @@ discovery's brute force runs on 3 sampled children instead of 20. Every size pri
 costs per document parsed (wall, CPU, MiB) per stage, and the run the growth between
 consecutive sizes, peak memory against 4 GiB and the issue's targets met or missed
 (``bench/costs.py``).
+
+Each stage's floor is printed beside it (``bench/floors.py``, each in a fresh process, up to
+``--floors-up-to``, default 1,000): parsing against reading the files, the store against one
+bulk load of the whole ``graph.nt``, validation against the compiled engine on the whole graph.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import costs  # noqa: E402
 import discovery  # noqa: E402
+import floors  # noqa: E402
 
 from kg.core.parallel import default_workers  # noqa: E402
 
@@ -268,10 +273,18 @@ def accuracy(links, truth: list[dict], parent_keys: dict[str, set]) -> dict:
 
 
 def run_size(
-    size: int, seed: int, runs: int, workers, keep: bool, rdflib_timeout: float = 120.0, baselines: bool = True
+    size: int,
+    seed: int,
+    runs: int,
+    workers,
+    keep: bool,
+    rdflib_timeout: float = 120.0,
+    baselines: bool = True,
+    with_floors: bool = True,
 ) -> dict:
     """One size, start to end, in this process; ``baselines`` False skips rdflib and the
-    brute-force cdist (the two that grow fastest)."""
+    brute-force cdist (the two that grow fastest); ``with_floors`` False the stages' floors
+    (bench/floors.py: the store's holds the whole graph in memory)."""
     import numpy as np
     from generate import generate, read_truth
     from rapidfuzz import fuzz
@@ -394,6 +407,15 @@ def run_size(
     res["triples"] = summary.triples
     res["links"] = summary.links
 
+    # Each stage's floor, in fresh processes, after the stage (so it does not compete with it).
+    res["floors"] = {}
+    if with_floors:
+        res["floors"]["parse"] = floors.reading_floor(
+            [str(registry.path.parent / e.file) for e in registry.entries if e.file], tmp
+        )
+        for kind in ("store", "validation"):
+            res["floors"][kind] = floors.measure(kind, out / "graph.nt")
+
     # Queries: warm worker (median), cold run_query, rdflib in memory.
     res["query_ms"], res["query_speedup_vs_rdflib"], res["query_rows"] = {}, {}, {}
     res["query_budget_ms"] = query_budget_ms(size)
@@ -472,6 +494,13 @@ def print_size(r: dict) -> None:
             f"    {stage:20} {st[stage]:9.2f} {sc.get(stage, 0):8.1f} {'':>9}"
             f"   Oxigraph bulk load + optimize, alongside the stages above (not added)"
         )
+    for kind, f in r.get("floors", {}).items():
+        figure = (
+            f"{f['seconds']:9.2f} {f['cpu_seconds']:8.1f} {f['peak_mib']:9.0f}"
+            if "seconds" in f
+            else f"{'':>9} {'':>8} {'':>9}   failed: {f.get('error')}"
+        )
+        print(f"  {'floor: ' + kind:22} {figure}   {floors.NOTES[kind]}")
     print(
         f"  {'build w/o SHACL wait':22} {s['build_without_shacl']:9.2f} {'':>8} {'':>9}   (build minus the wait for validation)"
     )
@@ -602,6 +631,13 @@ def main() -> None:
         default=1000,
         help="run the rdflib queries and the brute-force cdist only at sizes up to this (default 1000; 0: never)",
     )
+    ap.add_argument(
+        "--floors-up-to",
+        type=int,
+        default=1000,
+        help="measure each stage's floor (bench/floors.py) only at sizes up to this (default 1000; the store's "
+        "floor holds graph.nt in memory)",
+    )
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
     args = ap.parse_args()
 
@@ -616,6 +652,7 @@ def main() -> None:
                     args.keep,
                     args.rdflib_timeout or 120.0,
                     args.one <= args.baselines_up_to,
+                    args.one <= args.floors_up_to,
                 ),
                 ensure_ascii=False,
             )
@@ -640,6 +677,7 @@ def main() -> None:
             str(limit),
         ]
         cmd += ["--workers", str(args.workers), "--baselines-up-to", str(args.baselines_up_to)]
+        cmd += ["--floors-up-to", str(args.floors_up_to)]
         cmd += ["--keep"] if args.keep else []
         runs_of_size = []
         for attempt in range(max(1, args.repeat)):
