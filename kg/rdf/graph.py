@@ -414,8 +414,11 @@ def graph_runs(
         "cited": CitationIndex(registry.entries),
     }
     # Documents in registry order, so the first mention of an agency (which decides its
-    # kind) is the same as when made in one process.
-    for text, agencies, regions in fan_out(_document_lines, list(job["results"]), workers, shared=job, min_jobs=8):
+    # kind) is the same as when made in one process. A few documents ahead of the caller
+    # at most: it merges the runs more slowly than the workers make them, and the runs it
+    # has not taken yet would otherwise pile up here (1.5 GiB at 3,000 documents).
+    jobs = list(job["results"])
+    for text, agencies, regions in fan_out(_document_lines, jobs, workers, shared=job, min_jobs=8, ahead=16 * workers):
         for node, a in agencies.items():
             if node in b.agencies:
                 b.agencies[node].aliases |= a.aliases
