@@ -98,3 +98,22 @@ def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path):
     while any(map(running, workers)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(map(running, workers))
+
+
+def _mark(args):
+    folder, x = args
+    open(os.path.join(folder, f"{x}.started"), "w").close()
+    return x
+
+
+def test_ahead_bounds_the_jobs_sent_before_the_caller_takes_their_results(tmp_path):
+    import time
+
+    results = fan_out(_mark, [(str(tmp_path), x) for x in range(40)], workers=2, ahead=4)
+    assert next(results) == 0
+    deadline = time.monotonic() + 2  # without the bound, all 40 start well within this
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert 1 <= len(list(tmp_path.glob("*.started"))) <= 5  # 4 sent, then 1 more for the one taken
+    assert list(results) == list(range(1, 40))  # the rest, in order
+    assert len(list(tmp_path.glob("*.started"))) == 40

@@ -19,8 +19,10 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import islice
 from typing import Callable, Hashable, Iterable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
@@ -95,7 +97,9 @@ def shared() -> dict:
 class Pending:
     """Jobs started by ``start``: their results, in job order, from ``results()``."""
 
-    def __init__(self, fn, jobs: list, workers: int, shared: Optional[dict], min_jobs: int):
+    def __init__(
+        self, fn, jobs: list, workers: int, shared: Optional[dict], min_jobs: int, ahead: Optional[int] = None
+    ):
         self._fn, self._jobs, self._shared, self._pool, self._it = fn, jobs, dict(shared or {}), None, None
         if workers > 1 and len(jobs) >= max(min_jobs, 2) and "fork" in multiprocessing.get_all_start_methods():
             _SHARED.clear()
@@ -118,7 +122,11 @@ class Pending:
             # thread, and inherit ``shared``; the caller goes on while they work. Small
             # chunks: the workers finish together (a job takes milliseconds, a chunk's round
             # trip much less).
-            self._it = self._pool.map(fn, jobs, chunksize=max(1, len(jobs) // (workers * 32)))
+            chunk = max(1, len(jobs) // (workers * 32))
+            if ahead is None:
+                self._it = self._pool.map(fn, jobs, chunksize=chunk)
+            else:
+                self._it = _bounded(self._pool, _Chunk(fn), jobs, max(1, min(chunk, ahead // (2 * workers))), ahead)
 
     def results(self) -> Iterator:
         try:
@@ -148,6 +156,33 @@ class Pending:
         _SHARED.clear()
 
 
+class _Chunk:
+    """``fn`` over a list of jobs, as one picklable callable (a chunk sent to a worker)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, jobs: list) -> list:
+        return [self.fn(job) for job in jobs]
+
+
+def _bounded(pool: ProcessPoolExecutor, fn: _Chunk, jobs: list, chunk: int, ahead: int) -> Iterator:
+    """Results in job order, with about ``ahead`` jobs sent and not yet taken (in chunks of
+    ``chunk``): a caller slower than the workers holds that many results, not all of them.
+    The first chunks are sent now, so the workers start at once."""
+    chunks = iter([jobs[i : i + chunk] for i in range(0, len(jobs), chunk)])
+    waiting = deque(pool.submit(fn, c) for c in islice(chunks, max(1, ahead // chunk)))
+
+    def drain() -> Iterator:
+        while waiting:
+            done = waiting.popleft().result()
+            for c in islice(chunks, 1):
+                waiting.append(pool.submit(fn, c))
+            yield from done
+
+    return drain()
+
+
 # The cluster jobs run on instead of local processes, inside ``on_cluster`` (None: local).
 _CLUSTER = None
 
@@ -172,6 +207,7 @@ def start(
     min_jobs: int = 2,
     family: Optional[Callable[[T], Hashable]] = None,
     parts: Optional[dict[str, Callable[[T], Iterable[Hashable]]]] = None,
+    ahead: Optional[int] = None,
 ) -> Pending:
     """Start ``fn`` over ``jobs`` in ``workers`` forked processes (when there are at least
     ``min_jobs`` jobs; otherwise they run in this process when the results are asked for)
@@ -181,10 +217,12 @@ def start(
     run on the cluster, those of one ``family`` (a key per job; None: none) in one task, and
     ``parts`` says which pieces of the large dicts in ``shared`` each job reads (name of the
     entry → a function of the job giving its keys), so that a task is sent only those;
-    forked local workers ignore it, as they share everything already."""
+    forked local workers ignore it, as they share everything already. ``ahead`` bounds the
+    local jobs sent and not yet taken (None: all are sent at once), so that results large
+    and slower to take than to make (a graph's lines) do not pile up in this process."""
     if _CLUSTER is not None:
         return _CLUSTER.start(fn, list(jobs), shared, family, parts)
-    return Pending(fn, list(jobs), workers, shared, min_jobs)
+    return Pending(fn, list(jobs), workers, shared, min_jobs, ahead)
 
 
 def fan_out(
@@ -195,9 +233,10 @@ def fan_out(
     min_jobs: int = 2,
     family: Optional[Callable[[T], Hashable]] = None,
     parts: Optional[dict[str, Callable[[T], Iterable[Hashable]]]] = None,
+    ahead: Optional[int] = None,
 ) -> Iterator[R]:
     """``fn`` over ``jobs``, results in job order, in ``workers`` processes (see ``start``)."""
-    yield from start(fn, jobs, workers, shared, min_jobs, family, parts).results()
+    yield from start(fn, jobs, workers, shared, min_jobs, family, parts, ahead).results()
 
 
 def run_jobs(

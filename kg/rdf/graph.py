@@ -23,11 +23,12 @@ from rdflib import Graph, URIRef
 from kg.core.model import AgencyRef, Document, Link, Measure, Sentence, Span, Target
 from kg.core.parallel import fan_out, shared
 from kg.core.resources import resource_dir
-from kg.corpus import Entry, Processed, Registry, _same_title
+from kg.corpus import Entry, Processed, Registry
 from kg.curated.agency_functions import load_functions
 from kg.curated.mappings import RegionTable, load_agencies, load_regions
 from kg.extract.agencies import resolve_name
 from kg.rdf.aggregates import agency_aggregates, document_aggregates, lost_measures
+from kg.rdf.citations import CitationIndex
 from kg.rdf.graph_links import AlignmentTriples
 from kg.rdf.iris import (  # noqa: F401
     DCTERMS,
@@ -96,9 +97,10 @@ class _Builder(AlignmentTriples):
     """Accumulates triples (N-Triples lines) for one corpus; agencies and regions are
     emitted once at the end."""
 
-    def __init__(self, registry: Registry, with_ontology: bool = True):
+    def __init__(self, registry: Registry, with_ontology: bool = True, cited: Optional[CitationIndex] = None):
         self.lines: list[str] = list(ontology_lines()) if with_ontology else []
         self.registry = registry
+        self._cited = cited  # made when first needed, unless shared by the corpus's builders
         self.regions: RegionTable = load_regions()
         self.table = load_agencies()
         self.agencies: dict[str, _Agency] = {}
@@ -264,11 +266,9 @@ class _Builder(AlignmentTriples):
             self.add(cn, DCTERMS.title, zh(c.title))
             self.add(cn, ELI.id_local, lit(c.doc_number) if c.doc_number else None)
             self.span(cn, e.id, c.span)
-            for other in self.registry.entries:
-                same_number = c.doc_number and other.doc_number and c.doc_number == other.doc_number
-                if other.id != e.id and (same_number or _same_title(c.title, other.title)):
-                    self.add(cn, PKG.citedDocument, _doc(other.id))
-                    self.add(node, ELI.cites, _doc(other.id))
+            for other in sorted(self.cited().named(c.title, c.doc_number) - {e.id}):
+                self.add(cn, PKG.citedDocument, _doc(other))
+                self.add(node, ELI.cites, _doc(other))
         for i, w in enumerate(d.warnings, 1):
             self.warning(node, e.id, i, w.code, w.message, w.span)
         self.targets(node, e.id, d.targets)
@@ -286,6 +286,12 @@ class _Builder(AlignmentTriples):
             self.targets(sn, e.id, s.targets)
         for m in d.measures:
             self.measure(e.id, m, sections.get(m.parent or ""))
+
+    def cited(self) -> CitationIndex:
+        """The registry's documents a citation may name, indexed (``kg.rdf.citations``)."""
+        if self._cited is None:
+            self._cited = CitationIndex(self.registry.entries)
+        return self._cited
 
     def warning(self, doc: str, doc_id: str, i: int, code: str, message: str, span: Optional[Span]) -> None:
         """A data-quality warning of a document (or the reason it failed to parse)."""
@@ -367,7 +373,7 @@ def _document_lines(doc_id: str) -> tuple[str, dict[str, _Agency], set[str]]:
     joined (one string crosses between processes far faster than a list of them), the
     agencies named, the regions used."""
     job = shared()
-    b = _Builder(job["registry"], with_ontology=False)
+    b = _Builder(job["registry"], with_ontology=False, cited=job["cited"])
     b.docs, b.discovered = job["docs"], job["discovered"]
     b.document(job["results"][doc_id])
     seen: set[str] = set()
@@ -405,10 +411,14 @@ def graph_runs(
         "docs": {p.entry.id: p.doc for p in results if p.doc is not None},
         "discovered": discovered,
         "lost": lost_measures(links),
+        "cited": CitationIndex(registry.entries),
     }
     # Documents in registry order, so the first mention of an agency (which decides its
-    # kind) is the same as when made in one process.
-    for text, agencies, regions in fan_out(_document_lines, list(job["results"]), workers, shared=job, min_jobs=8):
+    # kind) is the same as when made in one process. A few documents ahead of the caller
+    # at most: it merges the runs more slowly than the workers make them, and the runs it
+    # has not taken yet would otherwise pile up here (1.5 GiB at 3,000 documents).
+    jobs = list(job["results"])
+    for text, agencies, regions in fan_out(_document_lines, jobs, workers, shared=job, min_jobs=8, ahead=16 * workers):
         for node, a in agencies.items():
             if node in b.agencies:
                 b.agencies[node].aliases |= a.aliases
