@@ -10,6 +10,7 @@ the disagreement is a warning.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -173,12 +174,12 @@ def load_registry(data_dir: str | Path) -> Registry:
                 origin={k: "inferred" for k in FIELDS - {"file"} if k not in item},
             )
         )
-    ids = [e.id for e in entries if e.id]
+    uses = Counter(e.id for e in entries if e.id)  # counted once: not a scan of the list per entry
     for e in entries:
-        if e.id and ids.count(e.id) > 1:
+        if e.id and uses[e.id] > 1:
             _fail(path, f" document “{e.id}”", "id used more than once")
         for parent in e.implements:
-            if parent not in ids:
+            if parent not in uses:
                 _fail(path, f" document “{e.id}”", f"implements unknown document “{parent}”")
     return Registry(path, entries)
 
