@@ -23,6 +23,7 @@ from kg.core.errors import KgError, RegistryError
 from kg.core.model import Document, Issue
 from kg.core.parallel import run_jobs
 from kg.core.progress import Progress
+from kg.corpus.compact import Strings
 from kg.curated.mappings import LEVELS
 from kg.extract.parse import parse_file
 
@@ -355,6 +356,7 @@ def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Proc
     entry with a file, in order."""
     results: list[Processed] = []
     registered = {id(e) for e in reg.entries}  # identity: a set of entries, not a scan per document
+    strings = Strings()  # each distinct text held once by the client (kg.corpus.compact)
     for entry in entries:
         if progress and results:
             progress(results[-1], len(results), len(entries))
@@ -365,6 +367,7 @@ def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Proc
         if doc is None:
             results.append(Processed(entry, error=error))
             continue
+        strings.share(doc)
         try:
             if id(entry) in registered:
                 doc.warnings += check_against_registry(doc, entry, reg)
