@@ -208,7 +208,13 @@ def _pickled_by_position(cls: type) -> None:
     def __reduce__(self):
         return (cls, values(self))
 
+    def __setstate__(self, state: dict) -> None:
+        # a pickle made before the classes had slots holds each instance's dict
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
     cls.__reduce__ = __reduce__
+    cls.__setstate__ = __setstate__
 
 
 for _cls in (Span, Issue, Sentence, AgencyRef, Target, Citation, Measure, Section, Document, Evidence, Link):
