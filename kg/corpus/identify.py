@@ -193,8 +193,11 @@ def complete_corpus(registry, results) -> None:
     if rename:
         parsed = {rename.get(i, i): d for i, d in parsed.items()}
         found = {rename.get(d, d): (rename.get(k, k), why) for d, (k, why) in found.items()}
+    first = {}  # id → its first result (a dict, not a scan of the corpus per duplicate)
+    for x in results:
+        first.setdefault(x.entry.id, x)
     for dup, (kept, why) in found.items():
-        p = next(x for x in results if x.entry.id == dup)
+        p = first[dup]
         if dup in registered and kept in registered:
             # the registry lists both as documents of their own: its word stands, the likeness is reported
             p.doc.warnings.append(Issue("duplicate_document", f"reads like {kept} ({why}); both registered, both used"))

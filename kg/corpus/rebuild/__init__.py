@@ -110,11 +110,16 @@ def rebuild_corpus(results) -> list[str]:
     """Rebuild every scrambled document of a processed corpus in place, using the
     documents that declare they implement it; one note per rebuilt document."""
     docs = {p.entry.id: p.doc for p in results if p.doc is not None}
+    children_of: dict[str, list[Document]] = {}  # made once: a scan of the corpus per document is O(N^2)
+    for q in results:
+        if q.entry.id in docs:
+            for parent in dict.fromkeys(q.entry.implements):
+                children_of.setdefault(parent, []).append(docs[q.entry.id])
     notes = []
     for p in results:
         if p.doc is None:
             continue
-        children = [docs[q.entry.id] for q in results if p.entry.id in q.entry.implements and q.entry.id in docs]
+        children = children_of.get(p.entry.id, [])
         note = rebuild_document(p.doc, children)
         if note:
             notes.append(note)
