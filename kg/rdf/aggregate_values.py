@@ -35,6 +35,43 @@ MEASURE = {
 }
 
 
+# Oxigraph keeps a string of at most 15 UTF-8 bytes inside the term; a longer one is stored
+# apart and read back at every comparison of an ORDER BY (about 4 µs each).
+INLINE_BYTES = 15
+PARTS = {
+    "own": (PKG.documentIdPart1, PKG.documentIdPart2, PKG.documentIdPart3),
+    "parent": (PKG.parentDocumentIdPart1, PKG.parentDocumentIdPart2, PKG.parentDocumentIdPart3),
+}
+
+
+def id_parts(text: str) -> tuple[str, str, str]:
+    """``text`` as two pieces of at most ``INLINE_BYTES`` UTF-8 bytes, cut at character
+    boundaries, and the rest (pieces may be empty). Compared piece by piece the three order
+    as ``text`` does (two texts cut alike up to their first difference), and each piece of
+    an identifier up to 45 bytes is compared inside Oxigraph's term, without a lookup.
+
+    >>> id_parts("prov-130000-2022-pollution-carbon")
+    ('prov-130000-202', '2-pollution-car', 'bon')
+    """
+    parts, rest = [], text
+    for _ in range(2):
+        size = cut = 0
+        for ch in rest:
+            size += len(ch.encode("utf-8"))
+            if size > INLINE_BYTES:
+                break
+            cut += 1
+        parts.append(rest[:cut])
+        rest = rest[cut:]
+    return parts[0], parts[1], rest
+
+
+def id_sort_parts(out, node: str, doc_id: str, side: str = "own") -> None:
+    """The identifier's ``id_parts``, which a saved query orders by instead of the identifier."""
+    for p, part in zip(PARTS[side], id_parts(doc_id)):
+        out.add(node, p, lit(part))
+
+
 def region_name(b, region: Optional[str]) -> Optional[Lit]:
     """The schema:name of the region node ``kg.rdf.graph`` links (none when the table lacks it)."""
     r = b.regions.get(region) if region else None

@@ -23,6 +23,7 @@ from kg.rdf.aggregate_values import (
     agency_values,
     document_values,
     function_values,
+    id_sort_parts,
     implemented,
     measure_values,
     reached,
@@ -150,6 +151,7 @@ def _function_load(out: _Lines, node: str, b, p: Processed) -> None:
         out.add(fn, PKG.leadCount, lit(lead))
         out.add(fn, PKG.responsibilityCount, lit(total))
         document_values(out, fn, b, p.entry, region=True)
+        id_sort_parts(out, fn, p.entry.id)
         function_values(out, fn, fid)
 
 
@@ -236,9 +238,11 @@ def _uptake_values(out: _Lines, un: str, b, job: dict, entry, parent: str, key: 
     with text that some document implements), the parent's identifier and level and the
     measure's key, index, number and title; the parent coverage it belongs to, if any."""
     document_values(out, un, b, entry, region=True)
+    id_sort_parts(out, un, entry.id)
     if _has_text(job, parent) and parent in implemented(job):
         if measure_values(out, un, job, parent, key, "parent"):
             document_values(out, un, b, job["results"][parent].entry, "parent")
+            id_sort_parts(out, un, parent, "parent")
     out.add(un, PKG.partOfCoverage, coverage)
 
 
@@ -257,6 +261,7 @@ def _unreached(out: _Lines, doc_id: str, b, job: dict) -> None:
         out.add(rn, PKG.parentMeasure, pm)
         measure_values(out, rn, job, doc_id, key, "parent")
         document_values(out, rn, b, entry, "parent")
+        id_sort_parts(out, rn, doc_id, "parent")
 
 
 def _innovations(out: _Lines, node: str, doc_id: str, named, implements, mine: set[str], b, job: dict) -> None:

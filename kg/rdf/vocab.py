@@ -201,6 +201,12 @@ class PKG(DefinedNamespace):
     functionLabel: URIRef
     droppedRole: URIRef
     droppedRank: URIRef
+    documentIdPart1: URIRef
+    documentIdPart2: URIRef
+    documentIdPart3: URIRef
+    parentDocumentIdPart1: URIRef
+    parentDocumentIdPart2: URIRef
+    parentDocumentIdPart3: URIRef
 
 
 class ELI(DefinedNamespace):
