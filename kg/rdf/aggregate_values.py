@@ -37,7 +37,7 @@ MEASURE = {
 
 # Oxigraph keeps a string of at most 15 UTF-8 bytes inside the term; a longer one is stored
 # apart and read back at every comparison of an ORDER BY (about 4 µs each).
-INLINE_BYTES = 15
+PIECE = 15  # characters: 15 bytes for the ASCII slugs registry ids are
 PARTS = {
     "own": (PKG.documentIdPart1, PKG.documentIdPart2, PKG.documentIdPart3),
     "parent": (PKG.parentDocumentIdPart1, PKG.parentDocumentIdPart2, PKG.parentDocumentIdPart3),
@@ -45,25 +45,15 @@ PARTS = {
 
 
 def id_parts(text: str) -> tuple[str, str, str]:
-    """``text`` as two pieces of at most ``INLINE_BYTES`` UTF-8 bytes, cut at character
-    boundaries, and the rest (pieces may be empty). Compared piece by piece the three order
-    as ``text`` does (two texts cut alike up to their first difference), and each piece of
-    an identifier up to 45 bytes is compared inside Oxigraph's term, without a lookup.
+    """``text`` as two pieces of ``PIECE`` characters and the rest (pieces may be empty).
+    Cut at the same places in every text, the three compared in turn order as ``text``
+    does; an ASCII identifier of up to 45 characters is then compared inside Oxigraph's
+    terms, without a lookup (a piece of wider characters is still right, only slower).
 
     >>> id_parts("prov-130000-2022-pollution-carbon")
     ('prov-130000-202', '2-pollution-car', 'bon')
     """
-    parts, rest = [], text
-    for _ in range(2):
-        size = cut = 0
-        for ch in rest:
-            size += len(ch.encode("utf-8"))
-            if size > INLINE_BYTES:
-                break
-            cut += 1
-        parts.append(rest[:cut])
-        rest = rest[cut:]
-    return parts[0], parts[1], rest
+    return text[:PIECE], text[PIECE : 2 * PIECE], text[2 * PIECE :]
 
 
 def id_sort_parts(out, node: str, doc_id: str, side: str = "own") -> None:
