@@ -160,8 +160,6 @@ RESTATED = {
     "agencyLevel": "pkg:loadAgency/pkg:level/skos:notation",
     "agencyRegion": "pkg:loadAgency/dcterms:spatial/schema:name",
     "agencyGeneric": "pkg:loadAgency/pkg:generic",
-    "functionNotation": "pkg:loadFunction/skos:notation",
-    "functionLabel": "pkg:loadFunction/skos:prefLabel",
     "droppedRole": "pkg:droppedResponsibility/pkg:role/skos:notation",
     "droppedRank": "pkg:droppedResponsibility/pkg:rank",
 }

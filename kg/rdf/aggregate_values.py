@@ -1,6 +1,6 @@
 """The values a saved query prints beside an aggregate's counts (a document's identifier,
 level, title and region; a measure's key, index, number and title; an agency's name, level
-and region; a function's notation and label), carried on the aggregate node itself as
+and region), carried on the aggregate node itself as
 derived literals (docs/graph.md, "Derived aggregates").
 
 Oxigraph joins each pattern of a query by hash after reading it whole, or looks a value up
@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Optional
 
 from kg.core.numerals import int_to_cn
-from kg.curated.agency_functions import load_functions
 from kg.rdf.iris import PKG
 from kg.rdf.ntriples import Lit, lit, zh
 
@@ -157,10 +156,3 @@ def agency_values(out, node: str, b, agency: str) -> None:
     out.add(node, PKG.agencyLevel, lit(a.level) if a.level in LEVELS else None)
     out.add(node, PKG.agencyRegion, region_name(b, a.region))
     out.add(node, PKG.agencyGeneric, lit(a.generic))
-
-
-def function_values(out, node: str, fid: Optional[str]) -> None:
-    """The function's skos:notation and skos:prefLabel (mappings/agency_functions.csv)."""
-    if fid:
-        out.add(node, PKG.functionNotation, lit(fid))
-        out.add(node, PKG.functionLabel, zh(load_functions()[fid].label))

@@ -22,7 +22,6 @@ from kg.corpus import Processed
 from kg.rdf.aggregate_values import (
     agency_values,
     document_values,
-    function_values,
     id_sort_parts,
     implemented,
     measure_values,
@@ -150,9 +149,6 @@ def _function_load(out: _Lines, node: str, b, p: Processed) -> None:
         out.add(fn, PKG.loadFunction, function_iri(fid) if fid else None)
         out.add(fn, PKG.leadCount, lit(lead))
         out.add(fn, PKG.responsibilityCount, lit(total))
-        document_values(out, fn, b, p.entry, region=True)
-        id_sort_parts(out, fn, p.entry.id)
-        function_values(out, fn, fid)
 
 
 def _links(out: _Lines, node: str, doc_id: str, b, job: dict) -> None:

@@ -197,8 +197,6 @@ class PKG(DefinedNamespace):
     agencyLevel: URIRef
     agencyRegion: URIRef
     agencyGeneric: URIRef
-    functionNotation: URIRef
-    functionLabel: URIRef
     droppedRole: URIRef
     droppedRank: URIRef
     documentIdPart1: URIRef
