@@ -44,11 +44,12 @@ def test_every_aggregate_lies_in_the_partition_of_what_it_describes(graph):
     }
     assert kinds == {
         "DocumentSummary", "ParentCoverage", "MeasureUptake", "LocalInnovation", "FunctionLoad", "AgencyLoad",
-        "DroppedAgency",
+        "DroppedAgency", "UnreachedMeasure",
     }  # fmt: skip
     dropped = _ask(graph, "SELECT ?a ?m WHERE { ?a a pkg:DroppedAgency ; pkg:childMeasure ?m }")
-    assert rows and dropped
-    for a, about in rows + dropped:
+    unreached = _ask(graph, "SELECT ?a ?m WHERE { ?a a pkg:UnreachedMeasure ; pkg:parentMeasure ?m }")
+    assert rows and dropped and unreached
+    for a, about in rows + dropped + unreached:
         expected = partition_of(str(about)) if str(about).startswith(DOC) else ""
         assert partition_of(str(a)) == expected, a
 
@@ -115,6 +116,9 @@ def test_the_graph_with_its_aggregates_conforms(lines):
     [
         (PKG.targetCount, '"-1"^^<http://www.w3.org/2001/XMLSchema#integer>', "targetCount"),
         (PKG.implementingLinkCount, '"two"', "implementingLinkCount"),
+        (PKG.documentLevel, '"city"', "documentLevel"),
+        (PKG.droppedRole, '"chair"', "droppedRole"),
+        (PKG.parentMeasureIndex, '"first"', "parentMeasureIndex"),
     ],
 )
 def test_an_injected_malformed_count_breaks_its_shape(lines, predicate, literal, path):
@@ -131,4 +135,84 @@ def test_an_aggregate_that_names_no_document_breaks_its_shape(lines):
     broken = [ln for ln in lines if f"> <{PKG.summaryOf}> " not in ln or "/summary>" not in ln]
     assert len(lines) - len(broken) > 0
     found = {(v.focus.rsplit("/", 1)[1], v.path) for v in violations(broken)}
-    assert found == {("summary", str(PKG.summaryOf))}
+    # the summary names no document, and its pkg:documentId restates the identifier of none
+    # (a path of two steps, reported without one)
+    assert found == {("summary", str(PKG.summaryOf)), ("summary", None)}
+
+
+# derived value → the path from the aggregate to the value it restates
+RESTATED = {
+    "documentId": "(pkg:summaryOf|pkg:childDocument)/dcterms:identifier",
+    "documentTitle": "pkg:summaryOf/eli:title",
+    "documentLevel": "(pkg:summaryOf|pkg:childDocument)/pkg:level/skos:notation",
+    "documentRegion": "(pkg:summaryOf|pkg:childDocument)/dcterms:spatial/schema:name",
+    "parentDocumentId": "(pkg:parentDocument|pkg:parentMeasure/eli:is_part_of)/dcterms:identifier",
+    "parentDocumentLevel": "(pkg:parentDocument|pkg:parentMeasure/eli:is_part_of)/pkg:level/skos:notation",
+    "parentMeasureKey": "pkg:parentMeasure/pkg:key",
+    "parentMeasureIndex": "pkg:parentMeasure/pkg:index",
+    "parentMeasureNumber": "pkg:parentMeasure/eli:number",
+    "parentMeasureTitle": "pkg:parentMeasure/eli:title",
+    "childMeasureKey": "pkg:childMeasure/pkg:key",
+    "childMeasureIndex": "pkg:childMeasure/pkg:index",
+    "childMeasureNumber": "pkg:childMeasure/eli:number",
+    "childMeasureTitle": "pkg:childMeasure/eli:title",
+    "agencyName": "(pkg:loadAgency|pkg:droppedAgency)/skos:prefLabel",
+    "agencyLevel": "pkg:loadAgency/pkg:level/skos:notation",
+    "agencyRegion": "pkg:loadAgency/dcterms:spatial/schema:name",
+    "agencyGeneric": "pkg:loadAgency/pkg:generic",
+    "droppedRole": "pkg:droppedResponsibility/pkg:role/skos:notation",
+    "droppedRank": "pkg:droppedResponsibility/pkg:rank",
+}
+
+
+@pytest.mark.parametrize("name", sorted(RESTATED))
+def test_a_derived_value_restates_the_graph(graph, name):
+    """On every aggregate that carries it, the value is exactly what the graph says one path
+    away (the dropped agencies' documents through their measures)."""
+    path = RESTATED[name]
+    derived = set(_ask(graph, f"SELECT ?a ?v WHERE {{ ?a pkg:{name} ?v }}"))
+    stated = set(
+        _ask(
+            graph,
+            "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            "PREFIX schema: <https://schema.org/> "
+            f"SELECT ?a ?v WHERE {{ ?a pkg:{name} [] . ?a {path} ?v }}",
+        )
+    )
+    if name.startswith("document") and name != "documentTitle":  # a dropped agency's child document
+        stated |= set(
+            _ask(
+                graph,
+                "PREFIX dcterms: <http://purl.org/dc/terms/> "
+                f"SELECT ?a ?v WHERE {{ ?a pkg:{name} [] ; pkg:childMeasure/eli:is_part_of/dcterms:identifier ?v }}",
+            )
+        )
+    assert derived, f"no aggregate carries pkg:{name} on the seeds"
+    assert derived == stated
+
+
+def test_the_identifier_pieces_order_as_the_identifier():
+    """Two pieces of 15 characters and the rest: compared piece by piece they order as the
+    whole, for ASCII, Chinese and mixed identifiers of any length (a cut by bytes would not:
+    a wide character and a narrow one at the cut end their pieces at different places)."""
+    import random
+
+    from kg.rdf.aggregate_values import id_parts
+
+    rng = random.Random(7)
+    alphabet = "ab-0z江西省市"
+    texts = {"", "a", "prov-130000-2022-pollution-carbon"} | {
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 50))) for _ in range(3000)
+    }
+    for t in texts:
+        parts = id_parts(t)
+        assert "".join(parts) == t
+        assert all(len(p) <= 15 for p in parts[:2])
+    assert sorted(texts, key=id_parts) == sorted(texts)
+
+
+def test_an_injected_restatement_that_differs_breaks_its_shape(lines):
+    target = next(ln for ln in lines if f"> <{PKG.documentId}> " in ln and "/uptake/" in ln)
+    focus = target[1 : target.index(">")]
+    broken = [ln if ln != target else f'<{focus}> <{PKG.documentId}> "another-document" .\n' for ln in lines]
+    assert {v.focus for v in violations(broken)} == {focus}

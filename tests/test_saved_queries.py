@@ -1,6 +1,7 @@
 """The saved queries read the derived aggregates (kg/rdf/aggregates.py) and answer exactly as
 the texts that count the underlying triples, kept in tests/queries_before/ (the rewrites of
-issue 20's first round; tests/queries_before/oldest/ holds the texts those replaced): the
+issue 20's first round; tests/queries_before/oldest/ holds the texts those replaced, and
+tests/queries_before/joined/ those of the second round, which joined the values rows print): the
 same rows in the same order, on the seed corpus's build and on a synthetic corpus of
 about fifty cities with their aligned links."""
 
@@ -17,7 +18,11 @@ from kg.store.query import run_query, saved_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = Path(__file__).parent / "queries_before"
-REFERENCES = sorted(BEFORE.glob("*.rq")) + sorted((BEFORE / "oldest").glob("*.rq"))
+# joined/: the texts of issue 20's second round, which read the aggregates' counts and
+# joined the documents, measures and agencies for the values a row prints
+REFERENCES = (
+    sorted(BEFORE.glob("*.rq")) + sorted((BEFORE / "oldest").glob("*.rq")) + sorted((BEFORE / "joined").glob("*.rq"))
+)
 
 
 def _same_rows(out: Path, reference: Path, empty_ok: bool = False) -> None:
@@ -52,7 +57,7 @@ def synthetic(tmp_path_factory):
     return build(corpus, links, tmp / "build", workers=2).out
 
 
-@pytest.mark.parametrize("path", sorted(BEFORE.glob("*.rq")), ids=_id)
+@pytest.mark.parametrize("path", sorted(BEFORE.glob("*.rq")) + sorted((BEFORE / "joined").glob("*.rq")), ids=_id)
 def test_saved_query_gives_the_rows_of_the_reference_text_on_a_synthetic_corpus(synthetic, path):
     # the generated texts name no agency a city drops from its province's measure
     _same_rows(synthetic, path, empty_ok=path.stem == "dropped-agencies")

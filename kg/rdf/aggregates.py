@@ -19,9 +19,17 @@ from urllib.parse import quote
 
 from kg.core.model import Link
 from kg.corpus import Processed
+from kg.rdf.aggregate_values import (
+    agency_values,
+    document_values,
+    id_sort_parts,
+    implemented,
+    measure_values,
+    reached,
+)
 from kg.rdf.graph_links import link_node, score
 from kg.rdf.iris import PKG, RDF, _doc, _measure, agency_iri
-from kg.rdf.ntriples import Lit, line, lit
+from kg.rdf.ntriples import Lit, line, lit, zh
 
 _COPY_RATE = f"<{PKG.copyRate}>"
 
@@ -81,6 +89,7 @@ def document_aggregates(b, doc_id: str, job: dict) -> list[str]:
         return out
     _targets(out, node, doc_id, b, p)
     _links(out, node, doc_id, b, job)
+    _unreached(out, doc_id, b, job)
     return out
 
 
@@ -108,6 +117,7 @@ def _targets(out: _Lines, node: str, doc_id: str, b, p: Processed) -> None:
     out.add(sn, PKG.datedTargetCount, lit(len(found) - quantitative))
     out.add(sn, PKG.firstTargetYear, lit(min(years)) if years else None)
     out.add(sn, PKG.lastTargetYear, lit(max(years)) if years else None)
+    document_values(out, sn, b, p.entry, title=True)
 
 
 def _agency(b, a):
@@ -178,6 +188,8 @@ def _links(out: _Lines, node: str, doc_id: str, b, job: dict) -> None:
             u[3] = w if u[3] is None else max(u[3], w)
     parents = sorted(set(job["results"][doc_id].entry.implements) | job["discovered"].get(doc_id, set()))
     mine = _measure_keys(job, doc_id)
+    entry = job["results"][doc_id].entry
+    covered: dict[str, str] = {}  # parent document → its pkg:ParentCoverage node
     for parent in parents:
         if not _has_text(job, parent):
             continue
@@ -194,6 +206,9 @@ def _links(out: _Lines, node: str, doc_id: str, b, job: dict) -> None:
         out.add(cn, PKG.implementingLinkCount, lit(len(n)))
         out.add(cn, PKG.ratedLinkCount, lit(len(rated)))
         out.add(cn, PKG.copyRateTotal, lit(sum(rated, Decimal(0))))
+        document_values(out, cn, b, entry, region=True)
+        document_values(out, cn, b, job["results"][parent].entry, "parent", level=False)
+        covered[parent] = cn
         for key in keys:  # every parent measure is a row of the gaps: an uptake node, maybe of nothing
             uptake.setdefault((parent, key), [0, None, 0, None, 0])
     for (parent, key), (n, best, weak, best_weak, rated) in sorted(uptake.items()):
@@ -207,12 +222,45 @@ def _links(out: _Lines, node: str, doc_id: str, b, job: dict) -> None:
         out.add(un, PKG.bestCopyRate, Lit(best) if best is not None else None)
         out.add(un, PKG.weakLinkCount, lit(weak))
         out.add(un, PKG.bestWeakScore, lit(best_weak) if best_weak is not None else None)
+        _uptake_values(out, un, b, job, entry, parent, key, covered.get(parent))
     if any(_has_text(job, parent) for parent in parents):
-        _innovations(out, node, doc_id, named, implements, mine)
+        _innovations(out, node, doc_id, named, implements, mine, b, job)
     _dropped(out, doc_id, b, job, implements)
 
 
-def _innovations(out: _Lines, node: str, doc_id: str, named, implements, mine: set[str]) -> None:
+def _uptake_values(out: _Lines, un: str, b, job: dict, entry, parent: str, key: str, coverage) -> None:
+    """What the gaps and diffusion rows print of an uptake: the child's identifier, level and
+    region, and, when the parent measure is one those queries list (a measure of a document
+    with text that some document implements), the parent's identifier and level and the
+    measure's key, index, number and title; the parent coverage it belongs to, if any."""
+    document_values(out, un, b, entry, region=True)
+    id_sort_parts(out, un, entry.id)
+    if _has_text(job, parent) and parent in implemented(job):
+        if measure_values(out, un, job, parent, key, "parent"):
+            document_values(out, un, b, job["results"][parent].entry, "parent")
+            id_sort_parts(out, un, parent, "parent")
+    out.add(un, PKG.partOfCoverage, coverage)
+
+
+def _unreached(out: _Lines, doc_id: str, b, job: dict) -> None:
+    """A measure of this document, which has text and which some document implements, that no
+    implementing or weak alignment of any document reaches: the diffusion row with no child."""
+    if doc_id not in implemented(job):
+        return
+    entry, hit = job["results"][doc_id].entry, reached(job)
+    for key in sorted(_measure_keys(job, doc_id)):
+        if (doc_id, key) in hit:
+            continue
+        pm = _measure(doc_id, key)
+        rn = f"{pm}/unreached"
+        out.add(rn, RDF.type, PKG.UnreachedMeasure)
+        out.add(rn, PKG.parentMeasure, pm)
+        measure_values(out, rn, job, doc_id, key, "parent")
+        document_values(out, rn, b, entry, "parent")
+        id_sort_parts(out, rn, doc_id, "parent")
+
+
+def _innovations(out: _Lines, node: str, doc_id: str, named, implements, mine: set[str], b, job: dict) -> None:
     implementing = {source for source, _, _ in implements}
     weak: dict[str, list] = {}
     for _, k in named:
@@ -229,6 +277,8 @@ def _innovations(out: _Lines, node: str, doc_id: str, named, implements, mine: s
         out.add(inn, PKG.childMeasure, _measure(doc_id, key))
         out.add(inn, PKG.weakLinkCount, lit(n))
         out.add(inn, PKG.bestWeakScore, lit(best) if best is not None else None)
+        document_values(out, inn, b, job["results"][doc_id].entry, level=False)
+        measure_values(out, inn, job, doc_id, key, "child")
 
 
 def _dropped(out: _Lines, doc_id: str, b, job: dict, implements) -> None:
@@ -262,25 +312,40 @@ def _dropped(out: _Lines, doc_id: str, b, job: dict, implements) -> None:
             out.add(dn, PKG.parentMeasure, parent_measure)
             out.add(dn, PKG.droppedResponsibility, f"{parent_measure}/responsibility/{i}")
             out.add(dn, PKG.droppedAgency, agency)
+            _dropped_values(out, dn, b, job, doc_id, source, parent, key, a, i)
+
+
+def _dropped_values(out: _Lines, dn: str, b, job: dict, doc_id: str, source: str, parent: str, key: str, a, i) -> None:
+    """What a dropped-agencies row prints: both documents' identifiers, both measures' keys
+    (and the child's index, its order), the agency's name and its role and rank."""
+    document_values(out, dn, b, job["results"][doc_id].entry, level=False)
+    document_values(out, dn, b, job["results"][parent].entry, "parent", level=False)
+    measure_values(out, dn, job, doc_id, source, "child")
+    out.add(dn, PKG.parentMeasureKey, lit(key))
+    out.add(dn, PKG.agencyName, zh(a.name))
+    out.add(dn, PKG.droppedRole, lit(a.role))
+    out.add(dn, PKG.droppedRank, lit(i))
 
 
 def agency_aggregates(b, results: Iterable[Processed]) -> list[str]:
     """Per agency, corpus-wide: the responsibilities it holds and how many it leads; and per
     document, the function loads (minted under the document's IRI, so in its partition)."""
-    counts: dict[str, list[int]] = {}
+    counts: dict[str, list] = {}  # agency IRI as a str → [lead, total, the builder's key]
     out = _Lines()
     for p in results:
         if p.doc is not None:
             _function_load(out, _doc(p.entry.id), b, p)
         for m in p.doc.measures if p.doc is not None else ():
             for a in m.agencies:
-                c = counts.setdefault(str(_agency(b, a)), [0, 0])
+                iri = _agency(b, a)
+                c = counts.setdefault(str(iri), [0, 0, iri])
                 c[0] += a.role == "lead"
                 c[1] += 1
-    for agency, (lead, total) in sorted(counts.items()):
+    for agency, (lead, total, iri) in sorted(counts.items()):
         ln = f"{agency}/load"
         out.add(ln, RDF.type, PKG.AgencyLoad)
         out.add(ln, PKG.loadAgency, agency)
         out.add(ln, PKG.leadCount, lit(lead))
         out.add(ln, PKG.responsibilityCount, lit(total))
+        agency_values(out, ln, b, iri)
     return out

@@ -176,6 +176,35 @@ class PKG(DefinedNamespace):
     bestWeakScore: URIRef
     leadCount: URIRef
     responsibilityCount: URIRef
+    # values the saved queries print, carried on the aggregates (kg/rdf/aggregate_values.py)
+    UnreachedMeasure: URIRef
+    partOfCoverage: URIRef
+    documentId: URIRef
+    documentLevel: URIRef
+    documentTitle: URIRef
+    documentRegion: URIRef
+    parentDocumentId: URIRef
+    parentDocumentLevel: URIRef
+    parentMeasureKey: URIRef
+    parentMeasureIndex: URIRef
+    parentMeasureNumber: URIRef
+    parentMeasureTitle: URIRef
+    childMeasureKey: URIRef
+    childMeasureIndex: URIRef
+    childMeasureNumber: URIRef
+    childMeasureTitle: URIRef
+    agencyName: URIRef
+    agencyLevel: URIRef
+    agencyRegion: URIRef
+    agencyGeneric: URIRef
+    droppedRole: URIRef
+    droppedRank: URIRef
+    documentIdPart1: URIRef
+    documentIdPart2: URIRef
+    documentIdPart3: URIRef
+    parentDocumentIdPart1: URIRef
+    parentDocumentIdPart2: URIRef
+    parentDocumentIdPart3: URIRef
 
 
 class ELI(DefinedNamespace):
