@@ -62,3 +62,36 @@ def test_a_reader_borrows_the_nodes_of_other_partitions_only(graph):
         assert {ln[1 : ln.index(">")] for ln in context} == {f"{ID}agency/x", "http://example.org/C"}
     finally:
         reader.close()
+
+
+def test_a_digest_is_the_hash_of_the_lines_and_context_one_by_one(graph):
+    # builds record these digests and later builds compare them: the hash must not change
+    import hashlib
+
+    path, _ = graph
+    plan = scan(path)
+    keep = frozenset({"http://example.org/agency", "http://example.org/of", "http://example.org/title"})
+    reader = Reader(plan, keep, frozenset({"http://example.org/agency"}))
+    try:
+        own = reader.own(plan.ranges["a"])
+        pointed = reader.pointed(own)
+        h = hashlib.sha256(b"rules")
+        for ln in own + reader.context(pointed, {"a"}):
+            h.update(ln.encode("utf-8"))
+        assert reader.digest("a", own, pointed, b"rules") == h.hexdigest()
+    finally:
+        reader.close()
+
+
+def test_a_looked_up_node_keeps_only_the_predicates_read_and_points_through_the_classed_ones(graph):
+    path, lines = graph
+    keep = frozenset({"http://example.org/agency", "http://example.org/of"})
+    reader = Reader(scan(path), keep, frozenset({"http://example.org/agency"}))
+    try:
+        node = f"{DOC}a0/measure/3"
+        facts, pointed = reader._facts(node)
+        assert facts == [ln for ln in lines if ln.startswith(f"<{node}> ") and ln.split(" ")[1][1:-1] in keep]
+        assert set(pointed) == {f"{ID}agency/x"}  # not the document it is "of": that predicate is not classed
+        assert reader._facts(f"{DOC}a0")[0] == []  # its only line, the title, is not read
+    finally:
+        reader.close()

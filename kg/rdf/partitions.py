@@ -145,11 +145,27 @@ class Reader:
         """The lines of a partition."""
         return self._kept(self.lines.read(ranges))
 
+    def own_pointed(self, ranges: list[tuple[int, int]]) -> tuple[list[str], set[str]]:
+        """``own(ranges)`` and ``pointed`` of those lines, in one split a line (validation
+        reads every line of the graph this way)."""
+        return self._split(self.lines.read(ranges))
+
+    def _split(self, found) -> tuple[list[str], set[str]]:
+        keep, classed = self.keep, self._classed
+        lines, pointed = [], set()
+        for ln in found:
+            _, p, rest = ln.split(" ", 2)  # IRIs hold no spaces: "<s>", "<p>", the object and " .\n"
+            if keep is None or p in keep:
+                lines.append(ln)
+                if rest[0] == "<" and (classed is None or p in classed):
+                    pointed.add(rest[1 : rest.index(">")])
+        return lines, pointed
+
     def _facts(self, iri: str) -> tuple[list[str], tuple[str, ...]]:
         """The lines about node ``iri`` and the nodes they point to through predicates whose
         values' classes are checked."""
-        lines = self._kept(self.lines.facts(iri))
-        return lines, tuple(self._pointed(lines))
+        lines, pointed = self._split(self.lines.facts(iri))
+        return lines, tuple(pointed)
 
     def facts(self, iri: str) -> list[str]:
         """The lines about node ``iri``."""
@@ -184,7 +200,7 @@ class Reader:
     def digest(self, key: str, own: list[str], pointed: set[str], rules: bytes) -> str:
         """A fingerprint of all a partition's result depends on: its triples, the types it
         borrows, the class hierarchy, the shapes and the validator's version (``rules``)."""
-        h = hashlib.sha256(rules)
-        for ln in own + self.context(pointed, {key}):
-            h.update(ln.encode("utf-8"))
+        h = hashlib.sha256(rules)  # the lines hashed as one text: the same digest as line by line, in less CPU
+        h.update("".join(own).encode("utf-8"))
+        h.update("".join(self.context(pointed, {key})).encode("utf-8"))
         return h.hexdigest()

@@ -278,8 +278,11 @@ def _check(job: list[tuple[str, list[tuple[int, int]]]]) -> tuple[list[Violation
     name = work["engine"]
     reader = Reader(work["plan"], work["keep"], work["classed"])
     try:
-        parts = {key: own for key, ranges in job if (own := reader.own(ranges))}
-        pointed = {key: reader.pointed(own) for key, own in parts.items()}
+        parts, pointed = {}, {}
+        for key, ranges in job:
+            own, points = reader.own_pointed(ranges)
+            if own:
+                parts[key], pointed[key] = own, points
         digests = {key: reader.digest(key, own, pointed[key], _rules(name)) for key, own in parts.items()}
         own = [ln for lines in parts.values() for ln in lines]
         mine = set(parts)
@@ -334,8 +337,8 @@ class Check:
             reader = Reader(self.plan, work["keep"], work["classed"])
             try:
                 for key, ranges in self.plan.ranges.items():
-                    if known.get(key) is not None and (own := reader.own(ranges)):
-                        if known[key] == reader.digest(key, own, reader.pointed(own), _rules(self.engine)):
+                    if known.get(key) is not None and (found := reader.own_pointed(ranges))[0]:
+                        if known[key] == reader.digest(key, *found, _rules(self.engine)):
                             self.reused[key] = known[key]
             finally:
                 reader.close()

@@ -14,7 +14,9 @@ JSON-LD are written from it on demand (``kg export``, kg.rdf.serialize.export).
 from __future__ import annotations
 
 import gc
+import io
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -58,23 +60,51 @@ def triples_per_document(by_partition: dict[str, int], ids: list[str]) -> dict[s
     return {i: by_partition.get(quote(i, safe=""), 0) for i in ids}  # IRIs hold the ids percent-encoded
 
 
-# Oxigraph's bulk loader holds what it is given in memory while it sorts it: graph.nt of
-# 1,000 synthetic child documents (477 MB) loaded whole peaks at 1.5 GB, in blocks of
-# this size at 0.2 GB, in the same time.
-LOAD_BLOCK = 32 << 20
+# Oxigraph's bulk loader sorts what one call is given in memory (so memory follows the block,
+# not the corpus), and each call leaves its own overlapping files for RocksDB to compact, which
+# is most of the cost: one 32 MB block alone loads in 1.4 CPU-s, 17 of them in 43. Measured on
+# the 563 MB graph.nt of 1,000 synthetic children (2.9 M triples; bench/store_load.py on a
+# loaded machine; CPU-s of the loader's threads and optimize(), peak of its process):
+#   blocks of 32 MB 43.0 CPU-s / 216 MiB; 64 MB 45.1 / 393; 128 MB 33.9 / 740;
+#   128 MB streamed (``_Span``, no ``bytes`` copy of the block) 39.9 / 615;
+#   the whole file in one call 36.9 / 1,461; ``lenient=True`` 44.7 (no saving);
+#   ``Store.load`` (a transaction per block) 2.5x bulk_load's CPU on one block.
+# At 3,000 children (1.59 GB): 32 MB 156.0 CPU-s / 224 MiB, 128 MB streamed 140.3 / 626.
+# 128 MB streamed: fewer compactions than 32 MB for a peak that stays flat as the corpus grows.
+LOAD_BLOCK = 128 << 20
+
+
+class _Span(io.RawIOBase):
+    """The bytes of an open file from where it stands up to ``end``: one block fed to the
+    loader as a stream, never held whole."""
+
+    def __init__(self, f, end: int):
+        self.f, self.end = f, end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        n = min(len(buf), self.end - self.f.tell())
+        return self.f.readinto(memoryview(buf)[:n]) if n > 0 else 0
 
 
 def _load_store(path: Path, nt_file: Path) -> None:
     import pyoxigraph
 
     store = pyoxigraph.Store(str(path))
-    with open(nt_file, "rb") as f:
-        while block := f.read(LOAD_BLOCK):
-            block += f.readline()  # to the end of the line: N-Triples has one triple per line
+    with open(nt_file, "rb", buffering=0) as f, open(nt_file, "rb") as ends:
+        size, end = os.fstat(f.fileno()).st_size, 0
+        while end < size:
+            ends.seek(min(end + LOAD_BLOCK, size))
+            ends.readline()  # to the end of the line: N-Triples has one triple per line
+            end = ends.tell()
+            block = io.BufferedReader(_Span(f, end), 1 << 20)
             store.bulk_load(block, format=pyoxigraph.RdfFormat.N_TRIPLES)
-    # Compacted after the bulk load: lookups get about twice as fast (the saved gaps query
-    # on 1,000 synthetic child documents: 356 → 172 ms), for a few seconds of the loader
-    # thread, which runs alongside validation.
+    # Compacted after the bulk load: lookups get two to three times as fast (1,000 synthetic
+    # children, loaded machine: gaps 2,886 → 818 ms, diffusion 12.1 → 5.2 s with 32 MB
+    # blocks; 1,258 → 548 ms and 15.5 → 3.2 s with 128 MB), for 4–7 CPU-s of the loader's
+    # threads, which run alongside validation.
     store.optimize()
     store.flush()
     del store
