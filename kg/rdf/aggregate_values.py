@@ -15,12 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from kg.core.numerals import int_to_cn
+from kg.curated.mappings import LEVELS  # the skos:notation of each level (kg.rdf.graph.LEVEL)
+from kg.rdf.graph_links import lost_number
 from kg.rdf.iris import PKG
 from kg.rdf.ntriples import Lit, lit, zh
-
-# the skos:notation of each concept of pkg:AdministrativeLevels (kg.rdf.graph.LEVEL)
-LEVELS = ("national", "provincial", "municipal", "county")
 
 # which derived properties a document's or a measure's values go under, by the side of the
 # aggregate they describe
@@ -98,8 +96,9 @@ def _measures(job: dict, doc_id: str) -> dict[str, tuple[set, set, set]]:
                 titles.add(zh(m.title))
         for key in job.get("lost", {}).get(doc_id, ()):
             numbers, indexes, _ = found.setdefault(key, (set(), set(), set()))
-            numbers.add(lit(int_to_cn(int(key))))
-            indexes.add(lit(int(key)))
+            number, index = lost_number(key)
+            numbers.add(number)
+            indexes.add(index)
     return found
 
 

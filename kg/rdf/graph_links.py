@@ -49,6 +49,11 @@ def link_node(link: Link, seen: set[str]) -> str:
     return node
 
 
+def lost_number(key: str) -> tuple[Lit, Lit]:
+    """The eli:number and pkg:index of a measure whose heading the text lost: from its key."""
+    return lit(int_to_cn(int(key))), lit(int(key))
+
+
 class AlignmentTriples:
     def provenance(self) -> None:
         self.add(SOFTWARE, RDF.type, PROV.SoftwareAgent)
@@ -118,8 +123,9 @@ class AlignmentTriples:
         self.add(node, RDF.type, PKG.Measure)
         self.add(node, RDF.type, ELI.LegalResourceSubdivision)
         self.add(node, ELI.is_part_of, _doc(doc_id))
-        self.add(node, ELI.number, lit(int_to_cn(int(key))))
-        self.add(node, PKG.index, lit(int(key)))
+        number, index = lost_number(key)
+        self.add(node, ELI.number, number)
+        self.add(node, PKG.index, index)
         self.add(node, PKG.key, lit(key))
         self.add(node, PKG.headingLost, lit(True))
 
