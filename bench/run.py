@@ -395,13 +395,15 @@ def run_size(
         "pairs_per_s": len(sample) / d,
         "extrapolated_seconds": res["pairs_scored"] * d / len(sample),
     }
-    del blocks, all_c, all_p
+    # The build holds what `kg build` and `kg all` hold: the links, not the aligned pairs.
+    links = alignment.links
+    del blocks, all_c, all_p, pairs, alignment
     gc.collect()
 
     timer = _StageTimer()
     try:
         t, c = time.perf_counter(), _cpu()
-        summary = build((registry, results), alignment.links, out, workers=workers)
+        summary = build((registry, results), links, out, workers=workers)
         sec["build"], cpus["build"] = time.perf_counter() - t, _cpu() - c
         res["shacl_cpu_seconds"] = timer.cpu.get("shacl wait", 0.0)  # the validation workers, reaped then
     finally:

@@ -182,6 +182,10 @@ def _run_into(new: Path, data_dir, out: Path, step: Progress, workers: int, sche
         alignment = align_corpus(corpus, workers=workers, progress=step)
     registry, results = corpus
     links = align_records(alignment)
+    # The build needs the links only: the aligned pairs (their score matrices) and, once
+    # written, the listings are let go before it, so the build's peak does not carry them.
+    aligned = alignment.links
+    del alignment
     summary = RunSummary(out)
     agencies, targets = agencies_records(results), targets_records(results)
     documents = {p.entry.id: document_record(p.doc) for p in results if p.doc}
@@ -204,11 +208,15 @@ def _run_into(new: Path, data_dir, out: Path, step: Progress, workers: int, sche
         else:
             (new / name).write_text(content, encoding="utf-8")
         summary.written.append(new / name)
+    summary.agencies, summary.targets = len(agencies), len(targets)
+    for r in links:
+        summary.links[r["status"]] = summary.links.get(r["status"], 0) + 1
+    del files, listings, documents, agencies, targets, links
     if (out / BUILD_MANIFEST).is_file():  # the previous build's record of what it validated, reused
         (new / "build").mkdir()
         shutil.copyfile(out / BUILD_MANIFEST, new / BUILD_MANIFEST)
     step("building and validating the graph")
-    built = build(corpus, alignment.links, new / "build", workers=workers, progress=step)
+    built = build(corpus, aligned, new / "build", workers=workers, progress=step)
     summary.written += [new / "build"]
     summary.triples = built.triples
     step("writing the alignment-gap reports")
@@ -224,9 +232,5 @@ def _run_into(new: Path, data_dir, out: Path, step: Progress, workers: int, sche
     summary.failed = [f"{p.entry.id}: {p.error}" for p in results if p.error]
     summary.held = [f"{p.entry.file}: {p.held_because}" for p in results if p.held]
     summary.measures = sum(len(p.doc.measures) for p in results if p.doc)
-    summary.agencies = len(agencies)
-    summary.targets = len(targets)
     summary.warnings = sum(len(p.doc.warnings) for p in results if p.doc)
-    for r in links:
-        summary.links[r["status"]] = summary.links.get(r["status"], 0) + 1
     return summary
