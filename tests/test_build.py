@@ -197,12 +197,68 @@ def test_cli_build_into_a_foreign_directory_is_one_line(tmp_path):
     )
 
 
-def test_a_store_loaded_in_small_blocks_holds_every_triple(tmp_path, monkeypatch):
-    # blocks far shorter than the file: each ends mid-line and is completed to the line's end
+@pytest.mark.parametrize("load_block", [100, 1 << 20])
+def test_the_store_loads_the_spilled_blocks_and_holds_every_triple_once(
+    processed, links, tmp_path, monkeypatch, load_block
+):
+    # Blocks far shorter than the graph, loaded as they are spilled while the graph is still
+    # being made: each by its own call, or several joined into one; a line spilled in two
+    # blocks is one triple in the store, as in graph.nt.
     import kg.store.build
 
-    monkeypatch.setattr(kg.store.build, "LOAD_BLOCK", 100)
-    summary = build_graph(write_corpus(tmp_path, {"mini.txt": MINI_DOC}, REGISTRY), tmp_path / "out")
-    assert (tmp_path / "out" / "graph.nt").stat().st_size > 50 * 100
-    (count,) = next(iter(open_store(tmp_path / "out").query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))
+    blocks = []
+
+    def small_blocks(runs, path, count=None, spilled=None):
+        def seen(block):
+            blocks.append(block.read_text(encoding="utf-8").splitlines())
+            spilled(block)
+
+        def twice(runs):  # every run made twice: each line in two blocks
+            for run in runs:
+                yield run
+                yield run
+
+        return write_ntriples(twice(runs), path, count, spill=2000, spilled=seen)
+
+    calls = []
+
+    def joined(blocks, into):
+        calls.append(len(blocks))
+        return join(blocks, into)
+
+    write_ntriples, join = kg.store.build.write_ntriples, kg.store.build._joined
+    monkeypatch.setattr(kg.store.build, "write_ntriples", small_blocks)
+    monkeypatch.setattr(kg.store.build, "_joined", joined)
+    monkeypatch.setattr(kg.store.build, "LOAD_BLOCK", load_block)
+    out = tmp_path / "out"
+    summary = build(processed, links, out)
+    lines = (out / "graph.nt").read_text(encoding="utf-8").splitlines()
+    assert len(blocks) > 5 and sum(map(len, blocks)) > 1.9 * len(lines) and len(lines) == summary.triples
+    assert {ln for block in blocks for ln in block} == set(lines)
+    assert sum(calls) == len(blocks) and (max(calls) == 1) == (load_block == 100)
+    (count,) = next(iter(open_store(out).query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))
     assert int(count.value) == summary.triples
+    assert sorted(p.name for p in out.iterdir()) == sorted([*FILES, "store"]), "the loader's links are gone"
+
+
+def test_a_build_failing_while_the_store_loads_leaves_the_previous_outputs_intact(built, tmp_path, monkeypatch):
+    import threading
+
+    import kg.store.build
+
+    out = tmp_path / "build"
+    shutil.copytree(built.out, out)
+    before, threads = _snapshot(out), threading.active_count()
+    runs = kg.store.build.graph_runs
+
+    def failing(*a, **kw):
+        for n, run in enumerate(runs(*a, **kw)):
+            if n == 3:
+                raise OSError("disk full")
+            yield run
+
+    monkeypatch.setattr(kg.store.build, "graph_runs", failing)
+    with pytest.raises(BuildError, match="disk full"):
+        build(process(DATA), [], out)
+    assert _snapshot(out) == before and threading.active_count() == threads
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"], "no temporary directories left behind"

@@ -36,21 +36,31 @@ SPILL = 32 << 20
 _BUFFER = 1 << 20  # read buffer per block file in the final merge
 
 
-def _spill(runs: list[str], folder: Path, n: int) -> Path:
+def _spill(runs: list[str], folder: Path, n: int, spilled: Optional[Callable[[Path], None]]) -> Path:
     lines = sorted_distinct([ln for text in runs for ln in split_run(text)])
     path = folder / f"block-{n:05d}.nt"
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.writelines(lines)
+    if spilled is not None:
+        spilled(path)
     return path
 
 
 def write_ntriples(
-    runs: Iterable[str], path: Path, count: Optional[Callable[[str], str]] = None, spill: int = SPILL
+    runs: Iterable[str],
+    path: Path,
+    count: Optional[Callable[[str], str]] = None,
+    spill: int = SPILL,
+    spilled: Optional[Callable[[Path], None]] = None,
 ) -> dict[str, int]:
     """Merge sorted runs of lines (``kg.rdf.graph.graph_runs``) into ``path``, sorted and
     distinct, by an external merge sort: runs are gathered into blocks of about ``spill``
     characters, each sorted onto disk beside ``path``, and the blocks merged line by line.
     The graph is never held in memory whole.
+
+    ``spilled`` is told each block's file as soon as it is written (valid N-Triples, every
+    line of the graph in one block or more); the file is deleted when the merge is done,
+    so a reader that needs it longer keeps a link of its own (the store's loader does).
 
     Returns the triple counts by ``count(subject IRI)`` (all under "" without ``count``).
     """
@@ -64,10 +74,10 @@ def write_ntriples(
             held.append(text)
             size += len(text)
             if size >= spill:
-                blocks.append(_spill(held, folder, len(blocks)))
+                blocks.append(_spill(held, folder, len(blocks), spilled))
                 held, size = [], 0
         if held or not blocks:
-            blocks.append(_spill(held, folder, len(blocks)))
+            blocks.append(_spill(held, folder, len(blocks), spilled))
         files = [open(b, encoding="utf-8", newline="\n", buffering=_BUFFER) for b in blocks]
         try:
             with open(path, "w", encoding="utf-8", newline="\n", buffering=_BUFFER) as out:

@@ -14,14 +14,15 @@ JSON-LD are written from it on demand (``kg export``, kg.rdf.serialize.export).
 from __future__ import annotations
 
 import gc
-import io
 import json
 import os
+import queue
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 from urllib.parse import quote
 
 from kg import __version__
@@ -66,41 +67,84 @@ def triples_per_document(by_partition: dict[str, int], ids: list[str]) -> dict[s
 # the 563 MB graph.nt of 1,000 synthetic children (2.9 M triples; bench/store_load.py on a
 # loaded machine; CPU-s of the loader's threads and optimize(), peak of its process):
 #   blocks of 32 MB 43.0 CPU-s / 216 MiB; 64 MB 45.1 / 393; 128 MB 33.9 / 740;
-#   128 MB streamed (``_Span``, no ``bytes`` copy of the block) 39.9 / 615;
+#   128 MB streamed (no ``bytes`` copy of the block) 39.9 / 615;
 #   the whole file in one call 36.9 / 1,461; ``lenient=True`` 44.7 (no saving);
 #   ``Store.load`` (a transaction per block) 2.5x bulk_load's CPU on one block.
-# At 3,000 children (1.59 GB): 32 MB 156.0 CPU-s / 224 MiB, 128 MB streamed 140.3 / 626.
-# 128 MB streamed: fewer compactions than 32 MB for a peak that stays flat as the corpus grows.
+# At 3,000 children (1.59 GB): 32 MB 156.0 CPU-s / 224 MiB, 128 MB streamed 140.3 / 626; the
+# whole file streamed through one call 126.3 / 1,633 (peak set by Oxigraph's own batches).
+# 128 MB: fewer compactions than 32 MB for a peak that stays flat as the corpus grows. The
+# calls are made of the graph's blocks as they are spilled, each given as a file (``_joined``).
 LOAD_BLOCK = 128 << 20
 
 
-class _Span(io.RawIOBase):
-    """The bytes of an open file from where it stands up to ``end``: one block fed to the
-    loader as a stream, never held whole."""
+def _joined(blocks: list[Path], into: Path) -> Path:
+    """The blocks as one file (each ends with a line end): a load call is given a path, as
+    Oxigraph then reads without taking the GIL. Read through a Python stream instead, a
+    140 MB block took 17.5 s to load beside a busy main thread against 11 s idle (10-11 s by
+    path either way)."""
+    if len(blocks) == 1:
+        return blocks[0]
+    with open(into, "wb") as out:
+        for block in blocks:
+            with open(block, "rb") as f:
+                size, done = os.fstat(f.fileno()).st_size, 0
+                while done < size:  # copied by the kernel
+                    done += os.sendfile(out.fileno(), f.fileno(), done, size - done)
+            block.unlink()
+    return into
 
-    def __init__(self, f, end: int):
-        self.f, self.end = f, end
 
-    def readable(self) -> bool:
-        return True
+class _Spool:
+    """The graph's sorted blocks (kg.rdf.serialize.write_ntriples) handed to the store's
+    loader as they are spilled, so the store loads while the graph is still being made and
+    merged instead of after it. Each block is hard-linked into ``folder`` (the merge deletes
+    its own), loaded in calls of about LOAD_BLOCK bytes and deleted once loaded; a line in
+    several blocks is one triple in the store, as in graph.nt."""
 
-    def readinto(self, buf) -> int:
-        n = min(len(buf), self.end - self.f.tell())
-        return self.f.readinto(memoryview(buf)[:n]) if n > 0 else 0
+    def __init__(self, folder: Path):
+        self.folder, self.blocks, self.cancelled = folder, queue.Queue(), False
+        folder.mkdir()
+
+    def add(self, block: Path) -> None:
+        mine = self.folder / block.name
+        try:
+            os.link(block, mine)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(block, mine)
+        self.blocks.put(mine)
+
+    def close(self, cancel: bool = False) -> None:
+        """No more blocks; ``cancel``: load none of those still waiting (the build failed)."""
+        self.cancelled = self.cancelled or cancel
+        self.blocks.put(None)
+
+    def calls(self) -> Iterator[list[Path]]:
+        """Lists of blocks of about LOAD_BLOCK bytes, until ``close``."""
+        pending, size = [], 0
+        while (block := self.blocks.get()) is not None and not self.cancelled:
+            pending.append(block)
+            size += block.stat().st_size
+            if size >= LOAD_BLOCK:
+                yield pending
+                pending, size = [], 0
+        if pending and not self.cancelled:
+            yield pending
 
 
-def _load_store(path: Path, nt_file: Path) -> None:
+def _load_store(path: Path, spool: _Spool) -> None:
     import pyoxigraph
 
-    store = pyoxigraph.Store(str(path))
-    with open(nt_file, "rb", buffering=0) as f, open(nt_file, "rb") as ends:
-        size, end = os.fstat(f.fileno()).st_size, 0
-        while end < size:
-            ends.seek(min(end + LOAD_BLOCK, size))
-            ends.readline()  # to the end of the line: N-Triples has one triple per line
-            end = ends.tell()
-            block = io.BufferedReader(_Span(f, end), 1 << 20)
-            store.bulk_load(block, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    store = None
+    for blocks in spool.calls():
+        # opened at the first block, once the graph's workers are forked: they never inherit
+        # a process with RocksDB's threads running
+        if store is None:
+            store = pyoxigraph.Store(str(path))
+        call = _joined(blocks, spool.folder / "call.nt")
+        store.bulk_load(path=str(call), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        call.unlink()
+    if spool.cancelled or store is None:  # the build failed: its folder is thrown away
+        return
     # Compacted after the bulk load: lookups get two to three times as fast (1,000 synthetic
     # children, loaded machine: gaps 2,886 → 818 ms, diffusion 12.1 → 5.2 s with 32 MB
     # blocks; 1,258 → 548 ms and 15.5 → 3.2 s with 128 MB), for 4–7 CPU-s of the loader's
@@ -186,16 +230,23 @@ def _build_into(tmp: Path, corpus: Corpus, links: list[Link], out: Path, workers
         links=len(links),
         failed=[f"{p.entry.id}: {p.error}" for p in results if p.error],
     )
-    loading = checking = None
+    checking = None
+    spool = _Spool(tmp / ".load")
+    # Oxigraph's loader releases the GIL: the store loads each sorted block of the graph as
+    # it is spilled, alongside the graph's workers and the merge into graph.nt.
+    loading = _Thread(_load_store, tmp / STORE, spool)
     try:
-        stage(f"making the graph of {len(results)} documents and {len(links)} links")
+        stage(f"making the graph of {len(results)} documents and {len(links)} links (the store loading alongside)")
         # Streamed: each document's lines go to sorted blocks on disk, merged into graph.nt.
-        by_partition = write_ntriples(graph_runs(registry, results, links, workers), tmp / "graph.nt", partition_of)
+        try:
+            runs = graph_runs(registry, results, links, workers)
+            by_partition = write_ntriples(runs, tmp / "graph.nt", partition_of, spilled=spool.add)
+        finally:
+            spool.close()
         summary.triples, summary.per_document = sum(by_partition.values()), triples_per_document(by_partition, ids)
         # runs in worker processes while the files are written; unchanged partitions are not checked again
         checking = check(tmp / "graph.nt", workers, known=_validated_before(out))
         stage(f"loading {summary.triples:,} triples into the store (SHACL validation running alongside)")
-        loading = _Thread(_load_store, tmp / STORE, tmp / "graph.nt")  # Oxigraph's loader releases the GIL
         loading.join()
         raise_for(checking.violations(lambda done, n: stage(f"SHACL validation: {done} of {n} parts checked")))
         manifest = {
@@ -210,9 +261,12 @@ def _build_into(tmp: Path, corpus: Corpus, links: list[Link], out: Path, workers
         }
         summary.checked, summary.reused = checking.partitions - len(checking.reused), len(checking.reused)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    except BaseException:
+        spool.close(cancel=True)
+        raise
     finally:
         if checking is not None:
             checking.close()
-        if loading is not None:
-            loading.wait()
+        loading.wait()
+        shutil.rmtree(spool.folder, ignore_errors=True)
     return summary
