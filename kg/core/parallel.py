@@ -86,6 +86,19 @@ def _worker_start(parent: int, collecting: bool) -> None:
         gc.enable()
 
 
+def release_free_heap() -> None:
+    """Give the heap's free pages back to the system (glibc's ``malloc_trim``). What an
+    earlier stage freed (alignment's score matrices and passing objects) otherwise stays in
+    this process, and workers forked now share it copy-on-write, so it weighs on the memory
+    of every process alive: at 3,000 synthetic children, 245 of the 353 MB alignment left in
+    the main process went back. Does nothing where the C library has no ``malloc_trim``."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return
+    trim(0)
+
+
 _SHARED: dict = {}
 
 
@@ -112,6 +125,7 @@ class Pending:
             self._collecting = gc.isenabled()
             gc.freeze()
             gc.disable()
+            release_free_heap()  # before the fork: the children share what this process holds
             self._pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("fork"),
