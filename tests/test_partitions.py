@@ -57,8 +57,8 @@ def test_a_reader_borrows_the_nodes_of_other_partitions_only(graph):
     plan = scan(path)
     reader = Reader(plan, None, frozenset({"http://example.org/agency", "http://example.org/of"}))
     try:
-        own = reader.own(plan.ranges["a-1"])
-        context = reader.context(reader.pointed(own), {"a-1"})
+        _, pointed = reader.own_pointed(plan.ranges["a-1"])
+        context = reader.context(pointed, {"a-1"})
         assert {ln[1 : ln.index(">")] for ln in context} == {f"{ID}agency/x", "http://example.org/C"}
     finally:
         reader.close()
@@ -73,8 +73,7 @@ def test_a_digest_is_the_hash_of_the_lines_and_context_one_by_one(graph):
     keep = frozenset({"http://example.org/agency", "http://example.org/of", "http://example.org/title"})
     reader = Reader(plan, keep, frozenset({"http://example.org/agency"}))
     try:
-        own = reader.own(plan.ranges["a"])
-        pointed = reader.pointed(own)
+        own, pointed = reader.own_pointed(plan.ranges["a"])
         h = hashlib.sha256(b"rules")
         for ln in own + reader.context(pointed, {"a"}):
             h.update(ln.encode("utf-8"))

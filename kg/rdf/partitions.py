@@ -137,20 +137,15 @@ class Reader:
     def close(self) -> None:
         self.lines.close()
 
-    def _kept(self, lines) -> list[str]:
-        keep = self.keep
-        return list(lines) if keep is None else [ln for ln in lines if ln.split(" ", 2)[1] in keep]
-
-    def own(self, ranges: list[tuple[int, int]]) -> list[str]:
-        """The lines of a partition."""
-        return self._kept(self.lines.read(ranges))
-
     def own_pointed(self, ranges: list[tuple[int, int]]) -> tuple[list[str], set[str]]:
-        """``own(ranges)`` and ``pointed`` of those lines, in one split a line (validation
-        reads every line of the graph this way)."""
+        """The lines of a partition, and what ``context`` takes: the nodes they point to
+        through predicates whose values' classes are checked (made once per partition, in
+        one split a line: validation reads every line of the graph this way)."""
         return self._split(self.lines.read(ranges))
 
     def _split(self, found) -> tuple[list[str], set[str]]:
+        """Of lines read from the file: those whose predicate the shapes read, and the nodes
+        these point to through classed predicates."""
         keep, classed = self.keep, self._classed
         lines, pointed = [], set()
         for ln in found:
@@ -170,19 +165,6 @@ class Reader:
     def facts(self, iri: str) -> list[str]:
         """The lines about node ``iri``."""
         return self._cached(iri)[0]
-
-    def _pointed(self, lines: list[str]) -> set[str]:
-        """The nodes ``lines`` point to through predicates whose values' classes are checked."""
-        classed, out = self._classed, set()
-        for ln in lines:
-            _, p, rest = ln.split(" ", 2)  # IRIs hold no spaces: "<s>", "<p>", the object and " .\n"
-            if rest[0] == "<" and (classed is None or p in classed):
-                out.add(rest[1 : rest.index(">")])
-        return out
-
-    def pointed(self, own: list[str]) -> set[str]:
-        """What ``context`` takes: the nodes a partition's lines point to (made once per partition)."""
-        return self._pointed(own)
 
     def context(self, pointed: set[str], mine: set[str]) -> list[str]:
         """What validating partitions ``mine`` needs beyond their lines, which point to
