@@ -9,7 +9,8 @@ Each size runs in a fresh Python process, so its peak memory is its own: ``peak_
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of that process read after each stage (the
 high-water mark so far, so it includes everything earlier stages still hold), and
 ``peak_total_mib`` the peak of that process and its parse/align/validation workers
-together (their proportional set sizes summed, sampled from /proc; query workers and the
+together (their proportional set sizes summed, sampled from /proc within a CPU budget,
+``_MemorySampler``; query workers and the
 baselines' child processes are not counted). The corpus comes from ``bench/generate.py`` with known
 ground truth. Every figure is printed next to a baseline measured in the same run:
 
@@ -88,13 +89,25 @@ def query_budget_ms(docs: int) -> float:
 class _MemorySampler:
     """The peak of the memory this process and its worker processes use together: the sum of
     their proportional set sizes (PSS: pages shared by forked workers counted once), read from
-    /proc every ``interval`` seconds in a thread (Linux; elsewhere it reports nothing)."""
+    /proc in a thread (Linux; elsewhere it reports nothing).
 
-    def __init__(self, interval: float = 0.2):
+    Reading ``smaps_rollup`` walks a process's page tables: about 45 ms of CPU for a process
+    of 3 GB here. Read every 0.2 s, as it was, the sampler took a fifth of a core during a
+    build of 3,000 documents (38 CPU-s, in the build's "other") and slowed it by 18 %; the
+    larger the corpus, the more it took. So it keeps to a budget: after a reading it waits
+    ``1 / budget`` times as long as the reading took (at least ``interval``), using at most
+    about ``budget`` of one core; ``cpu_seconds`` is what it used, which the stages'
+    CPU-seconds leave out."""
+
+    BUDGET = 0.03  # of one core
+
+    def __init__(self, interval: float = 0.2, budget: float = BUDGET):
         import threading
 
-        self.peak_kib, self._stop = 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+        self.peak_kib, self.cpu_seconds, self.readings = 0, 0.0, 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, args=(interval, budget), daemon=True)
         self._thread.start()
 
     @staticmethod
@@ -120,11 +133,24 @@ class _MemorySampler:
             pass
         return 0
 
-    def _run(self, interval: float) -> None:
+    def _run(self, interval: float, budget: float) -> None:
         import os
 
-        while not self._stop.wait(interval):
-            self.peak_kib = max(self.peak_kib, sum(self._pss_kib(p) for p in self._pids(os.getpid())))
+        wait = interval
+        while not self._stop.wait(wait):
+            started = time.thread_time()
+            kib = sum(self._pss_kib(p) for p in self._pids(os.getpid()))
+            spent = time.thread_time() - started
+            with self._lock:
+                self.peak_kib = max(self.peak_kib, kib)
+                self.cpu_seconds += spent
+                self.readings += 1
+            wait = max(interval, spent / budget)
+
+    def cpu(self) -> float:
+        """The CPU-seconds the sampler has used so far (its thread's, kernel time included)."""
+        with self._lock:
+            return self.cpu_seconds
 
     def stop(self) -> float:
         """Stop sampling; the peak in MiB."""
@@ -324,18 +350,22 @@ def run_size(
     sec["jieba_startup"] = time.perf_counter() - t
 
     sampler = _MemorySampler()  # parse, align and build, workers included
-    t, c = time.perf_counter(), _cpu()
+
+    def cpu() -> float:  # this process and its reaped workers, the memory sampler's own left out
+        return _cpu() - sampler.cpu()
+
+    t, c = time.perf_counter(), cpu()
     registry, results = process(corpus, workers=workers)
-    sec["parse"], cpus["parse"] = time.perf_counter() - t, _cpu() - c
+    sec["parse"], cpus["parse"] = time.perf_counter() - t, cpu() - c
     peak["parse"] = _peak_mib()
     res["parse_errors"] = [f"{p.entry.id}: {p.error}" for p in results if p.error]
     res["parents"] = sum(1 for p in results if p.entry.level != "municipal")
     res["documents"] = sum(1 for p in results if p.doc is not None)
     docs = {p.entry.id: p.doc for p in results}
 
-    t, c = time.perf_counter(), _cpu()
+    t, c = time.perf_counter(), cpu()
     alignment = align_corpus((registry, results), workers=workers)
-    sec["align"], cpus["align"] = time.perf_counter() - t, _cpu() - c
+    sec["align"], cpus["align"] = time.perf_counter() - t, cpu() - c
     peak["align"] = _peak_mib()
     # its brute force (every higher-level document for each sampled child) grows with both sizes
     sample = discovery.SAMPLE if baselines else BRUTE_SAMPLE_WITHOUT_BASELINES
@@ -402,14 +432,15 @@ def run_size(
 
     timer = _StageTimer()
     try:
-        t, c = time.perf_counter(), _cpu()
+        t, c = time.perf_counter(), cpu()
         summary = build((registry, results), links, out, workers=workers)
-        sec["build"], cpus["build"] = time.perf_counter() - t, _cpu() - c
+        sec["build"], cpus["build"] = time.perf_counter() - t, cpu() - c
         res["shacl_cpu_seconds"] = timer.cpu.get("shacl wait", 0.0)  # the validation workers, reaped then
     finally:
         timer.restore()
     peak["build"] = _peak_mib()
     res["peak_total_mib"] = sampler.stop()  # before the baselines' own child processes
+    res["sampler"] = {"cpu_seconds": sampler.cpu_seconds, "readings": sampler.readings}
     res["build_stages"], res["build_stages_cpu"] = timer.seconds, timer.cpu
     timer.seconds["other"] = sec["build"] - sum(v for k, v in timer.seconds.items() if k not in _StageTimer.ALONGSIDE)
     timer.cpu["other"] = cpus["build"] - sum(v for k, v in timer.cpu.items() if k != "other")
@@ -529,6 +560,12 @@ def print_size(r: dict) -> None:
         f"  {'parse+align+build':22} {s['total']:9.2f} {cpu.get('total', 0):8.1f} {p['max']:9.0f}   with the worker processes: "
         f"{r.get('peak_total_mib', 0):.0f} MiB at most together (sum of PSS, sampled)"
     )
+    if "sampler" in r:
+        sm = r["sampler"]
+        print(
+            f"  {'memory sampling':22} {'':>9} {sm['cpu_seconds']:8.1f} {'':>9}   {sm['readings']:,} readings of the "
+            f"processes' PSS, within {_MemorySampler.BUDGET:.0%} of a core (left out of every CPU-s above)"
+        )
     bf = r["brute_force"]
     brute = (
         f"brute-force all-pairs cdist {bf['pairs']:,} pairs in {bf['seconds']:.2f} s ({bf['pairs_per_s']:,.0f}/s)"
