@@ -308,6 +308,64 @@ def accuracy(links, truth: list[dict], parent_keys: dict[str, set]) -> dict:
     }
 
 
+def _alignment_baselines(res: dict, pairs: list, docs: dict, seed: int, baselines: bool) -> None:
+    """Alignment against a raw cdist, brute force and difflib, into ``res``. A function of its
+    own so that the sentences it cleans are let go before the build, whose peak memory is
+    measured: a list of them outlived the build's start (in the difflib sample's source)."""
+    import numpy as np
+    from rapidfuzz import fuzz
+    from rapidfuzz import process as rf
+
+    from kg.core.similarity import clean
+
+    # Baseline 1: one raw cdist over exactly the sentence pairs alignment scored.
+    def sentences(pair):
+        ps = pair.scores
+        c = [clean(s.text) for m in ps.child.measures for s in m.sentences]
+        p = [clean(s.text) for u in ps.units for s in u.sentences]
+        return c, p
+
+    blocks = [sentences(p) for p in pairs]
+    t = time.perf_counter()
+    for c, p in blocks:
+        if c and p:
+            rf.cdist(c, p, scorer=fuzz.ratio, dtype=np.uint8, workers=-1)
+    raw_s = time.perf_counter() - t
+    res["cdist_seconds"] = raw_s
+    res["cdist_pairs_per_s"] = res["pairs_kept"] / raw_s if raw_s else None
+    # alignment's throughput over the raw cdist's (= cdist time / align time for the same pairs)
+    res["cdist_fraction"] = res["pairs_per_s"] / res["cdist_pairs_per_s"] if raw_s else None
+
+    # Baseline 2: brute force, every child sentence against every parent sentence.
+    child_ids = {p.source.id for p in pairs}
+    parent_ids = {p.target.id for p in pairs}
+    all_c = [clean(s.text) for i in sorted(child_ids) for m in docs[i].measures for s in m.sentences]
+    all_p = [clean(s.text) for i in sorted(parent_ids) for m in docs[i].measures for s in m.sentences]
+    res["brute_force"] = {"pairs": len(all_c) * len(all_p)}
+    if baselines:
+        t = time.perf_counter()
+        rf.cdist(all_c, all_p, scorer=fuzz.ratio, dtype=np.uint8, workers=-1)
+        res["brute_force"]["seconds"] = time.perf_counter() - t
+        res["brute_force"]["pairs_per_s"] = res["brute_force"]["pairs"] / res["brute_force"]["seconds"]
+
+    # Baseline 3: difflib on a sample of the scored pairs, extrapolated.
+    rng = random.Random(seed)
+    sample = []
+    nonempty = [b for b in blocks if b[0] and b[1]]
+    for _ in range(min(2000, res["pairs_scored"])):
+        c, p = rng.choice(nonempty)
+        sample.append((rng.choice(c), rng.choice(p)))
+    t = time.perf_counter()
+    for a, b in sample:
+        difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    d = time.perf_counter() - t
+    res["difflib"] = {
+        "sample": len(sample),
+        "pairs_per_s": len(sample) / d,
+        "extrapolated_seconds": res["pairs_scored"] * d / len(sample),
+    }
+
+
 def run_size(
     size: int,
     seed: int,
@@ -321,13 +379,10 @@ def run_size(
     """One size, start to end, in this process; ``baselines`` False skips rdflib and the
     brute-force cdist (the two that grow fastest); ``with_floors`` False the stages' floors
     (bench/floors.py: the store's holds the whole graph in memory)."""
-    import numpy as np
     from generate import generate, read_truth
-    from rapidfuzz import fuzz
-    from rapidfuzz import process as rf
 
     from kg.align import align_corpus
-    from kg.core.similarity import _jieba, clean
+    from kg.core.similarity import _jieba
     from kg.corpus import process
     from kg.store.bounded import Worker
     from kg.store.build import build
@@ -379,55 +434,12 @@ def run_size(
     parent_keys = {pid: {m.key for m in docs[pid].measures} for pid in {r["parent_doc"] for r in truth}}
     res["accuracy"] = accuracy(alignment.links, truth, parent_keys)
 
-    # Baseline 1: one raw cdist over exactly the sentence pairs alignment scored.
-    def sentences(pair):
-        ps = pair.scores
-        c = [clean(s.text) for m in ps.child.measures for s in m.sentences]
-        p = [clean(s.text) for u in ps.units for s in u.sentences]
-        return c, p
+    _alignment_baselines(res, alignment.pairs, docs, seed, baselines)
 
-    blocks = [sentences(p) for p in pairs]
-    t = time.perf_counter()
-    for c, p in blocks:
-        if c and p:
-            rf.cdist(c, p, scorer=fuzz.ratio, dtype=np.uint8, workers=-1)
-    raw_s = time.perf_counter() - t
-    res["cdist_seconds"] = raw_s
-    res["cdist_pairs_per_s"] = res["pairs_kept"] / raw_s if raw_s else None
-    # alignment's throughput over the raw cdist's (= cdist time / align time for the same pairs)
-    res["cdist_fraction"] = res["pairs_per_s"] / res["cdist_pairs_per_s"] if raw_s else None
-
-    # Baseline 2: brute force, every child sentence against every parent sentence.
-    child_ids = {p.source.id for p in pairs}
-    parent_ids = {p.target.id for p in pairs}
-    all_c = [clean(s.text) for i in sorted(child_ids) for m in docs[i].measures for s in m.sentences]
-    all_p = [clean(s.text) for i in sorted(parent_ids) for m in docs[i].measures for s in m.sentences]
-    res["brute_force"] = {"pairs": len(all_c) * len(all_p)}
-    if baselines:
-        t = time.perf_counter()
-        rf.cdist(all_c, all_p, scorer=fuzz.ratio, dtype=np.uint8, workers=-1)
-        res["brute_force"]["seconds"] = time.perf_counter() - t
-        res["brute_force"]["pairs_per_s"] = res["brute_force"]["pairs"] / res["brute_force"]["seconds"]
-
-    # Baseline 3: difflib on a sample of the scored pairs, extrapolated.
-    rng = random.Random(seed)
-    sample = []
-    nonempty = [b for b in blocks if b[0] and b[1]]
-    for _ in range(min(2000, res["pairs_scored"])):
-        c, p = rng.choice(nonempty)
-        sample.append((rng.choice(c), rng.choice(p)))
-    t = time.perf_counter()
-    for a, b in sample:
-        difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-    d = time.perf_counter() - t
-    res["difflib"] = {
-        "sample": len(sample),
-        "pairs_per_s": len(sample) / d,
-        "extrapolated_seconds": res["pairs_scored"] * d / len(sample),
-    }
     # The build holds what `kg build` and `kg all` hold: the links, not the aligned pairs.
+    # The bench's ground truth goes too: the build's peak memory is the tool's.
     links = alignment.links
-    del blocks, all_c, all_p, pairs, alignment
+    del pairs, alignment, truth, parent_keys
     gc.collect()
 
     timer = _StageTimer()
