@@ -31,7 +31,12 @@ class Lit(str):
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.translate(_ESCAPE) + '"'
+    # most texts hold none of the four, and looking for them costs far less than translating
+    # (which looks every character up): 0.68 -> 0.10 CPU-s of the 4.2 that making 300
+    # synthetic documents' lines took
+    if "\\" in text or '"' in text or "\n" in text or "\r" in text:
+        text = text.translate(_ESCAPE)
+    return '"' + text + '"'
 
 
 def zh(text: str) -> Lit:
