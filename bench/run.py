@@ -9,10 +9,9 @@ Each size runs in a fresh Python process, so its peak memory is its own: ``peak_
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of that process read after each stage (the
 high-water mark so far, so it includes everything earlier stages still hold), and
 ``peak_total_mib`` the peak of that process and its parse/align/validation workers
-together (their proportional set sizes summed, sampled from /proc within a CPU budget,
-``_MemorySampler``; query workers and the
-baselines' child processes are not counted). The corpus comes from ``bench/generate.py`` with known
-ground truth. Every figure is printed next to a baseline measured in the same run:
+together (their proportional set sizes summed, sampled from /proc within a CPU budget by
+``_MemorySampler``; query workers and the baselines' child processes are not counted).
+The corpus comes from ``bench/generate.py`` with known ground truth. Every figure is printed next to a baseline measured in the same run:
 
 - alignment: one raw ``rapidfuzz.process.cdist`` (fuzz.ratio) over the sentence pairs of
   the links alignment keeps (``cdist_fraction`` = alignment's pairs per second, every pair
@@ -91,7 +90,7 @@ class _MemorySampler:
     their proportional set sizes (PSS: pages shared by forked workers counted once), read from
     /proc in a thread (Linux; elsewhere it reports nothing).
 
-    Reading ``smaps_rollup`` walks a process's page tables: about 45 ms of CPU for a process
+    Reading ``smaps_rollup`` walks a process's page tables: about 40 ms of CPU for a process
     of 3 GB here. Read every 0.2 s, as it was, the sampler took a fifth of a core during a
     build of 3,000 documents (38 CPU-s, in the build's "other") and slowed it by 18 %; the
     larger the corpus, the more it took. So it keeps to a budget: after a reading it waits
