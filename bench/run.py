@@ -11,7 +11,8 @@ high-water mark so far, so it includes everything earlier stages still hold), an
 ``peak_total_mib`` the peak of that process and its parse/align/validation workers
 together (their proportional set sizes summed, sampled from /proc within a CPU budget by
 ``_MemorySampler``; query workers and the baselines' child processes are not counted).
-The corpus comes from ``bench/generate.py`` with known ground truth. Every figure is printed next to a baseline measured in the same run:
+The corpus comes from ``bench/generate.py`` with known ground truth. Every figure is
+printed next to a baseline measured in the same run:
 
 - alignment: one raw ``rapidfuzz.process.cdist`` (fuzz.ratio) over the sentence pairs of
   the links alignment keeps (``cdist_fraction`` = alignment's pairs per second, every pair
@@ -433,7 +434,7 @@ def run_size(
     parent_keys = {pid: {m.key for m in docs[pid].measures} for pid in {r["parent_doc"] for r in truth}}
     res["accuracy"] = accuracy(alignment.links, truth, parent_keys)
 
-    _alignment_baselines(res, alignment.pairs, docs, seed, baselines)
+    _alignment_baselines(res, pairs, docs, seed, baselines)
 
     # The build holds what `kg build` and `kg all` hold: the links, not the aligned pairs.
     # The bench's ground truth goes too: the build's peak memory is the tool's.
