@@ -12,6 +12,7 @@ the file is the order the lines were sorted in.
 from __future__ import annotations
 
 import os
+import weakref
 from bisect import bisect_left
 from pathlib import Path
 from typing import Iterator, Optional
@@ -46,6 +47,9 @@ class SortedLines:
     def __init__(self, path: Path, marks: tuple[list[bytes], list[int]]):
         self.path = Path(path)
         self.fd = os.open(self.path, os.O_RDONLY)
+        # closed when the object goes, if nobody called ``close`` (a reader kept for a check's
+        # length is dropped with the check's shared state)
+        self._closing = weakref.finalize(self, os.close, self.fd)
         self.size = os.fstat(self.fd).st_size
         self.subjects, self.offsets = marks
 
@@ -56,9 +60,8 @@ class SortedLines:
         self.close()
 
     def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+        self._closing()  # at most once
+        self.fd = -1
 
     def facts(self, iri: str) -> tuple[str, ...]:
         key = f"<{iri}> ".encode("utf-8")
