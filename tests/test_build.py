@@ -41,6 +41,14 @@ def test_build_writes_graph_files_store_and_manifest(built):
     assert int(count.value) == built.triples
 
 
+def test_graph_nt_passes_a_strict_parse_the_store_skips(built):
+    # The store loads graph.nt leniently (IRIs not parsed again), so the IRIs are checked here.
+    import pyoxigraph
+
+    strict = pyoxigraph.parse(path=str(built.out / "graph.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    assert sum(1 for _ in strict) == built.triples
+
+
 @pytest.fixture(scope="module")
 def exported(built, tmp_path_factory):
     """Turtle and JSON-LD written on demand from the build's graph.nt, into another folder."""
