@@ -151,17 +151,25 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-_HAN = re.compile("[\u4e00-\u9fff]")
+_HAN_RUN = re.compile("[\u4e00-\u9fff]+")
+SAMPLE = 5000  # CJK characters a document's script is judged by
 
 
 def traditional_share(text: str) -> float:
-    """Share of CJK characters that the traditional→simplified conversion changes."""
-    cjk = _HAN.findall(text)
-    if not cjk:
+    """Share of the first ``SAMPLE`` CJK characters that the traditional→simplified
+    conversion changes. The text is read in runs of CJK characters only as far as the
+    sample: a document is judged by its opening, not split into characters whole."""
+    runs, n = [], 0
+    for m in _HAN_RUN.finditer(text):
+        runs.append(m.group())
+        n += len(runs[-1])
+        if n >= SAMPLE:
+            break
+    if not runs:
         return 0.0
-    sample = "".join(cjk[:5000])
+    sample = "".join(runs)[:SAMPLE]
     conv = _t2s().convert(sample)
-    changed = sum(map(operator.ne, sample, conv))
+    changed = 0 if conv == sample else sum(map(operator.ne, sample, conv))
     return changed / len(sample)
 
 
