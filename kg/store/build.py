@@ -68,7 +68,8 @@ def triples_per_document(by_partition: dict[str, int], ids: list[str]) -> dict[s
 # loaded machine; CPU-s of the loader's threads and optimize(), peak of its process):
 #   blocks of 32 MB 43.0 CPU-s / 216 MiB; 64 MB 45.1 / 393; 128 MB 33.9 / 740;
 #   128 MB streamed (no ``bytes`` copy of the block) 39.9 / 615;
-#   the whole file in one call 36.9 / 1,461; ``lenient=True`` 44.7 (no saving);
+#   the whole file in one call 36.9 / 1,461; ``lenient=True`` 44.7 (no saving there; on an
+#   idle machine it saves 12-19 %, see ``_load_store``);
 #   ``Store.load`` (a transaction per block) 2.5x bulk_load's CPU on one block.
 # At 3,000 children (1.59 GB): 32 MB 156.0 CPU-s / 224 MiB, 128 MB streamed 140.3 / 626; the
 # whole file streamed through one call 126.3 / 1,633 (peak set by Oxigraph's own batches).
