@@ -297,8 +297,8 @@ def _check(job: list[tuple[str, list[tuple[int, int]]]]) -> tuple[list[Violation
 def _reader(work: dict) -> Reader:
     """This process's reader of the graph, kept from one batch to the next (in ``work``, which
     lives as long as the check): the nodes every batch borrows (a parent's measures,
-    agencies, regions) are then read from the file once a worker, not once a batch. A reader
-    a batch spent 13 of the 28 CPU-s of validating 1,000 synthetic children reading them."""
+    agencies, regions) are then read from the file once a worker, not once a batch
+    (validating 1,000 synthetic children: 28.0 → 24.4 CPU-s; 10,000: 250.8 → 194.1)."""
     reader = work.get("reader")
     if reader is None:
         reader = work["reader"] = Reader(work["plan"], work["keep"], work["classed"])

@@ -143,9 +143,9 @@ def _load_store(path: Path, spool: _Spool) -> None:
             store = pyoxigraph.Store(str(path))
         call = _joined(blocks, spool.folder / "call.nt")
         # lenient: IRIs are not parsed again. Every IRI of graph.nt is minted by kg.rdf.iris
-        # (the variable parts percent-encoded), and the file is checked strictly where it is
-        # read as data (SHACL validation, ``kg export``; tests/test_build.py). Parsing IRIs
-        # was 12-19 % of the load's CPU (bench/store_load.py, 1,000 synthetic children,
+        # (the variable parts percent-encoded); the SHACL engine parses the lines its shapes
+        # read strictly, ``kg export`` the whole file, and so does tests/test_build.py.
+        # Parsing IRIs was 12-19 % of the load's CPU (bench/store_load.py, 1,000 synthetic children,
         # idle machine: 128 MB calls 40.4 and 38.8 CPU-s strict, 35.8 and 31.3 lenient).
         store.bulk_load(path=str(call), format=pyoxigraph.RdfFormat.N_TRIPLES, lenient=True)
         call.unlink()
