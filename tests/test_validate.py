@@ -123,3 +123,22 @@ def test_only_changed_partitions_are_checked_again(two_documents):
     assert again.violations() == violations(broken)
     # the agency that lost its type breaks 上饶's responsibilities, not its own partition
     assert {SHANGRAO_ID, JIANGXI_ID} & set(again.conforming) == set() and "" in again.conforming
+
+
+def test_a_node_borrowed_by_several_batches_is_read_from_the_file_once(two_documents, monkeypatch):
+    # One batch a partition, in this process: the nodes both documents borrow (regions,
+    # agencies, 江西's measure 上饶 implements) are looked up once for the whole check.
+    from collections import Counter
+
+    from kg.rdf.sorted_nt import SortedLines
+
+    reads, facts = Counter(), SortedLines.facts
+
+    def counted(self, iri):
+        reads[iri] += 1
+        return facts(self, iri)
+
+    monkeypatch.setattr(SortedLines, "facts", counted)
+    done = check(two_documents, batch=1)
+    assert done.violations() == [] and done.batches >= 3
+    assert reads and max(reads.values()) == 1, reads.most_common(3)
