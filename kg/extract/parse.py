@@ -35,7 +35,7 @@ from kg.extract.headings import Heading, Outline, appendix_start, label, outline
 from kg.extract.metadata import PUBLICITY, read_metadata
 from kg.extract.targets import extract_targets
 from kg.read import read_source
-from kg.read.normalize import Text, normalize, tex_residue, traditional_share
+from kg.read.normalize import TRADITIONAL, Text, normalize, tex_residue, traditional_share
 
 CLOSING = re.compile(r"(?:^|\n)抄送[：:]")
 PREAMBLE = re.compile(
@@ -63,10 +63,10 @@ class _Parser:
         self.raw, self.path = raw, path
         self.given = (level, region)
         share = traditional_share(raw)
-        self.t: Text = normalize(raw, simplify=share > 0.02)
+        self.t: Text = normalize(raw, simplify=share > TRADITIONAL)
         self.s = self.t.text
         self.doc = Document(path=path, raw=raw, encoding=encoding)
-        if share > 0.02:
+        if share > TRADITIONAL:
             self.warn("traditional_script", f"converted from traditional script ({share:.0%} of characters)")
         self.seen: dict[str, tuple[int, int]] = {}
 

@@ -153,6 +153,7 @@ def _t2s():
 
 _HAN_RUN = re.compile("[\u4e00-\u9fff]+")
 SAMPLE = 5000  # CJK characters a document's script is judged by
+TRADITIONAL = 0.02  # the share of those characters conversion changes above which a text is converted
 
 
 def traditional_share(text: str) -> float:
@@ -290,7 +291,7 @@ def normalize(raw: str, simplify: bool | None = None) -> Text:
         buf.delete(page_furniture(buf.s))
         buf.replace([i for i, c in enumerate(buf.chars) if c == "\f"], "\n")
     if simplify is None:
-        simplify = traditional_share(raw) > 0.02
+        simplify = traditional_share(raw) > TRADITIONAL
     if simplify:
         _to_simplified(buf)
     _unify_punct(buf)

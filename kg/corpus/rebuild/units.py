@@ -16,7 +16,7 @@ from typing import Optional
 from kg.core.model import Document
 from kg.extract.headings import Heading, outline, sentence_ranges, subtract
 from kg.extract.responsibility import RespList, find_responsibility_lists
-from kg.read.normalize import Text, normalize, traditional_share
+from kg.read.normalize import Text, normalize
 
 MIN_KEY = 8  # as the parser: shorter sentences may legitimately repeat
 
@@ -65,7 +65,7 @@ def body_units(doc: Document) -> Optional[Body]:
     (sections restart their numbering, or several levels are measures): not rebuilt."""
     if not doc.measures or len({m.level for m in doc.measures}) != 1 or any("." in m.key for m in doc.measures):
         return None
-    t = normalize(doc.raw, simplify=traditional_share(doc.raw) > 0.02)
+    t = normalize(doc.raw)  # traditional script detected and converted as when parsed
     s = t.text
     spans = [seg for m in doc.measures for seg in (m.segments or [m.span])] + [x.span for x in doc.sections]
     start = _clean_offset(t, min(x.start for x in spans))
